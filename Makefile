@@ -1,0 +1,35 @@
+# The two commands a new user needs: `make run` and `make test`. Each creates .venv and
+# installs the pinned dependencies first (only when pyproject.toml changed).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+export GX_ANALYTICS_ENABLED := false
+
+.PHONY: run test bench fuzz clean contract
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@
+
+run: $(VENV)/.installed
+	$(BIN)/infobox-etl run
+
+test: $(VENV)/.installed-test
+	$(BIN)/python -m pytest -q
+
+contract: run
+	$(BIN)/python ../shared/tools/check_contract.py curated
+
+bench: $(VENV)/.installed-test
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+clean:
+	rm -rf curated/_snapshots curated/_current curated/*.parquet reports

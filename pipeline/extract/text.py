@@ -1,0 +1,152 @@
+"""Rendered plain-text articles ("- Key: Value" infobox lines, then prose) -> Page.
+
+The format is what a text renderer of a Wikipedia page produces (see raw/Soyuz_MS-25.txt):
+
+    = Title =
+    Caption line
+    - Launch Date: UTC
+    - Crew Launching: Oleg Novitsky, Maryna Vasileuskaya
+    ...
+    Lead paragraph.
+    == Section ==
+    Prose.
+
+A label becomes the template parameter it was rendered from by MediaWiki's own convention for
+parameter names: lower case, spaces as underscores ("Launch Date" -> `launch_date`). The
+renderer dropped date and coordinate templates, so a value may be residue ("UTC", "()",
+"frameless|100px"): such values are kept, flagged `lost`, and never read as data.
+
+Bad input: lines that fit neither the infobox nor the heading pattern are prose; a file with
+no "- Key:" lines gives a Page without infoboxes (the orchestrator then reports no_mission).
+"""
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+from pipeline.extract.render import is_lost
+from pipeline.records import Infobox, Page, RawInput, Section, Value
+
+_PARAM_LINE = re.compile(r"^\s*[-*\u2022]\s+([^:\n]{1,80}?)\s*:(?:\s+(.*?))?\s*$")
+_HEADING = re.compile(r"^\s*(={1,6})\s*(.*?)\s*\1\s*$")
+_EMPTY_BRACKETS = re.compile(r"\(\s*[,;]?\s*\)|\[\s*\]")
+_SPACES = re.compile(r"[ \t\u00a0\u2007\u202f]+")
+# Label casing and punctuation vary between renderers; the parameter name is what matters.
+_LABEL_JUNK = re.compile(r"[^0-9a-z]+")
+
+RENDERED_TEMPLATE = "Infobox (rendered)"
+
+
+def param_name(label: str) -> str:
+    """'Launch Date' -> 'launch_date'; 'Orbit Inclination' -> 'orbit_inclination'."""
+    folded = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode()
+    return _LABEL_JUNK.sub("_", folded.strip().lower()).strip("_")
+
+
+def clean_text(value: str) -> str:
+    """Reader text of a rendered value: entities decoded, non-breaking characters made plain,
+    empty brackets (a dropped {{Coord}} leaves "()") removed, whitespace collapsed."""
+    text = html.unescape(value)
+    text = text.replace("\u2011", "-").replace("\u00ad", "")
+    text = _EMPTY_BRACKETS.sub("", text)
+    text = _SPACES.sub(" ", text)
+    return text.strip(" ,;")
+
+
+def looks_rendered(content: str) -> bool:
+    """True when the text has the rendered-infobox shape: at least two "- Key: Value" lines
+    near the top and no wikitext template syntax at line starts."""
+    head = content[:20000].splitlines()[:400]
+    params = sum(1 for line in head if _PARAM_LINE.match(line))
+    wiki = sum(1 for line in head if line.lstrip().startswith(("{{", "|", "}}")))
+    return params >= 2 and params > wiki
+
+
+def extract_text(raw: RawInput) -> Page:
+    """Parse a rendered plain-text article. Never raises on odd text."""
+    lines = raw.content.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    title = raw.title
+    start = 0
+    # A level-1 heading on the first non-blank line is the page title.
+    for i, line in enumerate(lines):
+        if not line.strip():
+            continue
+        m = _HEADING.match(line)
+        if m and len(m.group(1)) == 1:
+            title = title or clean_text(m.group(2)) or None
+            start = i + 1
+        break
+
+    params: dict[str, Value] = {}
+    body: list[str] = []
+    param_rows: list[int] = []
+    in_prose = False
+    for i in range(start, len(lines)):
+        line = lines[i]
+        if not in_prose:
+            m = _PARAM_LINE.match(line)
+            if m and _HEADING.match(line) is None:
+                name = param_name(m.group(1))
+                if name:
+                    raw_value = m.group(2) or ""
+                    text = clean_text(raw_value)
+                    lost = bool(raw_value.strip()) and is_lost(raw_value)
+                    params[name] = Value(
+                        param=name, raw=raw_value.strip(), text="" if lost else text,
+                        items=[text] if text and not lost else [], lost=lost)
+                    param_rows.append(i)
+                    continue
+            if _HEADING.match(line):
+                in_prose = True
+        body.append(line)
+        if param_rows and line.strip() and not _PARAM_LINE.match(line):
+            # The first prose line after the infobox block ends the block.
+            in_prose = True
+
+    if param_rows:
+        body = _drop_caption(lines, start, param_rows[0], body, title)
+    infoboxes = [Infobox(index=0, template=RENDERED_TEMPLATE, params=params)] if params else []
+    return Page(
+        source=raw.source, source_format=raw.source_format, fmt="text", title=title,
+        infoboxes=infoboxes, sections=_sections(body), page_id=raw.page_id,
+        rev_id=raw.rev_id, rev_timestamp=raw.rev_timestamp)
+
+
+def _drop_caption(lines, start, first_param, body, title):
+    """The line just above the "- Key:" block is the infobox caption (usually the title again),
+    not prose."""
+    caption = [ln for ln in lines[start:first_param] if ln.strip()]
+    if caption and len(caption) == 1 and len(caption[0]) <= 120:
+        cap = caption[0]
+        for j, ln in enumerate(body):
+            if ln == cap:
+                return body[:j] + body[j + 1:]
+    return body
+
+
+def _sections(lines: list[str]) -> list[Section]:
+    sections: list[Section] = []
+    heading, level, buf = "", 0, []
+
+    def flush():
+        paragraphs, para = [], []
+        for ln in buf + [""]:
+            if ln.strip():
+                para.append(ln.strip())
+            elif para:
+                paragraphs.append(" ".join(para))
+                para = []
+        text = "\n\n".join(paragraphs)
+        if text or heading:
+            sections.append(Section(heading=heading, level=level, text=text))
+
+    for line in lines:
+        m = _HEADING.match(line)
+        if m and len(m.group(1)) >= 2:
+            flush()
+            heading, level, buf = clean_text(m.group(2)), len(m.group(1)), []
+        else:
+            buf.append(line)
+    flush()
+    return sections

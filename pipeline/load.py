@@ -1,0 +1,126 @@
+"""Publish the curated tables atomically.
+
+Layout of the output folder (default curated/):
+
+    _snapshots/<run_id>/<table>.parquet   one complete, immutable snapshot per published run
+    _snapshots/<run_id>/_manifest.json    row counts and content hashes of that snapshot
+    _current -> _snapshots/<run_id>       the published snapshot (a relative symlink)
+    <table>.parquet -> _current/<table>.parquet   what analysts open
+
+A run writes its snapshot into a temporary folder, fsyncs it, renames it into _snapshots/ and
+then swaps `_current` with one rename(2), which is atomic on POSIX: a reader sees the whole old
+snapshot or the whole new one, never a mix or a half-written file. The previous snapshots stay
+(the newest `keep` are kept). A crash leaves only a `.tmp-*` folder, removed by the next run.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+SNAPSHOTS = "_snapshots"
+CURRENT = "_current"
+MANIFEST = "_manifest.json"
+
+
+def content_hash(table: pa.Table) -> str:
+    """SHA-256 of a table's rows and schema, without the per-run `run_id` column: equal for two
+    runs over the same input."""
+    if "run_id" in table.column_names:
+        table = table.drop_columns(["run_id"])
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return hashlib.sha256(sink.getvalue().to_pybytes()).hexdigest()
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def clean_leftovers(out_dir: Path) -> list[Path]:
+    """Remove temporary folders and links that an interrupted run left behind."""
+    removed = []
+    snaps = out_dir / SNAPSHOTS
+    if snaps.is_dir():
+        for p in snaps.glob(".tmp-*"):
+            shutil.rmtree(p, ignore_errors=True)
+            removed.append(p)
+    for p in out_dir.glob(".tmp-*"):
+        p.unlink(missing_ok=True)
+        removed.append(p)
+    return removed
+
+
+def current_snapshot(out_dir: Path) -> Path | None:
+    link = out_dir / CURRENT
+    if not link.is_symlink():
+        return None
+    target = (out_dir / os.readlink(link)).resolve()
+    return target if target.is_dir() else None
+
+
+def read_manifest(out_dir: Path) -> dict | None:
+    snap = current_snapshot(out_dir)
+    if snap is None or not (snap / MANIFEST).exists():
+        return None
+    return json.loads((snap / MANIFEST).read_text(encoding="utf-8"))
+
+
+def _replace_symlink(link: Path, target: str) -> None:
+    tmp = link.parent / f".tmp-{link.name}-{os.getpid()}"
+    tmp.unlink(missing_ok=True)
+    os.symlink(target, tmp)
+    os.replace(tmp, link)
+
+
+def publish(tables: dict[str, pa.Table], out_dir: Path, run_id: str, keep: int = 3) -> dict:
+    """Write a snapshot of `tables` and make it the current one; returns its manifest."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    clean_leftovers(out_dir)
+    snaps = out_dir / SNAPSHOTS
+    snaps.mkdir(exist_ok=True)
+    final = snaps / run_id
+    if final.exists():
+        raise FileExistsError(f"snapshot {final} exists already: run ids must be unique")
+    tmp = snaps / f".tmp-{run_id}-{os.getpid()}"
+    tmp.mkdir()
+    manifest = {"run_id": run_id, "tables": {}}
+    for name, table in sorted(tables.items()):
+        path = tmp / f"{name}.parquet"
+        pq.write_table(table, path, compression="zstd")
+        with open(path, "rb+") as fh:
+            os.fsync(fh.fileno())
+        manifest["tables"][name] = {"rows": table.num_rows, "sha256": content_hash(table)}
+    (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True), encoding="utf-8")
+    _fsync_dir(tmp)
+    os.rename(tmp, final)
+    _fsync_dir(snaps)
+    _replace_symlink(out_dir / CURRENT, f"{SNAPSHOTS}/{run_id}")
+    for name in tables:
+        link = out_dir / f"{name}.parquet"
+        want = f"{CURRENT}/{name}.parquet"
+        if not (link.is_symlink() and os.readlink(link) == want):
+            if link.exists() and not link.is_symlink():
+                link.unlink()  # a plain file from an older layout
+            _replace_symlink(link, want)
+    _fsync_dir(out_dir)
+    _prune(snaps, keep, run_id)
+    return manifest
+
+
+def _prune(snaps: Path, keep: int, current: str) -> None:
+    runs = sorted((p for p in snaps.iterdir() if p.is_dir() and not p.name.startswith(".")),
+                  key=lambda p: p.name)
+    for old in runs[:-keep] if keep > 0 else []:
+        if old.name != current:
+            shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,130 @@
+"""Plain typed records that the stages hand to each other.
+
+sources -> RawInput; extract -> Page (infoboxes with Values, prose Sections); transform -> rows
+(dicts keyed by the column names in schema.py). Nothing here does I/O.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class RawInput:
+    """One input as read from raw/, a dump or the API, before any parsing.
+
+    `source` is what the tables call the input: a path relative to raw/, `dump.xml.bz2#page=662`,
+    or an API URL. `fmt` is the detected content format: `text` (rendered plain text like the
+    seed) or `wikitext`. `source_format` is the contract's value: `text`, `wikitext`, `api`, `dump`.
+    """
+
+    source: str
+    fmt: str
+    content: str
+    source_format: str
+    title: str | None = None
+    page_id: int | None = None
+    rev_id: int | None = None
+    rev_timestamp: datetime | None = None
+
+
+@dataclass
+class Citation:
+    """A `<ref>` (or sfn) removed from a value, kept for provenance."""
+
+    name: str | None = None
+    url: str | None = None
+    title: str | None = None
+    date: str | None = None
+    text: str = ""
+
+
+@dataclass
+class Quantity:
+    """A number with a unit as the source states it (e.g. from `{{convert}}`)."""
+
+    value: float
+    unit: str
+    converted_value: float | None = None
+    converted_unit: str | None = None
+
+
+@dataclass
+class Value:
+    """One parameter of one infobox, as extracted.
+
+    raw   -- the source text as found (wikitext or rendered text), comments included
+    text  -- what a reader sees, on one line: links become labels; refs, comments, files and
+             `{{Coord}}` removed; entities decoded; non-breaking spaces and hyphens made plain
+    items -- the value split into list items (`<br>`, ubl/plainlist/flatlist/hlist, bullets);
+             `[text]` when the value is not a list, `[]` when it is empty
+    links -- (label, target) of each wikilink, in order
+    coords -- (lat, lon) in decimal degrees from `{{Coord}}`, if any
+    quantities -- numbers with units from `{{convert}}`/`{{cvt}}`
+    citations -- refs removed from the value
+    unknown_templates -- names of templates in the value that have no renderer
+    lost  -- the value looks like rendering residue (a bare "UTC", "()", "frameless|100px")
+    """
+
+    param: str
+    raw: str
+    text: str
+    items: list[str] = field(default_factory=list)
+    links: list[tuple[str, str]] = field(default_factory=list)
+    coords: tuple[float, float] | None = None
+    quantities: list[Quantity] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
+    unknown_templates: list[str] = field(default_factory=list)
+    lost: bool = False
+
+
+@dataclass
+class Infobox:
+    """One infobox (or infobox-like sub-template) on a page.
+
+    `template` is the normalised template name (first letter upper case, `_` as space, trimmed).
+    `params` maps the normalised parameter name to its Value; the last duplicate wins.
+    Nested boxes (`{{Infobox spaceflight/Dock}}` inside `| docking =`) are separate Infobox
+    records with `parent` = index of the enclosing box and `parent_param` = its parameter.
+    """
+
+    index: int
+    template: str
+    params: dict[str, Value] = field(default_factory=dict)
+    parent: int | None = None
+    parent_param: str | None = None
+
+
+@dataclass
+class Section:
+    """A prose section as plain text (sentence boundaries kept). The lead has heading ''."""
+
+    heading: str
+    level: int
+    text: str
+
+
+@dataclass
+class Page:
+    """An article after extraction: every infobox and the prose."""
+
+    source: str
+    source_format: str
+    fmt: str
+    title: str | None
+    infoboxes: list[Infobox] = field(default_factory=list)
+    sections: list[Section] = field(default_factory=list)
+    page_id: int | None = None
+    rev_id: int | None = None
+    rev_timestamp: datetime | None = None
+    redirect: str | None = None
+
+
+@dataclass
+class Issue:
+    """A data problem with a stable code, raised while transforming (never an exception)."""
+
+    code: str
+    field: str
+    message: str
+    mission_id: str | None = None

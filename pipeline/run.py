@@ -1,0 +1,221 @@
+"""The orchestrator: read -> extract -> transform -> validate -> load -> report.
+
+Every input ends in the inputs table exactly once: `curated`, `no_mission` or `quarantined`.
+A failure inside a stage is wrapped here, once, with the stage and the input in the message,
+and quarantines that input; the run goes on.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterable
+
+from pipeline import load
+from pipeline.config import Config
+from pipeline.extract import extract_page
+from pipeline.records import Issue, Page, RawInput
+from pipeline.schema import TABLES, to_table
+from pipeline.sources.files import ReadFailure, list_inputs, read_file
+from pipeline.transform import names
+from pipeline.transform.mapper import Bundle, map_page
+from pipeline.transform.reconcile import reconcile
+
+EXCERPT = 300
+
+
+@dataclass
+class PageResult:
+    """What one input contributed: its accounting row and its rows for every table."""
+
+    input_row: dict
+    params: list[dict] = field(default_factory=list)
+    bundle: Bundle | None = None
+    quarantine: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class RunResult:
+    run_id: str
+    summary: dict
+    exit_code: int
+    report: dict
+    manifest: dict | None
+
+
+def make_run_id(now: datetime, fingerprint: str) -> str:
+    return f"{now:%Y%m%dT%H%M%S}{now.microsecond // 1000:03d}Z-{fingerprint[:8]}"
+
+
+def process(item: RawInput | ReadFailure) -> PageResult:
+    """One input through extract and transform. Never raises: a failure quarantines the input."""
+    if isinstance(item, ReadFailure):
+        return _quarantined(item.source, None, None, "read", item.reason, item.excerpt, item.sha256)
+    sha = hashlib.sha256(item.content.encode("utf-8", "surrogatepass")).hexdigest()
+    stage = "extract"
+    try:
+        page = extract_page(item)
+        title = page.title or _title_from_source(item.source)
+        params = _param_rows(page, title)
+        if page.redirect:
+            return PageResult(_input(item, page.fmt, "no_mission", 0, f"redirect to {page.redirect}",
+                                     title, sha), params)
+        stage = "transform"
+        bundle = map_page(page, title)
+        if bundle is None:
+            kinds = sorted({b.template for b in page.infoboxes if b.parent is None})
+            why = ("no mission infobox (found: " + ", ".join(kinds) + ")") if kinds else "no infobox"
+            return PageResult(_input(item, page.fmt, "no_mission", 0, why, title, sha), params)
+        reconcile(bundle, page)
+        return PageResult(_input(item, page.fmt, "curated", 1, None, title, sha), params, bundle)
+    except Exception as e:  # a bug or a pathological page: quarantine it, keep the run going
+        reason = f"{stage} failed: {type(e).__name__}: {e}"
+        return _quarantined(item.source, item.fmt, item.title, stage, reason, item.content[:EXCERPT], sha,
+                            item.rev_id)
+
+
+def _title_from_source(source: str) -> str:
+    stem = Path(source.split("#", 1)[0]).name
+    for suffix in (".wikitext", ".wiki", ".txt", ".mediawiki"):
+        if stem.endswith(suffix):
+            stem = stem[: -len(suffix)]
+    return names.normalise_title(stem) or source
+
+
+def _input(item: RawInput, fmt, outcome, missions, reason, title, sha) -> dict:
+    return {"source": item.source, "format": fmt, "outcome": outcome, "missions": missions,
+            "reason": reason, "title": title, "sha256": sha, "rev_id": item.rev_id}
+
+
+def _quarantined(source, fmt, title, stage, reason, excerpt, sha, rev_id=None) -> PageResult:
+    row = {"source": source, "format": fmt, "outcome": "quarantined", "missions": 0, "reason": reason,
+           "title": title, "sha256": sha, "rev_id": rev_id}
+    q = {"source": source, "stage": stage, "reason": reason, "excerpt": excerpt or "", "row": None,
+         "title": title}
+    return PageResult(row, quarantine=[q])
+
+
+def _param_rows(page: Page, title: str) -> list[dict]:
+    return [{"source": page.source, "title": title, "infobox": box.index, "template": box.template,
+             "param": name, "raw": v.raw, "text": v.text, "parent": box.parent}
+            for box in page.infoboxes for name, v in box.params.items()]
+
+
+def run(config: Config, inputs: Iterable[RawInput | ReadFailure] | None = None,
+        now: datetime | None = None) -> RunResult:
+    """Run the whole pipeline on config.raw_dir (or on `inputs`), publish, report."""
+    now = now or datetime.now(timezone.utc)
+    if inputs is None:
+        paths = list_inputs(config.raw_dir)
+        inputs = (read_file(p, config.raw_dir, config.max_input_bytes) for p in paths)
+        total = len(paths)
+    else:
+        inputs = list(inputs)
+        total = len(inputs)
+    results = [process(item) for item in _progress(inputs, total, config)]
+
+    fingerprint = hashlib.sha256("\n".join(sorted(r.input_row["sha256"] or r.input_row["source"]
+                                                  for r in results)).encode()).hexdigest()
+    run_id = make_run_id(now, fingerprint)
+    rows = _collect(results)
+    tables = {name: to_table(name, rows[name], run_id) for name in TABLES}
+
+    from pipeline.validate import validate, write_report  # Great Expectations loads only here
+    result = validate(tables, expectations_dir=config.expectations_dir)
+    held = result.quarantine_ids()
+    if held:
+        _hold_back(rows, held)
+        tables = {name: to_table(name, rows[name], run_id) for name in TABLES}
+
+    manifest = load.publish(tables, config.out_dir, run_id, keep=config.keep_snapshots)
+    summary = _summary(rows, result, results, run_id, config)
+    titles = {b.row["mission_id"]: b.row["title"] for r in results if r.bundle for b in [r.bundle]}
+    report = write_report(result, run_dir=(config.reports_dir / run_id).resolve(), run_id=run_id,
+                          summary=summary, titles=titles)
+    summary["report"] = {k: str(v) for k, v in report.items()}
+    config.reports_dir.mkdir(parents=True, exist_ok=True)
+    (config.reports_dir / "LATEST").write_text(run_id + "\n", encoding="utf-8")
+    return RunResult(run_id, summary, _exit_code(config.fail_on, summary), report, manifest)
+
+
+def _progress(items, total: int, config: Config):
+    show = config.progress if config.progress is not None else (sys.stderr.isatty() and total >= 20)
+    if not show:
+        return items
+    from tqdm import tqdm
+    return tqdm(items, total=total, unit="page", desc="extract", file=sys.stderr)
+
+
+def _collect(results: list[PageResult]) -> dict[str, list[dict]]:
+    rows: dict[str, list[dict]] = {name: [] for name in TABLES}
+    for r in results:
+        rows["inputs"].append(r.input_row)
+        rows["infobox_params"].extend(r.params)
+        rows["quarantine"].extend(r.quarantine)
+        if r.bundle:
+            rows[r.bundle.table].append(r.bundle.row)
+            rows["crew"].extend(r.bundle.crew)
+            rows["events"].extend(r.bundle.events)
+            rows["facts"].extend(r.bundle.facts)
+    return rows
+
+
+def _hold_back(rows: dict[str, list[dict]], held: dict[str, list[str]]) -> None:
+    """Move mission rows that fail an error-severity row check to quarantine, with their rows."""
+    kept = []
+    for m in rows["missions"]:
+        reasons = held.get(m["mission_id"])
+        if not reasons:
+            kept.append(m)
+            continue
+        rows["quarantine"].append({
+            "source": m["source"], "stage": "validate", "reason": ", ".join(sorted(reasons)),
+            "excerpt": m["title"], "row": json.dumps(m, default=str, sort_keys=True), "title": m["title"]})
+        for inp in rows["inputs"]:
+            if inp["source"] == m["source"]:
+                inp["outcome"], inp["missions"] = "quarantined", 0
+                inp["reason"] = "validation failed: " + ", ".join(sorted(reasons))
+    rows["missions"] = kept
+    ids = {m["mission_id"] for m in kept}
+    for t in ("crew", "events", "facts"):
+        rows[t] = [r for r in rows[t] if r["mission_id"] in ids]
+
+
+def _summary(rows, result, results, run_id, config: Config) -> dict:
+    outcomes = Counter(r["outcome"] for r in rows["inputs"])
+    issues: list[Issue] = [i for r in results if r.bundle for i in r.bundle.issues]
+    by_code = Counter(i.code for i in issues)
+    lost = Counter(i.field for i in issues if i.code == "value_lost")
+    unknown = Counter(i.field for i in issues if i.code == "unknown_template")
+    return {
+        "run_id": run_id,
+        "inputs_read": len(rows["inputs"]),
+        "missions_curated": len(rows["missions"]),
+        "inputs_curated": outcomes.get("curated", 0),
+        "inputs_no_mission": outcomes.get("no_mission", 0),
+        "inputs_quarantined": outcomes.get("quarantined", 0),
+        "expectations_failed": {
+            "error": len(result.failures("error")), "warning": len(result.failures("warning"))},
+        "issues": dict(sorted(by_code.items())),
+        "values_lost_by_param": dict(sorted(lost.items())),
+        "unknown_templates": dict(sorted(unknown.items())),
+        "issue_list": [{"code": i.code, "field": i.field, "mission_id": i.mission_id,
+                        "message": i.message} for i in issues],
+        "quarantine": [{"source": q["source"], "stage": q["stage"], "reason": q["reason"]}
+                       for q in rows["quarantine"]],
+        "out_dir": str(config.out_dir),
+    }
+
+
+def _exit_code(fail_on: str, summary: dict) -> int:
+    failed = summary["expectations_failed"]
+    if fail_on == "never":
+        return 0
+    errors = failed["error"] + summary["inputs_quarantined"]
+    if errors or (fail_on == "warning" and failed["warning"]):
+        return 3
+    return 0

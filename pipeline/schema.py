@@ -1,0 +1,139 @@
+"""The single declaration of the curated tables: names, columns, Arrow types.
+
+The contract (CONTRACT.md / contract.json of the shared folder) fixes the first columns of every
+table; the columns marked `# extra` are this project's additions. Changing or dropping a contract
+column needs a SCHEMA_VERSION bump and a note in the README.
+"""
+from __future__ import annotations
+
+import pyarrow as pa
+
+SCHEMA_VERSION = "1.0"
+
+_S = pa.string()
+_I = pa.int64()
+_F = pa.float64()
+_B = pa.bool_()
+_T = pa.timestamp("us", tz="UTC")
+_L = pa.list_(pa.string())
+
+MISSIONS = pa.schema([
+    ("mission_id", _S), ("title", _S), ("source_format", _S), ("source", _S),
+    ("page_id", _I), ("rev_id", _I), ("rev_timestamp", _T), ("names_list", _L),
+    ("mission_type", _S), ("operator", _S), ("cospar_id", _S), ("satcat", _I),
+    ("spacecraft", _S), ("spacecraft_type", _S), ("manufacturer", _S), ("launch_mass_kg", _F),
+    ("crew_size", _I), ("crew_callsign", _S),
+    ("launch_utc", _T), ("launch_precision", _S), ("launch_source", _S),
+    ("launch_rocket", _S), ("launch_site", _S), ("launch_contractor", _S),
+    ("landing_utc", _T), ("landing_precision", _S), ("landing_source", _S),
+    ("landing_site", _S), ("landing_lat", _F), ("landing_lon", _F),
+    ("duration_s", _I), ("orbits_completed", _I), ("orbit_reference", _S), ("orbit_regime", _S),
+    ("perigee_km", _F), ("apogee_km", _F), ("inclination_deg", _F), ("period_min", _F),
+    ("programme", _S), ("previous_mission", _S), ("next_mission", _S),
+    # extra
+    ("duration_source", _S),        # infobox (stated) or derived (landing - launch)
+    ("landing_mass_kg", _F),
+    ("dry_mass_kg", _F),
+    ("recovery_by", _S),
+    ("eccentricity", _F),
+    ("semi_major_axis_km", _F),
+    ("orbit_epoch_utc", _T),
+    ("crewed", _B),                 # the infobox lists crew or a crew size above zero
+    ("has_landing", _B),            # the infobox declares a landing (date, site or landing crew)
+    ("crew_launch_count", _I),      # persons listed on the launch leg (crew table)
+    ("crew_landing_count", _I),     # persons listed on the landing leg
+    ("lost_fields", _L),            # parameters whose value the renderer lost ("UTC", "()")
+    ("unknown_templates", _L),      # templates without a renderer found in mapped fields
+    ("prose_conflicts", _L),        # infobox vs prose disagreements beyond both precisions
+    ("run_id", _S), ("schema_version", _S),
+])
+
+CREW = pa.schema([
+    ("mission_id", _S), ("leg", _S), ("seat", _I), ("person", _S), ("person_key", _S),
+    ("role", _S), ("source", _S),
+    ("nationality", _S),            # extra: from {{flagicon}} where given
+    ("run_id", _S), ("schema_version", _S),
+])
+
+EVENTS = pa.schema([
+    ("mission_id", _S), ("event", _S), ("utc", _T), ("precision", _S), ("outcome", _S),
+    ("source", _S), ("evidence", _S),
+    ("detail", _S),                 # extra: docking target/port, scrub reason, record text
+    ("person_key", _S),             # extra: the person an event is about, where it is one
+    ("run_id", _S), ("schema_version", _S),
+])
+
+FACTS = pa.schema([
+    ("mission_id", _S), ("field", _S), ("raw", _S), ("value", _S), ("unit", _S),
+    ("source", _S), ("location", _S), ("rev_id", _I),
+    ("run_id", _S), ("schema_version", _S),
+])
+
+INFOBOX_PARAMS = pa.schema([
+    ("source", _S), ("title", _S), ("infobox", _I), ("template", _S), ("param", _S),
+    ("raw", _S), ("text", _S),
+    ("parent", _I),                 # extra: index of the enclosing infobox for nested boxes
+    ("run_id", _S), ("schema_version", _S),
+])
+
+INPUTS = pa.schema([
+    ("source", _S), ("format", _S), ("outcome", _S), ("missions", _I), ("reason", _S),
+    ("title", _S),                  # extra
+    ("sha256", _S),                 # extra: content hash of the input
+    ("rev_id", _I),                 # extra
+    ("run_id", _S), ("schema_version", _S),
+])
+
+QUARANTINE = pa.schema([
+    ("source", _S), ("stage", _S), ("reason", _S), ("excerpt", _S), ("row", _S),
+    ("title", _S),                  # extra
+    ("run_id", _S), ("schema_version", _S),
+])
+
+TABLES: dict[str, pa.Schema] = {
+    "missions": MISSIONS,
+    "crew": CREW,
+    "events": EVENTS,
+    "facts": FACTS,
+    "infobox_params": INFOBOX_PARAMS,
+    "inputs": INPUTS,
+    "quarantine": QUARANTINE,
+}
+
+# How each table's rows are ordered on disk, so that the same input gives the same file contents.
+SORT_KEYS: dict[str, list[str]] = {
+    "missions": ["mission_id"],
+    "crew": ["mission_id", "leg", "seat"],
+    "events": ["mission_id", "utc", "event", "evidence"],
+    "facts": ["mission_id", "field", "location", "raw"],
+    "infobox_params": ["source", "infobox", "param"],
+    "inputs": ["source"],
+    "quarantine": ["source", "stage", "reason"],
+}
+
+
+def to_table(name: str, rows: list[dict], run_id: str) -> pa.Table:
+    """Build the Arrow table `name` from row dicts: missing keys become null, extra keys are an
+    error (a typo must not silently drop a column)."""
+    schema = TABLES[name]
+    known = set(schema.names)
+    for row in rows:
+        unknown = set(row) - known
+        if unknown:
+            raise KeyError(f"{name}: unknown columns {sorted(unknown)}")
+    key = SORT_KEYS[name]
+    rows = sorted(rows, key=lambda r: tuple(_sortable(r.get(k)) for k in key))
+    columns = {}
+    for f in schema:
+        if f.name == "run_id":
+            columns[f.name] = [run_id] * len(rows)
+        elif f.name == "schema_version":
+            columns[f.name] = [SCHEMA_VERSION] * len(rows)
+        else:
+            columns[f.name] = [r.get(f.name) for r in rows]
+    return pa.table(columns, schema=schema)
+
+
+def _sortable(v):
+    # None sorts first; mixed types never meet within one column.
+    return (0, "") if v is None else (1, v)
