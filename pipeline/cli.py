@@ -40,15 +40,18 @@ def cli() -> None:
               default=None, help="Expectation suites (default: expectations/ beside raw/, else the bundled ones).")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "never"]), default="error",
               show_default=True, help="Exit 3 when data-quality failures of this level (or worse) occur.")
+@click.option("--dump", "dump", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
+              help="Read this MediaWiki XML dump (.xml or .xml.bz2) instead of --raw.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal, long runs).")
-def run(raw_dir, out_dir, reports_dir, expectations_dir, fail_on, progress) -> None:
+def run(raw_dir, out_dir, reports_dir, expectations_dir, fail_on, dump, progress) -> None:
     """Run the pipeline: read raw/, extract, transform, validate, publish, report.
 
     \b
     Example:
       infobox-etl run --raw raw --out curated --reports reports --fail-on error
+      infobox-etl run --dump enwiki-pages-articles.xml.bz2 --out curated
     """
-    if not raw_dir.is_dir():
+    if dump is None and not raw_dir.is_dir():
         raise click.UsageError(f"--raw {raw_dir}: no such folder")
     from pipeline.config import Config
     from pipeline.run import run as run_pipeline
@@ -56,7 +59,11 @@ def run(raw_dir, out_dir, reports_dir, expectations_dir, fail_on, progress) -> N
     config = Config(raw_dir=raw_dir, out_dir=out_dir, reports_dir=reports_dir,
                     expectations_dir=expectations_dir or _default_expectations(raw_dir),
                     fail_on=fail_on, progress=progress)
-    result = run_pipeline(config)
+    inputs = None
+    if dump is not None:
+        from pipeline.sources import iter_dump
+        inputs = iter_dump(dump)
+    result = run_pipeline(config, inputs)
     click.echo(format_run_summary(result.summary))
     sys.exit(result.exit_code)
 

@@ -20,7 +20,7 @@ from pipeline.config import Config
 from pipeline.extract import extract_page
 from pipeline.records import Issue, Page, RawInput
 from pipeline.schema import TABLES, to_table
-from pipeline.sources.files import ReadFailure, list_inputs, read_file
+from pipeline.sources import ReadFailure, is_dump, iter_inputs, list_inputs
 from pipeline.transform import names
 from pipeline.transform.mapper import Bundle, map_page
 from pipeline.transform.reconcile import reconcile
@@ -111,11 +111,10 @@ def run(config: Config, inputs: Iterable[RawInput | ReadFailure] | None = None,
     now = now or datetime.now(timezone.utc)
     if inputs is None:
         paths = list_inputs(config.raw_dir)
-        inputs = (read_file(p, config.raw_dir, config.max_input_bytes) for p in paths)
-        total = len(paths)
+        total = None if any(is_dump(p) for p in paths) else len(paths)
+        inputs = iter_inputs(config.raw_dir, config.max_input_bytes)
     else:
-        inputs = list(inputs)
-        total = len(inputs)
+        total = None
     results = [process(item) for item in _progress(inputs, total, config)]
 
     fingerprint = hashlib.sha256("\n".join(sorted(r.input_row["sha256"] or r.input_row["source"]
@@ -142,8 +141,9 @@ def run(config: Config, inputs: Iterable[RawInput | ReadFailure] | None = None,
     return RunResult(run_id, summary, _exit_code(config.fail_on, summary), report, manifest)
 
 
-def _progress(items, total: int, config: Config):
-    show = config.progress if config.progress is not None else (sys.stderr.isatty() and total >= 20)
+def _progress(items, total: int | None, config: Config):
+    show = config.progress if config.progress is not None else (
+        sys.stderr.isatty() and (total is None or total >= 20))
     if not show:
         return items
     from tqdm import tqdm

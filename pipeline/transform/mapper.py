@@ -223,8 +223,10 @@ def _crew(b: Bundle, mapping: Mapping, params: dict[str, Value], fmt: str) -> No
                 continue
             people = _people(v, fmt)
             targets = ("launch", "landing") if leg_name == "both" else (leg_name,)
-            for t in targets:
-                legs[t].extend((person, key, role, nat, p) for person, key, role, nat in people)
+            for person, key, role, nat, target in people:
+                b.persons.add(person, target)
+                for t in targets:
+                    legs[t].append((person, key, role, nat, p))
             break
     for leg, people in legs.items():
         seen = set()
@@ -241,8 +243,8 @@ def _crew(b: Bundle, mapping: Mapping, params: dict[str, Value], fmt: str) -> No
     b.row["crew_landing_count"] = len({c["person_key"] for c in b.crew if c["leg"] == "landing"}) or None
 
 
-def _people(value: Value, fmt: str) -> list[tuple[str, str, str | None, str | None]]:
-    """(display name, person_key, role, nationality) for each person a crew value lists."""
+def _people(value: Value, fmt: str) -> list[tuple[str, str, str | None, str | None, str | None]]:
+    """(display name, person_key, role, nationality, link target) for each person listed."""
     out = []
     links = [(lbl, tgt) for lbl, tgt in value.links if not tgt.startswith("flag:")]
     flags = [lbl for lbl, tgt in value.links if tgt.startswith("flag:")]
@@ -257,7 +259,7 @@ def _people(value: Value, fmt: str) -> list[tuple[str, str, str | None, str | No
             continue
         target = next((tgt for lbl, tgt in links if lbl and lbl in item), None)
         nat = flags[n] if len(flags) == len(value.items) and n < len(flags) else None
-        out.append((display, names.person_key(display, target), role, nat))
+        out.append((display, names.person_key(display, target), role, nat, target))
     return out
 
 

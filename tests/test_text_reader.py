@@ -1,0 +1,54 @@
+"""The rendered-text reader on the seed article and on odd renderings."""
+from pipeline.extract.text import extract_text, looks_rendered, param_name
+from pipeline.records import RawInput
+
+
+def _page(content, source="x.txt"):
+    return extract_text(RawInput(source=source, fmt="text", content=content, source_format="text"))
+
+
+def test_labels_become_parameter_names():
+    assert param_name("Launch Date") == "launch_date"
+    assert param_name("Crew Launching") == "crew_launching"
+    assert param_name("COSPAR ID") == "cospar_id"
+    assert param_name("  Orbit  Inclination ") == "orbit_inclination"
+
+
+def test_seed_infobox_and_sections(raw_dir):
+    content = (raw_dir / "Soyuz_MS-25.txt").read_text(encoding="utf-8")
+    page = _page(content, "Soyuz_MS-25.txt")
+    assert page.title == "Soyuz MS-25"
+    (box,) = page.infoboxes
+    p = box.params
+    assert p["names_list"].text == "ISS 71S"
+    assert p["orbits_completed"].text == "2,944"
+    assert p["landing_site"].text == "Kazakh Steppe, Kazakhstan"
+    for lost in ("launch_date", "landing_date", "docking", "insignia", "crew_photo"):
+        assert p[lost].lost, lost
+        assert p[lost].text == ""
+    assert not p["apsis"].lost and p["apsis"].text == "gee"
+    assert not p["crew_callsign"].lost
+    headings = [s.heading for s in page.sections]
+    assert headings == ["", "Crew", "Flight", "Undocking and Return"]
+    assert page.sections[0].text.startswith("Soyuz MS-25, Russian production No. 756")
+    assert "Soyuz MS-25\n" not in page.sections[0].text  # the caption line is not prose
+    assert "voltage drop" in page.sections[2].text
+
+
+def test_format_detection_by_content():
+    assert looks_rendered("= T =\n- Launch Date: 1 May 2020\n- Operator: NASA\n")
+    assert not looks_rendered("{{Infobox spaceflight\n| launch_date = x\n| operator = y\n}}")
+    assert not looks_rendered("Just one paragraph.\n- Note: a list item\n")
+
+
+def test_page_without_infobox_lines_has_no_infobox():
+    page = _page("= Plain =\n\nSome prose.\n\n== History ==\nMore prose.\n")
+    assert page.infoboxes == []
+    assert [s.heading for s in page.sections] == ["", "History"]
+
+
+def test_thousands_of_key_lines_stay_linear():
+    content = "= Big =\n" + "".join(f"- Key {i}: value {i}\n" for i in range(20000)) + "\nProse.\n"
+    page = _page(content)
+    assert len(page.infoboxes[0].params) == 20000
+    assert page.sections[0].text == "Prose."
