@@ -96,7 +96,7 @@ def test_internal_error_exits_1_without_traceback(tmp_path):
     (tmp_path / "raw").mkdir()
     shutil.copy(ROOT / "raw" / "Apollo_8.wikitext", tmp_path / "raw")
     (tmp_path / "blocked").write_text("a file where the output folder should be")
-    proc = cli("run", "--out", "blocked", cwd=tmp_path)
+    proc = cli("run", "--out", "blocked/curated", cwd=tmp_path)
     assert proc.returncode == 1
     assert "internal error" in proc.stderr and "Traceback" not in proc.stderr
 
