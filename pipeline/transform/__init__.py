@@ -1,0 +1,1 @@
+"""Pure value parsers: dates, quantities and names."""

@@ -1,0 +1,406 @@
+"""Dates, times and durations as Wikipedia infoboxes and prose write them, in UTC.
+
+Rules (after MOS:DATE, the Manual of Style's date formats, and {{start date}}):
+- Day-month-year, month-day-year, ISO 8601, "Month YYYY" and bare "YYYY" are read; the first
+  date in the text wins, with the time written next to it (before or after, "at", ",", "T").
+- A time without a zone is UTC (what spaceflight infoboxes use); a named zone (EDT, MSK, GFT,
+  ...) or an offset ("UTC+3", "(UTC+05:30)", "+02:00") is converted to UTC. "CST" is US
+  Central. "24:00" is midnight at the end of the day; a leap second ":60" rolls over.
+- Nothing is guessed: a missing day or month gives a coarser precision (never today's), an
+  all-numeric date is read only when its day/month order is unambiguous ("24/12/1999",
+  "10/10/2007", "1999/12/24" yes; "01/10/2007" no), two-digit years and BC/BCE years are
+  rejected.
+- Approximation and bound markers ("~", "c.", "about", "NET", "No earlier than",
+  "(planned)") are ignored: "NET 2025" reads as the year 2025. Callers that need to know the
+  value is a bound must look for the marker themselves.
+
+Error policy: bad data is data. Nothing here raises on text; an unreadable or impossible date
+(30 February, month 13, hour 25) gives None.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from pipeline.transform.units import clean_text, parse_time_span, unit_code
+
+PRECISIONS = ("year", "month", "day", "hour", "minute", "second")
+
+
+@dataclass(frozen=True)
+class Instant:
+    """A point in time (tz-aware, UTC) known to the given precision."""
+
+    utc: datetime
+    precision: str
+
+
+@dataclass(frozen=True)
+class Duration:
+    """A length of time in whole seconds, with the smallest unit it was written in."""
+
+    seconds: int
+    precision: str
+
+
+_MONTHS = {
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
+    "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
+}
+_MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+          r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)(?![a-z])\.?")
+_ERA = r"(?:\s*\b(?P<{0}>AD|CE|BCE|BC|AC)\b)?"
+_DATE = re.compile(
+    rf"""
+    (?P<iso>(?<![\d\-/.])(?P<iy>\d{{4}})-(?P<im>\d{{2}})(?:-(?P<id>\d{{2}}))?(?![\d\-/]))
+    |(?P<dmy>(?<![\d.,])(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\.?\s*(?:of\s+)?(?P<m1>{_MONTH})
+        \s*,?\s*(?P<y1>\d{{3,4}})(?![\d:]){_ERA.format("e1")})
+    |(?P<mdy>(?P<m2>{_MONTH})\s*,?\s*(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?(?![\d:])\.?
+        \s*,?\s*(?P<y2>\d{{3,4}})(?![\d:]){_ERA.format("e2")})
+    |(?P<my>(?P<m3>{_MONTH})\s*,?\s+(?P<y3>\d{{4}})(?![\d:]){_ERA.format("e3")})
+    |(?P<num>(?<![\d/.\-])(?P<na>\d{{1,2}})(?P<ns>[/.\-])(?P<nb>\d{{1,2}})(?P=ns)
+        (?P<nc>\d{{4}})(?![\d/.\-]\d))
+    |(?P<ymd>(?<![\d/.])(?P<ya>\d{{4}})/(?P<yb>\d{{1,2}})/(?P<yc>\d{{1,2}})(?![\d/]))
+    |(?P<year>(?<![\d.,:/$#£€])(?<!\d-)(?P<y4>\d{{4}})(?![\d:]|[.,]\d|-\d){_ERA.format("e4")})
+    """,
+    re.I | re.X,
+)
+
+# Offsets in hours east of UTC, for the zones launch reports use (GFT Kourou, MSK and ALMT
+# Baikonur, JST Tanegashima, IST Sriharikota, BJT China, US zones for Florida and Texas).
+# "CST" is US Central, not China Standard Time (documented in the module docstring).
+_ZONES = {
+    "UTC": 0, "GMT": 0, "UT": 0, "Z": 0, "WET": 0, "WEST": 1, "BST": 1, "CET": 1, "CEST": 2,
+    "EET": 2, "EEST": 3, "MSK": 3, "MSD": 4, "SAMT": 4, "GST": 4, "IST": 5.5, "ALMT": 5,
+    "QYZT": 6, "BJT": 8, "JST": 9, "KST": 9, "AEST": 10, "AEDT": 11, "NZST": 12, "NZDT": 13,
+    "HST": -10, "AKST": -9, "AKDT": -8, "PST": -8, "PDT": -7, "MST": -7, "MDT": -6,
+    "CST": -6, "CDT": -5, "EST": -5, "EDT": -4, "AST": -4, "ADT": -3, "BRT": -3, "GFT": -3,
+}
+_ZONE_NAMES = "|".join(sorted((z for z in _ZONES if z != "Z"), key=len, reverse=True))
+_OFFSET = r"[+\-−]\s?\d{1,2}(?::?\d{2})?"
+_ZONE = (rf"(?:(?P<off2>[+\-−]\d{{2}}(?::?\d{{2}})?)(?![\d:])|(?P<zz>Z)(?![A-Za-z])"
+         rf"|\s*\(?\s*(?P<tz>{_ZONE_NAMES})(?![A-Za-z])\s*(?P<off>{_OFFSET})?(?![\d:])\s*\)?"
+         rf"|\s*\(\s*(?P<off3>{_OFFSET})\s*\))")
+_TIME = re.compile(
+    rf"""(?<![\d:.])(?:
+        (?P<h>\d{{1,2}}):(?P<mi>\d{{2}})(?::(?P<s>\d{{2}})(?:[.,]\d+)?)?(?![\d:])
+            (?:\s?(?P<ampm>[AaPp])\.?\s?[Mm]\.?(?![A-Za-z]))?
+        |(?P<ho>\d{{1,2}})(?:\s?h(?:rs?)?)?(?=Z|\s*\(?\s*(?:UTC|GMT)(?![A-Za-z]))
+    )(?:{_ZONE})?""",
+    re.X,
+)
+_ZONE_AFTER = re.compile(rf"\s*\(\s*(?P<tz>{_ZONE_NAMES})\s*(?P<off>{_OFFSET})?\s*\)")
+_DATE_TO_TIME = re.compile(
+    r"[\s,;]*(?:(?:at|@|T|on|-|–)(?![A-Za-z])[\s,]*)?\(?\s*"
+    r"(?:(?:~|≈|c\.|ca\.|circa|approx\.?|approximately|about|around)\s*)?", re.I)
+_TIME_TO_DATE = re.compile(r"[\s,;]*(?:(?:on|of)\s+)?", re.I)
+_LINK_SPACE = re.compile(r"\[\[(?:[^\[\]|]*\|)?([^\[\]|]*)\]\]")
+_DATE_TEMPLATE = re.compile(
+    r"\{\{\s*(?:start|end|birth|death|launch|release|film)[ _]date(?:[ _]and[ _]age)?"
+    r"\s*\|([^{}]*)\}\}|\{\{\s*(?:dts|bda|dda)\s*\|([^{}]*)\}\}", re.I)
+
+
+@dataclass(frozen=True)
+class _Date:
+    start: int
+    end: int
+    year: int
+    month: int | None
+    day: int | None
+    ok: bool
+
+
+@dataclass(frozen=True)
+class _Time:
+    start: int
+    end: int
+    hour: int
+    minute: int | None
+    second: int | None
+    offset: float | None   # hours east of UTC; None when no zone was written
+    ok: bool = True        # False for an impossible time ("25:00"): the instant is then None
+
+
+def _int(text: str | None) -> int | None:
+    return int(text) if text else None
+
+
+def _month(name: str) -> int:
+    return _MONTHS[name[:3].lower()]
+
+
+def _date_from(match: re.Match) -> _Date:
+    """Fields of one _DATE match; ok is False for impossible or unreadable dates."""
+    g = match.groupdict()
+    day = month = None
+    if g["iso"]:
+        year, month, day = int(g["iy"]), int(g["im"]), _int(g["id"])
+    elif g["dmy"]:
+        year, month, day = int(g["y1"]), _month(g["m1"]), int(g["d1"])
+    elif g["mdy"]:
+        year, month, day = int(g["y2"]), _month(g["m2"]), int(g["d2"])
+    elif g["my"]:
+        year, month = int(g["y3"]), _month(g["m3"])
+    elif g["num"]:
+        first, second, year = int(g["na"]), int(g["nb"]), int(g["nc"])
+        if first == second or first > 12:
+            day, month = first, second
+        elif second > 12:
+            day, month = second, first
+        else:  # 01/10/2007 is 1 October or January 10: do not guess.
+            return _Date(match.start(), match.end(), year, None, None, False)
+    elif g["ymd"]:
+        year, month, day = int(g["ya"]), int(g["yb"]), int(g["yc"])
+    else:
+        year = int(g["y4"])
+    era = g["e1"] or g["e2"] or g["e3"] or g["e4"]
+    ok = _valid(year, month, day) and (era is None or era.upper() in ("AD", "CE"))
+    return _Date(match.start(), match.end(), year, month, day, ok)
+
+
+def _valid(year: int, month: int | None, day: int | None) -> bool:
+    try:
+        datetime(year, month or 1, day or 1)
+    except (ValueError, OverflowError):
+        return False
+    return True
+
+
+def _offset_hours(text: str | None) -> float | None:
+    if not text:
+        return None
+    text = text.replace("−", "-").replace(" ", "").replace(":", "")
+    sign = -1 if text[0] == "-" else 1
+    digits = text[1:]
+    if len(digits) > 2:
+        hours, minutes = int(digits[:-2] or 0), int(digits[-2:])
+    else:
+        hours, minutes = int(digits), 0
+    if hours > 14 or minutes > 59:
+        return None
+    return sign * (hours + minutes / 60)
+
+
+def _zone_offset(g: dict) -> tuple[float | None, bool]:
+    """(offset hours, ok) from the zone groups of a _TIME or _ZONE_AFTER match."""
+    if g.get("off2") or g.get("off3"):
+        offset = _offset_hours(g.get("off2") or g.get("off3"))
+        return offset, offset is not None
+    if g.get("zz"):
+        return 0.0, True
+    if g.get("tz"):
+        extra = _offset_hours(g.get("off")) if g.get("off") else 0.0
+        if extra is None:
+            return None, False
+        return _ZONES[g["tz"]] + extra, True
+    return None, True
+
+
+def _time_from(match: re.Match) -> _Time:
+    g = match.groupdict()
+    end = match.end()
+    while end > match.start() and match.string[end - 1].isspace():
+        end -= 1
+    bad = _Time(match.start(), end, 0, None, None, None, ok=False)
+    offset, ok = _zone_offset(g)
+    if not ok:
+        return bad
+    if g["ho"] is not None:
+        hour, minute, second = int(g["ho"]), None, None
+    else:
+        hour, minute, second = int(g["h"]), int(g["mi"]), _int(g["s"])
+    if g.get("ampm"):
+        if not 1 <= hour <= 12:
+            return bad
+        hour = hour % 12 + (12 if g["ampm"] in "Pp" else 0)
+    if hour > 24 or (minute or 0) > 59 or (second or 0) > 60:
+        return bad
+    if hour == 24 and (minute or second):
+        return bad
+    return _Time(match.start(), end, hour, minute, second, offset)
+
+
+def _instant(date: _Date, time: _Time | None, offset: float | None) -> Instant | None:
+    if not date.ok or (time is not None and not time.ok):
+        return None
+    if date.month is None:
+        return Instant(datetime(date.year, 1, 1, tzinfo=timezone.utc), "year")
+    if date.day is None:
+        return Instant(datetime(date.year, date.month, 1, tzinfo=timezone.utc), "month")
+    base = datetime(date.year, date.month, date.day, tzinfo=timezone.utc)
+    if time is None:
+        return Instant(base, "day")
+    precision = "hour" if time.minute is None else "minute" if time.second is None else "second"
+    delta = timedelta(hours=time.hour, minutes=time.minute or 0, seconds=time.second or 0)
+    delta -= timedelta(hours=offset or 0.0)
+    try:
+        return Instant(base + delta, precision)
+    except OverflowError:
+        return None
+
+
+def _scan(text: str) -> list[tuple[int, int, Instant | None]]:
+    """Every date in text with the time written next to it; None for impossible dates."""
+    dates = [_date_from(m) for m in _DATE.finditer(text)]
+    taken = [(d.start, d.end) for d in dates]
+    times = []
+    for match in _TIME.finditer(text):
+        if any(s < match.end() and match.start() < e for s, e in taken):
+            continue
+        times.append(_time_from(match))
+    used: set[int] = set()
+    out: list[tuple[int, int, Instant | None]] = []
+    for date in dates:
+        start, end, time = date.start, date.end, None
+        if date.day is not None:
+            time = _time_after(text, date, times, used) or _time_before(text, date, times, used)
+        offset = time.offset if time else None
+        if time is not None:
+            used.add(time.start)
+            start, end = min(start, time.start), max(end, time.end)
+            if time.start < date.start and time.offset is None:
+                zone = _ZONE_AFTER.match(text, date.end)
+                if zone:
+                    offset, ok = _zone_offset(zone.groupdict())
+                    end = zone.end() if ok else end
+        out.append((start, end, _instant(date, time, offset)))
+    return out
+
+
+def _time_after(text: str, date: _Date, times: list[_Time], used: set[int]) -> _Time | None:
+    for time in times:
+        if time.start >= date.end and time.start not in used:
+            gap = _DATE_TO_TIME.match(text, date.end, time.start)
+            return time if gap and gap.end() == time.start else None
+    return None
+
+
+def _time_before(text: str, date: _Date, times: list[_Time], used: set[int]) -> _Time | None:
+    for time in reversed(times):
+        if time.end <= date.start:
+            if time.start in used:
+                return None
+            gap = _TIME_TO_DATE.match(text, time.end, date.start)
+            return time if gap and gap.end() == date.start else None
+    return None
+
+
+def _from_template(match: re.Match) -> str:
+    """{{start date|1969|7|16|13|32|0|Z}} and kin -> ISO text; other parameters are dropped."""
+    params = [p.strip() for p in (match.group(1) or match.group(2) or "").split("|")]
+    positional = [p for p in params if p and "=" not in p]
+    numbers = []
+    for value in positional[:6]:
+        if not value.isdigit():
+            break
+        numbers.append(int(value))
+    if not numbers:
+        return " "
+    text = f"{numbers[0]:04d}"
+    if len(numbers) > 1:
+        text += f"-{numbers[1]:02d}"
+    if len(numbers) > 2:
+        text += f"-{numbers[2]:02d}"
+    if len(numbers) > 4:
+        text += "T" + ":".join(f"{n:02d}" for n in numbers[3:6])
+        zone = positional[len(numbers)] if len(positional) > len(numbers) else "Z"
+        text += zone if re.fullmatch(r"Z|[+\-]\d{2}:?\d{2}", zone) else "Z"
+    return f" {text} "
+
+
+def parse_instant(text: str) -> Instant | None:
+    """The first date (with its time, if written beside it) in text, as a UTC Instant.
+
+    "July 16, 1969, 13:32:00 UTC", "16 July 1969 13:32 UTC+3", "13:32:00 UTC, 16 July 1969",
+    "1969-07-16T13:32:00Z", "March 2024" (month precision), "NET 2025" (year precision),
+    {{start date|...}} templates. See the module docstring for the rules.
+    Bad input: no date, an impossible first date (30 February), or a non-string gives None.
+    """
+    if not isinstance(text, str) or not text.strip():
+        return None
+    try:
+        text = _DATE_TEMPLATE.sub(_from_template, text)
+        text = _LINK_SPACE.sub(lambda m: f" {m.group(1)} ", text)
+        found = _scan(clean_text(text))
+    except (ValueError, OverflowError, IndexError):  # defensive: bad data must not raise
+        return None
+    return found[0][2] if found else None
+
+
+def _same_length_clean(text: str) -> str:
+    """Blank out markup that is not part of a date while keeping every character offset."""
+    def blank(match: re.Match) -> str:
+        return " " * len(match.group(0))
+
+    text = re.sub(r"\[\[[^\[\]|]*\||\[\[|\]\]|&nbsp;", blank, text)
+    text = re.sub(r"\[\s*(?:\d+|[a-z]|note\s*\d*|citation needed)\s*\]", blank, text, flags=re.I)
+    return re.sub(r"[\u00a0\u2002-\u200a\u202f]", " ", text).replace("−", "-")
+
+
+def find_instants(text: str) -> list[tuple[int, int, Instant]]:
+    """Every date(-time) expression in a sentence as (start, end, Instant), spans into text.
+
+    "on 23 September 2024 at 07:59 UTC" gives one minute-precision instant whose span covers
+    the date, the time and the zone; dates without a time have day precision; "March 2024"
+    and bare years ("in 2024", but not "2000 km") are found at month and year precision.
+    Bad input: impossible dates are skipped; a non-string or text without dates gives [].
+    """
+    if not isinstance(text, str):
+        return []
+    try:
+        clean = _same_length_clean(text)
+        found = _scan(clean)
+    except (ValueError, OverflowError, IndexError):  # defensive: bad data must not raise
+        return []
+    out = []
+    for start, end, instant in found:
+        if instant is None:
+            continue
+        if instant.precision == "year" and _unit_follows(clean, end):
+            continue
+        out.append((start, end, instant))
+    return out
+
+
+def _unit_follows(text: str, pos: int) -> bool:
+    word = re.match(r"\s*([^\W\d_]+(?:/[^\W\d_]+)?)", text[pos:pos + 30])
+    return bool(word and unit_code(word.group(1)) and len(word.group(1)) <= 3)
+
+
+_DURATION_PRECISION = {"ms": "second", "s": "second", "min": "minute", "h": "hour", "d": "day",
+                       "wk": "day", "month": "month", "yr": "year"}
+
+
+def parse_duration(text: str) -> Duration | None:
+    """The first duration in text: "8 days, 3 hours, 18 minutes, 35 seconds", "186d 6h 32m".
+
+    Precision is the smallest unit written ("374 days" -> day, "approximately 6 months" ->
+    month); months are 30.436875 days, years 365.25 days; seconds are rounded to whole.
+    Bad input: no duration, a negative one, or a non-string gives None.
+    """
+    if not isinstance(text, str):
+        return None
+    try:
+        span = parse_time_span(text)
+        if span is None or span[0] < 0:
+            return None
+        return Duration(int(round(span[0])), _DURATION_PRECISION.get(span[1], "second"))
+    except (ValueError, OverflowError):
+        return None
+
+
+def format_instant(instant: Instant) -> str:
+    """ISO 8601 text cut to the precision: "2024", "2024-03", "2024-03-23", "…T13Z", "…T13:32Z".
+
+    Bad input: an unknown precision is formatted to the second.
+    """
+    utc = instant.utc.astimezone(timezone.utc)
+    date = f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}"
+    return {
+        "year": f"{utc.year:04d}",
+        "month": f"{utc.year:04d}-{utc.month:02d}",
+        "day": date,
+        "hour": f"{date}T{utc.hour:02d}Z",
+        "minute": f"{date}T{utc.hour:02d}:{utc.minute:02d}Z",
+    }.get(instant.precision, f"{date}T{utc.hour:02d}:{utc.minute:02d}:{utc.second:02d}Z")

@@ -1,0 +1,196 @@
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline.transform.dates import (
+    PRECISIONS,
+    Duration,
+    Instant,
+    find_instants,
+    format_instant,
+    parse_duration,
+    parse_instant,
+)
+
+
+def utc(*parts: int) -> datetime:
+    return datetime(*parts, tzinfo=timezone.utc)
+
+
+APOLLO_11 = Instant(utc(1969, 7, 16, 13, 32, 0), "second")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("July 16, 1969, 13:32:00 UTC", APOLLO_11),
+        ("16 July 1969, 13:32:00 UTC", APOLLO_11),
+        ("16 July 1969 13:32 UTC", Instant(utc(1969, 7, 16, 13, 32), "minute")),
+        ("1969-07-16T13:32:00Z", APOLLO_11),
+        ("1969-07-16 13:32", Instant(utc(1969, 7, 16, 13, 32), "minute")),
+        ("December 24, 1968, ~02:30 UTC", Instant(utc(1968, 12, 24, 2, 30), "minute")),
+        ("December 24, 1968, 9:59:20 UTC", Instant(utc(1968, 12, 24, 9, 59, 20), "second")),
+        ("23 March 2024", Instant(utc(2024, 3, 23), "day")),
+        ("March 23, 2024", Instant(utc(2024, 3, 23), "day")),
+        ("March 2024", Instant(utc(2024, 3, 1), "month")),
+        ("2024", Instant(utc(2024, 1, 1), "year")),
+        ("13:32:00 UTC, 16 July 1969", APOLLO_11),
+        ("16 July 1969, 09:32 EDT", Instant(utc(1969, 7, 16, 13, 32), "minute")),
+        ("16 July 1969 13:32 UTC+3", Instant(utc(1969, 7, 16, 10, 32), "minute")),
+        ("16 July 1969 13:32 (UTC+05:30)", Instant(utc(1969, 7, 16, 8, 2), "minute")),
+        ("1969-07-16T15:32:00+02:00", APOLLO_11),
+        ("16 July 1969, 24:00 UTC", Instant(utc(1969, 7, 17), "minute")),
+        ("NET 2025", Instant(utc(2025, 1, 1), "year")),
+        ("No earlier than March 2025", Instant(utc(2025, 3, 1), "month")),
+        ("16 July 1969, 13:32:00 UTC UTC", APOLLO_11),
+        ("23 March 2024 (planned)", Instant(utc(2024, 3, 23), "day")),
+        ("[[16 July]] [[1969]], 13:32:00 UTC[1]", APOLLO_11),
+        ("{{Start date|1969|07|16|13|32|00|Z}}", APOLLO_11),
+        ("{{start date|2024|3|23}}", Instant(utc(2024, 3, 23), "day")),
+        ("9:59 p.m. EST, December 24, 1968", Instant(utc(1968, 12, 25, 2, 59), "minute")),
+        ("2024-03", Instant(utc(2024, 3, 1), "month")),
+        ("1969-07-16T13Z", Instant(utc(1969, 7, 16, 13), "hour")),
+        ("24/12/1968", Instant(utc(1968, 12, 24), "day")),
+        ("mid-2024", Instant(utc(2024, 1, 1), "year")),
+        ("31 December 2016, 23:59:60 UTC", Instant(utc(2017, 1, 1), "second")),
+        ("23 March 2024, 12:36 MSK", Instant(utc(2024, 3, 23, 9, 36), "minute")),
+        ("23 March 2024 (12:36:12 UTC)", Instant(utc(2024, 3, 23, 12, 36, 12), "second")),
+        ("23 March 2024 (UTC)", Instant(utc(2024, 3, 23), "day")),
+        ("2024-03-23 12:36:12.6 UTC", Instant(utc(2024, 3, 23, 12, 36, 12), "second")),
+    ],
+)
+def test_parse_instant(text, expected):
+    assert parse_instant(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["UTC", "", "   ", "TBD", "TBA", "30 February 2024", "31 April 2024", "2024-13-01",
+     "16 July 1969, 25:00 UTC", "16 July 1969, 24:30 UTC", "16 July 1969, 13:61 UTC",
+     "01/10/2007", "6 June 07", "300 BC", "January 20, 2001 BCE",
+     "July 16", None, 1969],
+)
+def test_parse_instant_rejects(text):
+    assert parse_instant(text) is None
+
+
+def test_parse_instant_never_fills_in_today():
+    got = parse_instant("March 2024")
+    assert got.utc.day == 1 and got.precision == "month"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("on 23 September 2024 at 07:59 UTC",
+         [("23 September 2024 at 07:59 UTC", Instant(utc(2024, 9, 23, 7, 59), "minute"))]),
+        ("February 4, 2024 at 07:30:08 UTC",
+         [("February 4, 2024 at 07:30:08 UTC", Instant(utc(2024, 2, 4, 7, 30, 8), "second"))]),
+        ("on 25 February 2024, 4 June 2024, and 12 September 2024",
+         [("25 February 2024", Instant(utc(2024, 2, 25), "day")),
+          ("4 June 2024", Instant(utc(2024, 6, 4), "day")),
+          ("12 September 2024", Instant(utc(2024, 9, 12), "day"))]),
+        ("It docked at 13:00 UTC on 5 May 2025.",
+         [("13:00 UTC on 5 May 2025", Instant(utc(2025, 5, 5, 13), "minute"))]),
+        ("It climbed 2000 km in 2024.", [("2024", Instant(utc(2024, 1, 1), "year"))]),
+        ("Launched [[23 March]] 2024[2] and landed 6 April 2024.",
+         [("23 March]] 2024", Instant(utc(2024, 3, 23), "day")),
+          ("6 April 2024", Instant(utc(2024, 4, 6), "day"))]),
+        ("No dates here, only 30 February 2024 and 1,969 kg.", []),
+    ],
+)
+def test_find_instants(text, expected):
+    got = find_instants(text)
+    assert [(text[start:end], instant) for start, end, instant in got] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds", "precision"),
+    [
+        ("8 days, 3 hours, 18 minutes, 35 seconds", 703115, "second"),
+        ("8 d 3 h 18 min 35 s", 703115, "second"),
+        ("374 days", 374 * 86400, "day"),
+        ("2 hours", 7200, "hour"),
+        ("6 days, 3 hours, 42 minutes", 6 * 86400 + 3 * 3600 + 42 * 60, "minute"),
+        ("186d 6h 32m", 186 * 86400 + 6 * 3600 + 32 * 60, "minute"),
+        ("1 year, 2 days", 31557600 + 2 * 86400, "day"),
+        ("approximately 6 months", round(6 * 30.436875 * 86400), "month"),
+        ("195 days, 18 hours, 2 minutes and 24 seconds", 195 * 86400 + 18 * 3600 + 144, "second"),
+        ("1:42:05", 6125, "second"),
+    ],
+)
+def test_parse_duration(text, seconds, precision):
+    assert parse_duration(text) == Duration(seconds, precision)
+
+
+@pytest.mark.parametrize("text", ["", "TBD", "16 July 1969", "-2 min", "70 m", None])
+def test_parse_duration_rejects(text):
+    assert parse_duration(text) is None
+
+
+@pytest.mark.parametrize(
+    ("instant", "text"),
+    [
+        (Instant(utc(2024, 3, 23), "day"), "2024-03-23"),
+        (APOLLO_11, "1969-07-16T13:32:00Z"),
+        (Instant(utc(1969, 7, 16, 13, 32), "minute"), "1969-07-16T13:32Z"),
+        (Instant(utc(1969, 7, 16, 13), "hour"), "1969-07-16T13Z"),
+        (Instant(utc(2024, 3, 1), "month"), "2024-03"),
+        (Instant(utc(2024, 1, 1), "year"), "2024"),
+    ],
+)
+def test_format_instant(instant, text):
+    assert format_instant(instant) == text
+
+
+_TRUNCATE = {
+    "year": dict(month=1, day=1, hour=0, minute=0, second=0),
+    "month": dict(day=1, hour=0, minute=0, second=0),
+    "day": dict(hour=0, minute=0, second=0),
+    "hour": dict(minute=0, second=0),
+    "minute": dict(second=0),
+    "second": {},
+}
+
+
+@st.composite
+def instants(draw):
+    precision = draw(st.sampled_from(PRECISIONS))
+    moment = draw(st.datetimes(min_value=datetime(1000, 1, 1), max_value=datetime(9998, 12, 31)))
+    moment = moment.replace(microsecond=0, tzinfo=timezone.utc, **_TRUNCATE[precision])
+    return Instant(moment, precision)
+
+
+@settings(max_examples=300, deadline=None)
+@given(instants())
+def test_format_then_parse_round_trips(instant):
+    assert parse_instant(format_instant(instant)) == instant
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_parsers_never_raise(text):
+    got = parse_instant(text)
+    assert got is None or (got.utc.tzinfo is not None and got.precision in PRECISIONS)
+    for start, end, instant in find_instants(text):
+        assert 0 <= start < end <= len(text)
+        assert isinstance(instant, Instant)
+    assert parse_duration(text) is None or parse_duration(text).seconds >= 0
+
+
+DATEISH = st.lists(st.sampled_from(
+    list("0123456789 ,.:-+/()~T") + ["July", "Feb", "UTC", "EDT", "at", "on", "BC", "Z", "24:00",
+                                     "days", "h", "m", "NET", "[[", "]]", "{{start date|", "}}"]),
+    max_size=30).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(DATEISH)
+def test_parsers_never_raise_on_date_soup(text):
+    parse_instant(text)
+    find_instants(text)
+    parse_duration(text)
