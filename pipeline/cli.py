@@ -42,8 +42,10 @@ def cli() -> None:
               show_default=True, help="Exit 3 when data-quality failures of this level (or worse) occur.")
 @click.option("--dump", "dump", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
               help="Read this MediaWiki XML dump (.xml or .xml.bz2) instead of --raw.")
+@click.option("--full", is_flag=True,
+              help="Process every input again (default: inputs unchanged since the published snapshot keep their rows).")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal, long runs).")
-def run(raw_dir, out_dir, reports_dir, expectations_dir, fail_on, dump, progress) -> None:
+def run(raw_dir, out_dir, reports_dir, expectations_dir, fail_on, dump, full, progress) -> None:
     """Run the pipeline: read raw/, extract, transform, validate, publish, report.
 
     \b
@@ -58,7 +60,7 @@ def run(raw_dir, out_dir, reports_dir, expectations_dir, fail_on, dump, progress
 
     config = Config(raw_dir=raw_dir, out_dir=out_dir, reports_dir=reports_dir,
                     expectations_dir=expectations_dir or _default_expectations(raw_dir),
-                    fail_on=fail_on, progress=progress)
+                    fail_on=fail_on, progress=progress, incremental=not full)
     inputs = None
     if dump is not None:
         from pipeline.sources import iter_dump
@@ -112,6 +114,7 @@ def format_run_summary(s: dict) -> str:
         f"  (curated {s['inputs_curated']}, no mission {s['inputs_no_mission']},"
         f" quarantined {s['inputs_quarantined']})",
         f"  missions curated     {s['missions_curated']}  -> {s['out_dir']}/missions.parquet",
+        f"  unchanged, reused    {s.get('inputs_reused', 0)}",
         f"  expectations failed  {failed['error']} error, {failed['warning']} warning",
     ]
     if s.get("values_lost_by_param"):

@@ -17,6 +17,7 @@ class Config:
     progress: bool | None = None        # None: show a bar only on a terminal and long runs
     keep_snapshots: int = 3              # published snapshots kept in out_dir/_snapshots
     max_input_bytes: int = 20_000_000    # larger inputs are quarantined at read time
+    incremental: bool = True             # reuse rows of inputs unchanged since the last snapshot
 
     def __post_init__(self):
         if self.fail_on not in FAIL_LEVELS:

@@ -83,8 +83,10 @@ def _replace_symlink(link: Path, target: str) -> None:
     os.replace(tmp, link)
 
 
-def publish(tables: dict[str, pa.Table], out_dir: Path, run_id: str, keep: int = 3) -> dict:
-    """Write a snapshot of `tables` and make it the current one; returns its manifest."""
+def publish(tables: dict[str, pa.Table], out_dir: Path, run_id: str, keep: int = 3,
+            extra: dict | None = None) -> dict:
+    """Write a snapshot of `tables` and make it the current one; returns its manifest.
+    `extra` goes into the manifest as is (e.g. the code fingerprint for incremental runs)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     clean_leftovers(out_dir)
     snaps = out_dir / SNAPSHOTS
@@ -94,7 +96,7 @@ def publish(tables: dict[str, pa.Table], out_dir: Path, run_id: str, keep: int =
         raise FileExistsError(f"snapshot {final} exists already: run ids must be unique")
     tmp = snaps / f".tmp-{run_id}-{os.getpid()}"
     tmp.mkdir()
-    manifest = {"run_id": run_id, "tables": {}}
+    manifest = {**(extra or {}), "run_id": run_id, "tables": {}}
     for name, table in sorted(tables.items()):
         path = tmp / f"{name}.parquet"
         pq.write_table(table, path, compression="zstd")

@@ -17,9 +17,10 @@ from typing import Iterable
 
 from pipeline import load
 from pipeline.config import Config
+from pipeline.incremental import Previous, code_fingerprint
 from pipeline.extract import extract_page
 from pipeline.records import Issue, Page, RawInput
-from pipeline.schema import TABLES, to_table
+from pipeline.schema import SCHEMA_VERSION, TABLES, to_table
 from pipeline.sources import ReadFailure, is_dump, iter_inputs, list_inputs
 from pipeline.transform import names
 from pipeline.transform.mapper import Bundle, map_page
@@ -36,6 +37,7 @@ class PageResult:
     params: list[dict] = field(default_factory=list)
     bundle: Bundle | None = None
     quarantine: list[dict] = field(default_factory=list)
+    reused: bool = False
 
 
 @dataclass
@@ -51,11 +53,30 @@ def make_run_id(now: datetime, fingerprint: str) -> str:
     return f"{now:%Y%m%dT%H%M%S}{now.microsecond // 1000:03d}Z-{fingerprint[:8]}"
 
 
+def content_sha(item: RawInput) -> str:
+    return hashlib.sha256(item.content.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def reuse(item: RawInput | ReadFailure, previous: Previous | None) -> PageResult | None:
+    """The previous snapshot's rows for an unchanged input (incremental run), else None."""
+    if previous is None or isinstance(item, ReadFailure):
+        return None
+    found = previous.reuse(item.source, content_sha(item), item.rev_id)
+    if found is None:
+        return None
+    input_row, params, missions, rows, issues = found
+    bundle = None
+    if missions:
+        bundle = Bundle(table="missions", row=missions[0], crew=rows["crew"], events=rows["events"],
+                        facts=rows["facts"], issues=issues)
+    return PageResult(input_row, params, bundle, reused=True)
+
+
 def process(item: RawInput | ReadFailure) -> PageResult:
     """One input through extract and transform. Never raises: a failure quarantines the input."""
     if isinstance(item, ReadFailure):
         return _quarantined(item.source, None, None, "read", item.reason, item.excerpt, item.sha256)
-    sha = hashlib.sha256(item.content.encode("utf-8", "surrogatepass")).hexdigest()
+    sha = content_sha(item)
     stage = "extract"
     try:
         page = extract_page(item)
@@ -115,7 +136,8 @@ def run(config: Config, inputs: Iterable[RawInput | ReadFailure] | None = None,
         inputs = iter_inputs(config.raw_dir, config.max_input_bytes)
     else:
         total = None
-    results = [process(item) for item in _progress(inputs, total, config)]
+    previous = Previous.load(config.out_dir) if config.incremental else None
+    results = [reuse(item, previous) or process(item) for item in _progress(inputs, total, config)]
 
     fingerprint = hashlib.sha256("\n".join(sorted(r.input_row["sha256"] or r.input_row["source"]
                                                   for r in results)).encode()).hexdigest()
@@ -130,7 +152,8 @@ def run(config: Config, inputs: Iterable[RawInput | ReadFailure] | None = None,
         _hold_back(rows, held)
         tables = {name: to_table(name, rows[name], run_id) for name in TABLES}
 
-    manifest = load.publish(tables, config.out_dir, run_id, keep=config.keep_snapshots)
+    manifest = load.publish(tables, config.out_dir, run_id, keep=config.keep_snapshots,
+                            extra={"code": code_fingerprint(), "schema_version": SCHEMA_VERSION})
     summary = _summary(rows, result, results, run_id, config)
     titles = {b.row["mission_id"]: b.row["title"] for r in results if r.bundle for b in [r.bundle]}
     report = write_report(result, run_dir=(config.reports_dir / run_id).resolve(), run_id=run_id,
@@ -161,6 +184,9 @@ def _collect(results: list[PageResult]) -> dict[str, list[dict]]:
             rows["crew"].extend(r.bundle.crew)
             rows["events"].extend(r.bundle.events)
             rows["facts"].extend(r.bundle.facts)
+            rows["issues"].extend({"mission_id": i.mission_id, "source": r.bundle.row["source"],
+                                   "code": i.code, "field": i.field, "message": i.message}
+                                  for i in r.bundle.issues)
     return rows
 
 
@@ -181,7 +207,7 @@ def _hold_back(rows: dict[str, list[dict]], held: dict[str, list[str]]) -> None:
                 inp["reason"] = "validation failed: " + ", ".join(sorted(reasons))
     rows["missions"] = kept
     ids = {m["mission_id"] for m in kept}
-    for t in ("crew", "events", "facts"):
+    for t in ("crew", "events", "facts", "issues"):
         rows[t] = [r for r in rows[t] if r["mission_id"] in ids]
 
 
@@ -198,6 +224,7 @@ def _summary(rows, result, results, run_id, config: Config) -> dict:
         "inputs_curated": outcomes.get("curated", 0),
         "inputs_no_mission": outcomes.get("no_mission", 0),
         "inputs_quarantined": outcomes.get("quarantined", 0),
+        "inputs_reused": sum(r.reused for r in results),
         "expectations_failed": {
             "error": len(result.failures("error")), "warning": len(result.failures("warning"))},
         "issues": dict(sorted(by_code.items())),

@@ -84,6 +84,12 @@ INPUTS = pa.schema([
     ("run_id", _S), ("schema_version", _S),
 ])
 
+# extra table: data problems found while transforming (stable codes), one row per problem
+ISSUES = pa.schema([
+    ("mission_id", _S), ("source", _S), ("code", _S), ("field", _S), ("message", _S),
+    ("run_id", _S), ("schema_version", _S),
+])
+
 QUARANTINE = pa.schema([
     ("source", _S), ("stage", _S), ("reason", _S), ("excerpt", _S), ("row", _S),
     ("title", _S),                  # extra
@@ -98,6 +104,7 @@ TABLES: dict[str, pa.Schema] = {
     "infobox_params": INFOBOX_PARAMS,
     "inputs": INPUTS,
     "quarantine": QUARANTINE,
+    "issues": ISSUES,
 }
 
 # How each table's rows are ordered on disk, so that the same input gives the same file contents.
@@ -109,6 +116,7 @@ SORT_KEYS: dict[str, list[str]] = {
     "infobox_params": ["source", "infobox", "param"],
     "inputs": ["source"],
     "quarantine": ["source", "stage", "reason"],
+    "issues": ["mission_id", "code", "field", "message"],
 }
 
 

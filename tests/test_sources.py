@@ -42,3 +42,27 @@ def test_documentation_files_are_not_inputs(tmp_path):
 def test_detect_format():
     assert detect_format("#REDIRECT [[Apollo 11]]") == "wikitext"
     assert detect_format("nothing here") is None
+
+
+def test_fetched_pages_carry_their_revision_metadata(tmp_path, raw_dir):
+    import json
+    from datetime import datetime, timezone
+    api = tmp_path / "api"
+    api.mkdir()
+    (api / "Apollo_8.wikitext").write_bytes((raw_dir / "Apollo_8.wikitext").read_bytes())
+    (api / "Apollo_8.wikitext.meta.json").write_text(json.dumps({
+        "title": "Apollo 8", "page_id": 663, "rev_id": 716637143, "rev_timestamp": "2016-04-22T21:55:10Z",
+        "sha1": "x", "source_format": "api", "source_url": "https://en.wikipedia.org/wiki/Apollo_8"}))
+    (paths,) = [list_inputs(tmp_path)]
+    assert [p.name for p in paths] == ["Apollo_8.wikitext"]
+    r = read_file(paths[0], tmp_path, 10**8)
+    assert (r.source, r.source_format, r.title, r.page_id, r.rev_id) == \
+        ("api/Apollo_8.wikitext", "api", "Apollo 8", 663, 716637143)
+    assert r.rev_timestamp == datetime(2016, 4, 22, 21, 55, 10, tzinfo=timezone.utc)
+
+
+def test_a_broken_sidecar_does_not_lose_the_page(tmp_path, raw_dir):
+    (tmp_path / "A.wikitext").write_bytes((raw_dir / "Apollo_8.wikitext").read_bytes())
+    (tmp_path / "A.wikitext.meta.json").write_text("{not json")
+    r = read_file(tmp_path / "A.wikitext", tmp_path, 10**8)
+    assert r.fmt == "wikitext" and r.rev_id is None and r.source_format == "wikitext"

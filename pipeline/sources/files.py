@@ -8,8 +8,10 @@ ReadFailure, which the orchestrator quarantines at stage `read`.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Iterator
 
@@ -30,8 +32,41 @@ class ReadFailure:
     sha256: str | None = None
 
 
+META_SUFFIX = ".meta.json"
+
+
 def is_input_file(path: Path) -> bool:
-    return path.is_file() and not path.name.startswith(".") and not _DOC_NAMES.match(path.name)
+    return (path.is_file() and not path.name.startswith(".") and not _DOC_NAMES.match(path.name)
+            and not path.name.endswith(META_SUFFIX))
+
+
+def read_meta(path: Path) -> dict:
+    """Revision metadata stored beside a fetched page (`<file>.meta.json`), or {}.
+    A broken sidecar is ignored: the page is still read, without revision metadata."""
+    meta = path.with_name(path.name + META_SUFFIX)
+    if not meta.is_file():
+        return {}
+    try:
+        data = json.loads(meta.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _meta_int(meta: dict, key: str) -> int | None:
+    v = meta.get(key)
+    return v if isinstance(v, int) and not isinstance(v, bool) else None
+
+
+def _meta_time(meta: dict, key: str) -> datetime | None:
+    v = meta.get(key)
+    if not isinstance(v, str):
+        return None
+    try:
+        t = datetime.fromisoformat(v.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return t if t.tzinfo else None
 
 
 def list_inputs(raw_dir: Path) -> list[Path]:
@@ -85,8 +120,12 @@ def read_file(path: Path, raw_dir: Path, max_bytes: int) -> RawInput | ReadFailu
     if fmt is None:
         return ReadFailure(source, "neither rendered article text nor wikitext",
                            excerpt=text[:200], sha256=hashlib.sha256(data).hexdigest())
-    return RawInput(source=source, fmt=fmt, content=text, source_format=fmt,
-                    title=None)
+    meta = read_meta(path)
+    title = meta.get("title") if isinstance(meta.get("title"), str) else None
+    return RawInput(source=source, fmt=fmt, content=text,
+                    source_format="api" if meta.get("source_format") == "api" else fmt,
+                    title=title, page_id=_meta_int(meta, "page_id"), rev_id=_meta_int(meta, "rev_id"),
+                    rev_timestamp=_meta_time(meta, "rev_timestamp"))
 
 
 def iter_raw(raw_dir: Path, max_bytes: int = 20_000_000) -> Iterator[RawInput | ReadFailure]:
