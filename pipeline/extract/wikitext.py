@@ -1,0 +1,293 @@
+"""Wikitext article -> Page: every infobox with typed Values, and the prose as plain sections.
+
+Only the infobox spans (found by pipeline.extract.locate's linear scanner) are parsed with
+mwparserfromhell; the prose is flattened with a cheap scan (templates dropped unless a renderer
+in pipeline.extract.render turns them into text, refs/comments/tables/files removed).
+
+Conventions the transform stage relies on:
+
+* Infobox.template is the canonical name (MediaWiki normalisation plus locate.ALIASES, so
+  "Template:Infobox_Space mission" is "Infobox spaceflight"). Every template whose name starts
+  with "Infobox" is a box, at any depth: a box inside a parameter value (``| docking =
+  {{Infobox spaceflight/Dock ...}}``) is its own Infobox with parent/parent_param set, and the
+  parent's Value keeps whatever text remains (usually ""). Indexes follow document order, a
+  parent before its children.
+* Parameter names: comments dropped, trimmed, lower case, spaces as "_"; positional ones keep
+  their number ("1"); the last duplicate wins.
+* Flags / nationality: every flag template ({{flagicon|USA}}, {{flag|Belarus}}, {{flagcountry}},
+  {{flagu}}, {{flagdeco}}) is recorded as a link ``(country, "flag:" + country)`` at its place
+  in Value.links, i.e. just before the link of the person or thing it stands beside; the
+  country is the template's first argument as written (a code such as "USA" is not expanded).
+  In the text, flagicon/flagdeco never show; {{flag}}-style templates show the country only
+  when nothing else shares their list item ("{{flag|Canada}}" -> "Canada", but
+  "{{flag|Belarus}} [[Maryna Vasileuskaya]]" -> "Maryna Vasileuskaya"), so crew items stay
+  person names.
+* Dates: see pipeline.extract.render ("July 16, 1969, 13:32:00 UTC", or day-first "16 July
+  1969, ..." with df=y or day-first input; offsets as "UTC-04:00"), readable by
+  pipeline.transform.dates.parse_instant. {{convert}}: the metric number and symbol without
+  thousands separators ("45702 kg"); Value.quantities holds the stated number and unit and the
+  metric value shown (Quantity(100756, "lb", 45702.15..., "kg"); a metric input converts to
+  itself).
+* Value.lost: the rendered text is residue (render.is_lost) that the raw value did not already
+  say as such, e.g. a template that rendered to a bare "UTC"; a plain "250px" is not lost.
+* Citations: ``<ref>``s and sfn/efn/refn leave the text and go to Value.citations (name, and
+  url/title/date of the first cite template; Citation.text is the ref's wikitext). A reused
+  ``<ref name="x" />`` is filled from the page's definition of that name when there is one.
+* Unknown templates (no renderer) render "" (their arguments are not guessed at) and are
+  listed in Value.unknown_templates; maintenance tags ({{citation needed}}, {{anchor}}, ...)
+  render "" without being listed.
+* Prose: the lead is Section("", 0, ...) when it has text; each heading gives a Section with its
+  level (the number of "="). Templates render only when render.py has a renderer (convert,
+  dates, nowrap, lang, ships, ...); everything else (navboxes, {{Spaceflight crew}}, {{age}})
+  is dropped, as are refs, comments, tables, files, categories and interwiki links.
+* Coordinates of other bodies ({{Lunar coords ...}}) render "" and leave Value.coords empty.
+
+Bad input never raises: broken markup gives partial text, an infobox mwparserfromhell cannot
+read as a template gives an Infobox without params, a page without infoboxes gives [].
+"""
+from __future__ import annotations
+
+import html
+import re
+
+import mwparserfromhell
+from mwparserfromhell.nodes import Template
+
+from pipeline.extract.locate import Scan, canonical_name, find_infoboxes, scan, template_name_at
+from pipeline.extract.render import (APOS, RENDERERS, citation_from_ref, clean_inline,
+                                     link_target, normalize_param, render_value,
+                                     render_wikitext, renderer_for)
+from pipeline.records import Citation, Infobox, Page, RawInput, Section
+
+# "#REDIRECT" in the languages of the corpus and the largest wikis (MediaWiki's
+# languages/messages/Messages*.php, magic word "redirect").
+_REDIRECT = re.compile(
+    r"^\s*#\s*(?:REDIRECT|WEITERLEITUNG|REDIRECTION|RENVOI|REDIRECCIÓN|RINVIA|RINVIO|"
+    r"DOORVERWIJZING|PRZEKIERUJ|ПЕРЕНАПРАВЛЕНИЕ|ПЕРЕНАПР|REDIRECIONAMENTO|"
+    r"転送|リダイレクト|"
+    r"重定向|OMDIRIGERING|YÖNLENDİRME)\s*:?\s*\[\[([^\[\]|\n]+)", re.IGNORECASE)
+# Templates whose render is side results only: not worth a parse in the prose.
+_SILENT = {RENDERERS["coord"], RENDERERS["efn"], RENDERERS["citation needed"],
+           RENDERERS["lunar coords"], renderer_for("Cite web")}
+_LITERAL_TAGS = ("nowiki", "pre", "poem")
+
+
+def extract_wikitext(raw: RawInput) -> Page:
+    """Parse one wikitext input into a Page (title, redirect, infoboxes, prose sections).
+
+    Title: raw.title, else the text of the first infobox's `name`, else None. A redirect page
+    gets Page.redirect and no sections. Malformed wikitext never raises.
+    """
+    text = raw.content.replace("\x00", "") if raw.content else ""
+    page = Page(source=raw.source, source_format=raw.source_format, fmt=raw.fmt, title=raw.title,
+                page_id=raw.page_id, rev_id=raw.rev_id, rev_timestamp=raw.rev_timestamp)
+    m = _REDIRECT.match(text)
+    if m:
+        page.redirect = link_target(m.group(1)) or None
+    sc = scan(text)
+    page.infoboxes = extract_infoboxes(text, sc)
+    if page.title is None:
+        page.title = next((b.params["name"].text for b in page.infoboxes
+                           if "name" in b.params and b.params["name"].text), None)
+    if page.redirect is None:
+        page.sections = extract_sections(text, sc)
+    return page
+
+
+def extract_infoboxes(text: str, sc: Scan | None = None) -> list[Infobox]:
+    """All infoboxes of a page, nested ones included, in document order (see module doc).
+    sc is the page's scan() when the caller has it already."""
+    sc = sc or scan(text)
+    boxes: list[Infobox] = []
+    for start, end, name in find_infoboxes(text, sc):
+        code = mwparserfromhell.parse(text[start:end], skip_style_tags=True)
+        templates = [n for n in code.nodes if isinstance(n, Template)]
+        if templates:
+            _add_box(templates[0], boxes, None, None)
+        else:
+            boxes.append(Infobox(index=len(boxes), template=name))
+    _resolve_citations(boxes, text, sc)
+    return boxes
+
+
+def _add_box(t: Template, boxes: list[Infobox], parent: int | None,
+             parent_param: str | None) -> None:
+    box = Infobox(index=len(boxes), template=canonical_name(str(t.name)), parent=parent,
+                  parent_param=parent_param)
+    boxes.append(box)
+    for p in t.params:
+        name = normalize_param(str(p.name))
+
+        def nested(child: Template, name: str = name) -> None:
+            _add_box(child, boxes, box.index, name)
+
+        box.params.pop(name, None)  # the last duplicate wins, and sits at its own position
+        box.params[name] = render_value(name, p.value, on_infobox=nested)
+
+
+_REF_NAME = re.compile(r"""<ref\s[^>]*?\bname\s*=\s*["']?([^"'>/]+)""", re.I)
+
+
+def _resolve_citations(boxes: list[Infobox], text: str, sc: Scan | None = None) -> None:
+    """Fill reused refs (<ref name="x" />) from the definition of x in the boxes or the page."""
+    wanted: list[Citation] = []
+    known: dict[str, Citation] = {}
+    for box in boxes:
+        for value in box.params.values():
+            for cite in value.citations:
+                if cite.name and not cite.text:
+                    wanted.append(cite)
+                elif cite.name and cite.text:
+                    known.setdefault(cite.name, cite)
+    missing = {c.name for c in wanted if c.name not in known}
+    if missing:
+        for start, end, kind in (sc or scan(text)).opaque:
+            if not missing:
+                break
+            m = _REF_NAME.match(text, start, end) if kind == "ref" else None
+            if m is None or m.group(1).strip() not in missing:
+                continue
+            for node in mwparserfromhell.parse(text[start:end]).nodes:
+                if getattr(node, "tag", None) == "ref" and node.contents is not None:
+                    cite = citation_from_ref(node)
+                    if cite.name in missing:
+                        known[cite.name] = cite
+                        missing.discard(cite.name)
+    for cite in wanted:
+        source = known.get(cite.name or "")
+        if source is not None:
+            cite.url, cite.title, cite.date = source.url, source.title, source.date
+
+
+# --- prose ---------------------------------------------------------------------------------------
+
+_HEADING = re.compile(r"^(={1,6})\s*(.+?)\s*\1\s*$")
+_EXTERNAL = re.compile(r"\[(?:https?:|ftp:|//|mailto:)[^\s\]]*(?:\s+([^\]\n]*))?\]", re.I)
+_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]{0,500})?/?>")
+_BR = re.compile(r"<\s*/?\s*br\s*/?\s*>", re.I)
+_MAGIC = re.compile(r"__[A-Z]+__")
+_LIST_MARK = re.compile(r"^[*#:;]+\s*")
+
+
+def extract_sections(text: str, sc: Scan | None = None) -> list[Section]:
+    """Prose as sections: the lead (heading "", level 0) when it has text, then every heading
+    with its level (number of "=") and plain text. Paragraphs are separated by a blank line;
+    list items stay on their own lines. Broken markup gives partial text, never an exception."""
+    flat = _flatten(text, sc or scan(text))
+    sections: list[Section] = []
+    heading, level, body = "", 0, []
+    lines = _drop_tables(flat.split("\n"))
+    for line in lines + ["== =="]:
+        m = _HEADING.match(line)
+        if not m:
+            body.append(line)
+            continue
+        section_text = _prose("\n".join(body))
+        if level or section_text:
+            sections.append(Section(heading=heading, level=level, text=section_text))
+        heading, level, body = clean_inline(_inline(m.group(2))), len(m.group(1)), []
+    return sections
+
+
+def _flatten(text: str, sc: Scan) -> str:
+    """Templates rendered or dropped, comments, refs and other extension tags removed."""
+    spans = sorted([(s, e, "template") for s, e in sc.templates] + sc.opaque)
+    out, pos = [], 0
+    for start, end, kind in spans:
+        if start < pos:
+            continue
+        out.append(text[pos:start])
+        if kind == "template":
+            name = template_name_at(text, start, end)
+            fn = renderer_for(name) if name and not name.startswith("Infobox") else None
+            if fn is not None and fn not in _SILENT:
+                out.append(render_wikitext(text[start:end]))
+        elif kind in _LITERAL_TAGS:
+            inner = re.sub(r"^<[^>]*>|</[^>]*>$", "", text[start:end])
+            out.append(html.escape(inner, quote=False).replace("[", "&#91;").replace("{", "&#123;"))
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _drop_tables(lines: list[str]) -> list[str]:
+    out, depth = [], 0
+    for line in lines:
+        stripped = line.lstrip(" :")
+        if stripped.startswith("{|"):
+            depth += 1
+        elif depth and stripped.startswith("|}"):
+            depth -= 1
+        elif not depth:
+            out.append(line)
+    return out
+
+
+_ITEM = "\ue003"  # marks a list-item line through the cleanup
+
+
+def _prose(body: str) -> str:
+    """Paragraphs separated by a blank line; lines of a paragraph joined, list items kept on
+    their own lines."""
+    lines = [_ITEM + _LIST_MARK.sub("", line) if _LIST_MARK.match(line) else line
+             for line in _inline(body).split("\n")]
+    paragraphs: list[list[str]] = []
+    current: list[str] = []
+    after_item = False
+    for line in clean_inline("\n".join(lines), keep_lines=True).split("\n"):
+        is_item = line.startswith(_ITEM)
+        text = line.lstrip(_ITEM + " ,;") if is_item else line
+        if not line:
+            if current:
+                paragraphs.append(current)
+            current, after_item = [], False
+        elif text:
+            if is_item or after_item or not current:
+                current.append(text)
+            else:
+                current[-1] += " " + text
+            after_item = is_item
+    if current:
+        paragraphs.append(current)
+    return "\n\n".join("\n".join(p) for p in paragraphs)
+
+
+def _inline(s: str) -> str:
+    """Links to labels (files, categories, interwiki removed), external links to their label,
+    HTML tags stripped, entities decoded. Newlines are kept."""
+    s = _links(s)
+    s = _EXTERNAL.sub(lambda m: m.group(1) or "", s)
+    s = _BR.sub(" ", s)
+    s = _TAG.sub("", s)
+    s = _MAGIC.sub("", s)
+    return html.unescape(re.sub(r"&#0*39;|&apos;|&#x0*27;", APOS, s, flags=re.I))
+
+
+_DROP_NS = ("file:", "image:", "category:", "datei:", "bild:", "kategorie:", "media:")
+_INTERWIKI = re.compile(r"^[a-z]{2,3}(?:-[a-z]{2,8})*:|^simple:")
+
+
+def _links(s: str) -> str:
+    """Replace top-level [[...]] by their label in one linear pass; unclosed [[ stays literal."""
+    out, stack, pos = [], [], 0
+    for m in re.finditer(r"\[\[|\]\]", s):
+        if m.group(0) == "[[":
+            stack.append(m.start())
+        elif stack:
+            start = stack.pop()
+            if not stack:
+                out.append(s[pos:start])
+                out.append(_label(s[start + 2:m.start()]))
+                pos = m.end()
+    out.append(s[pos:])
+    return "".join(out)
+
+
+def _label(inner: str) -> str:
+    target, _, label = inner.partition("|")
+    low = target.strip().lower()
+    if low.startswith(_DROP_NS) or _INTERWIKI.match(low):
+        return ""
+    if "[[" in label:
+        label = _links(label)
+    return label if _ else target.lstrip(":").replace("_", " ")

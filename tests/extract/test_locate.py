@@ -1,0 +1,118 @@
+"""locate: template names, the linear brace scanner and find_infoboxes on hostile input."""
+import time
+from pathlib import Path
+
+import pytest
+
+from pipeline.extract.locate import (ALIASES, canonical_name, find_infoboxes, is_infobox_name,
+                                     normalize_name, scan)
+
+CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "wikitext"
+
+
+def names(text):
+    return [name for _, _, name in find_infoboxes(text)]
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("Infobox spaceflight", "Infobox spaceflight"),
+    ("infobox spaceflight", "Infobox spaceflight"),
+    ("Template:Infobox_spaceflight", "Infobox spaceflight"),
+    ("  template : Infobox   spaceflight \n", "Infobox spaceflight"),
+    ("Infobox spaceflight <!-- comment -->", "Infobox spaceflight"),
+    ("Infobox Spaceflight", "Infobox spaceflight"),
+    ("Infobox space mission", "Infobox spaceflight"),
+    ("Infobox space expedition", "Infobox spaceflight"),
+    ("Infobox space mission/IP", "Infobox spaceflight/IP"),
+    ("Infobox spacecraft", "Infobox spacecraft"),
+    ("Infobox spaceflight/Dock", "Infobox spaceflight/Dock"),
+])
+def test_canonical_name(raw, expected):
+    assert canonical_name(raw) == expected
+
+
+def test_aliases_point_at_real_names():
+    assert set(ALIASES.values()) == {"Infobox spaceflight"}
+    assert all(normalize_name(k) == k for k in ALIASES)
+
+
+def test_is_infobox_name():
+    assert is_infobox_name("infobox_country")
+    assert not is_infobox_name("Spaceflight crew")
+    assert not is_infobox_name("")
+
+
+def test_spans_are_exact():
+    text = "intro {{Infobox spaceflight|name=X|a={{convert|1|kg}}}} after {{Other|x}}"
+    [(start, end, name)] = find_infoboxes(text)
+    assert text[start:end] == "{{Infobox spaceflight|name=X|a={{convert|1|kg}}}}"
+    assert name == "Infobox spaceflight"
+
+
+def test_several_and_nested_boxes():
+    text = "{{Infobox a|x={{Infobox a/sub|y=1}}}}\n{{Infobox b}}"
+    assert names(text) == ["Infobox a", "Infobox b"]  # the sub-box belongs to its parent
+
+
+def test_box_inside_bold_and_wrapper_template():
+    assert names("'''{{Infobox spaceflight|name=A}}'''") == ["Infobox spaceflight"]
+    assert names("{{Wrapper|1={{Infobox spaceflight|name=A}}}}") == ["Infobox spaceflight"]
+
+
+def test_comments_nowiki_and_refs_hide_braces():
+    assert names("<!-- {{Infobox spaceflight|a=1}} -->") == []
+    assert names("<nowiki>{{Infobox spaceflight}}</nowiki>") == []
+    text = "{{Infobox x|a=<ref>}}</ref>|b=2}} tail"
+    [(start, end, _)] = find_infoboxes(text)
+    assert text[start:end] == "{{Infobox x|a=<ref>}}</ref>|b=2}}"
+
+
+def test_unclosed_constructs_do_not_swallow_the_box():
+    assert names("{{ broken {{Infobox a|b=1}} text") == ["Infobox a"]
+    assert names("{{Infobox a|image=[[File:x.jpg|thumb}}\ntext") == ["Infobox a"]
+    assert names("{{Infobox a|ref=<ref>unclosed}}\n") == ["Infobox a"]
+    assert names("<!-- unclosed {{Infobox a}}") == []  # MediaWiki: comment runs to the end
+
+
+def test_deep_nesting_and_nul_bytes():
+    deep = "{{Infobox a|p=" + "{{x|" * 200 + "y" + "}}" * 200 + "}}"
+    assert names(deep) == ["Infobox a"]
+    assert names("\x00{{Infobox\x00 a|b=\x00}}") == ["Infobox a"]
+    assert names("{{Infobox a|b=\x00c}}") == ["Infobox a"]
+
+
+@pytest.mark.parametrize("text", [
+    "{{" * 50000,
+    "{{a|" * 50000,
+    "}}" * 50000,
+    "[[" * 50000 + "}}",
+    "<ref>" * 50000,
+    "<ref name=x" * 20000,
+    "<!--" * 50000,
+    "{{Infobox a|" + "[[" * 30000,
+    "{{{" * 30000,
+])
+def test_hostile_input_is_linear(text):
+    started = time.perf_counter()
+    find_infoboxes(text)
+    scan(text)
+    assert time.perf_counter() - started < 1.0
+
+
+def test_scan_reports_top_level_opaque_spans():
+    text = "a<ref>r</ref>{{t|<ref>in</ref>}}<!--c--><nowiki>{{x}}</nowiki>"
+    sc = scan(text)
+    assert [text[s:e] for s, e in sc.templates] == ["{{t|<ref>in</ref>}}"]
+    assert [(text[s:e], k) for s, e, k in sc.opaque] == [
+        ("<ref>r</ref>", "ref"), ("<!--c-->", "comment"), ("<nowiki>{{x}}</nowiki>", "nowiki")]
+
+
+def test_corpus_pages():
+    if not CORPUS.is_dir():
+        pytest.skip("shared corpus not present beside the checkout")
+    assert names((CORPUS / "spaceflight" / "Apollo_11.wikitext").read_text()) == ["Infobox spaceflight"]
+    found = {p.name: names(p.read_text(errors="replace")) for p in (CORPUS / "robustness").iterdir()}
+    assert found["dijs__copper.txt"][0] == "Infobox element"
+    assert found["spencermountain__United-Kingdom.txt"] == ["Infobox country"]
+    assert found["spencermountain__redirect.txt"] == []
+    assert all("Infobox spaceflight" not in v for v in found.values())

@@ -1,0 +1,229 @@
+"""render: one parameter value -> Value, through the template renderer registry."""
+import mwparserfromhell
+import pytest
+
+from pipeline.extract.render import is_lost, render_value, render_wikitext
+
+
+def value(wikitext, on_infobox=None):
+    return render_value("p", mwparserfromhell.parse(wikitext, skip_style_tags=True), on_infobox)
+
+
+def text(wikitext):
+    return value(wikitext).text
+
+
+# --- dates --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("src, expected", [
+    ("{{Start date|1969|7|16|13|32|00|TZ=Z}}", "July 16, 1969, 13:32:00 UTC"),
+    ("{{Start date|1969|7|16|13|32|00|TZ=Z|df=yes}}", "16 July 1969, 13:32:00 UTC"),
+    ("{{End date|1969|7|24}}", "July 24, 1969"),
+    ("{{start date|1969|7}}", "July 1969"),
+    ("{{start-date|July 16, 1969, 13:32:00|timezone=yes}}&nbsp;UTC", "July 16, 1969, 13:32:00 UTC"),
+    ("{{start-date|16 July 1969, 13:32:00 UTC|timezone=yes}}&nbsp;UTC", "16 July 1969, 13:32:00 UTC"),
+    ("{{end-date|July 24, 1969, 16:50:35|timezone=yes}}&nbsp;UTC", "July 24, 1969, 16:50:35 UTC"),
+    ("{{Start date text|2020-05-30 19:22 UTC}}", "30 May 2020, 19:22 UTC"),
+    ("{{Start date and age|2020|05|30|df=yes}}", "30 May 2020"),
+    ("{{dts|1969|7|16}}", "July 16, 1969"),
+    ("{{dts|July 16, 1969}}", "July 16, 1969"),
+    ("{{Start date|2020|5|30|19|22|TZ=-04:00}}", "May 30, 2020, 19:22 UTC-04:00"),
+    ("{{Death date and age|2020|12|07|1923|02|13}}", "December 7, 2020"),
+    ("{{start-date|sometime soon}}", "sometime soon"),
+    ("{{start-date|NET 2025}}", "NET 2025"),
+    ("{{start-date|1969-07-16T13:32:00Z}}", "16 July 1969, 13:32:00 UTC"),
+    ("{{start-date|13:32 UTC, 16 July 1969}}", "16 July 1969, 13:32 UTC"),
+    ("{{Start date}}", ""),
+])
+def test_date_templates(src, expected):
+    assert text(src) == expected
+
+
+def test_date_text_reads_back():
+    dates = pytest.importorskip("pipeline.transform.dates")
+    for src, iso in [("{{Start date|1969|7|16|13|32|00|TZ=Z}}", "1969-07-16T13:32:00+00:00"),
+                     ("{{start-date|July 16, 1969, 13:32:00|timezone=yes}}&nbsp;UTC",
+                      "1969-07-16T13:32:00+00:00"),
+                     ("{{Start date|2020|5|30|19|22|TZ=-04:00|df=y}}", "2020-05-30T23:22:00+00:00")]:
+        assert dates.parse_instant(text(src)).utc.isoformat() == iso
+
+
+@pytest.mark.parametrize("src, expected", [
+    ("{{duration|d=8|h=3|m=18|s=35}}", "8 days, 3 hours, 18 minutes, 35 seconds"),
+    ("{{Duration|1|22|34}}", "1 hour, 22 minutes, 34 seconds"),
+    ("{{time interval|1969-07-16 13:32|1969-07-24 16:50:35|show=dhms}}",
+     "8 days, 3 hours, 18 minutes, 35 seconds"),
+    ("{{time interval|garbage|1969}}", ""),
+])
+def test_durations(src, expected):
+    assert text(src) == expected
+
+
+# --- convert ------------------------------------------------------------------------------------
+
+def test_convert_shows_metric_and_records_quantity():
+    v = value("{{convert|100756|lb|kg}}")
+    assert v.text == "45702 kg"
+    [q] = v.quantities
+    assert (q.value, q.unit, q.converted_unit) == (100756, "lb", "kg")
+    assert q.converted_value == pytest.approx(45701.9, abs=1)
+
+
+@pytest.mark.parametrize("src, expected", [
+    ("{{cvt|100756|lb}}", "45702 kg"),
+    ("{{convert|54.5|nmi|km|disp=flip|sp=us}}", "100.9 km"),
+    ("{{convert|63650|lb|kg|order=flip}}", "28871 kg"),
+    ("{{convert|100|km|mi|abbr=on|lk=on}}", "100 km"),
+    ("{{convert|2|to|3|km}}", "2 to 3 km"),
+    ("{{convert|2|to|3|mi|km|adj=on}}", "3.2 to 4.8 km"),
+    ("{{convert|1,000|ft|m|0}}", "305 m"),
+    ("{{convert|5|ft|11|in|m}}", "1.80 m"),
+    ("{{convert|3|ft|m}}", "0.91 m"),
+    ("{{convert|x|kg}}", "x kg"),
+    ("{{convert}}", ""),
+])
+def test_convert_forms(src, expected):
+    assert text(src) == expected
+
+
+def test_convert_range_records_each_number():
+    v = value("{{convert|2|to|3|mi|km}}")
+    assert [q.value for q in v.quantities] == [2, 3]
+    assert all(q.converted_unit == "km" for q in v.quantities)
+
+
+# --- coordinates --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("src, expected", [
+    ("{{Coord|13|19|N|169|9|W|type:event|name=Apollo 11 splashdown}}", (13.3167, -169.15)),
+    ("{{coord|13.3|-169.15|display=inline,title}}", (13.3, -169.15)),
+    ("{{coord|33|51|35.9|S|151|12|40|E|region:AU}}", (-33.86, 151.2111)),
+    ("{{coord|8.1|N|165.0|W}}", (8.1, -165.0)),
+])
+def test_coords(src, expected):
+    v = value("North Pacific Ocean<br/>" + src)
+    assert v.text == "North Pacific Ocean"
+    assert v.coords == pytest.approx(expected, abs=1e-3)
+
+
+def test_bad_and_foreign_coords_fill_nothing():
+    assert value("{{coord|95|0|N|10|0|E}}").coords is None
+    assert value("{{coord|abc}}").coords is None
+    v = value("Mare Tranquillitatis<br/>{{Lunar coords and quad cat|0.67408|N|23.47297|E}}")
+    assert (v.text, v.coords, v.unknown_templates) == ("Mare Tranquillitatis", None, [])
+
+
+# --- lists, links, flags ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("src", [
+    "{{ubl|a|[[b]]|c}}", "{{Unbulleted list|a|b|c}}", "{{plainlist|\n* a\n* [[b]]\n* c\n}}",
+    "{{Plain list|\n*a\n*b\n*c}}", "{{flatlist|\n* a\n* b\n* c\n}}", "{{hlist|a|b|c}}",
+    "* a\n* b\n* c", "a<br>b<br/>c", "a<br />b</br>c",
+])
+def test_lists(src):
+    v = value(src)
+    assert v.items == ["a", "b", "c"]
+    assert v.text == "a, b, c"
+
+
+def test_single_and_empty_values():
+    assert value("plain").items == ["plain"]
+    v = value("  ")
+    assert (v.text, v.items, v.raw) == ("", [], "")
+
+
+def test_links():
+    v = value("[[Neil Armstrong|Neil A. Armstrong]], [[buzz_Aldrin]], [[Foo#Bar|x]], "
+              "[[File:X.jpg|thumb|cap [[y]]]][[Category:C]] [http://example.com label]")
+    assert v.text == "Neil A. Armstrong, buzz Aldrin, x, label"
+    assert v.links == [("Neil A. Armstrong", "Neil Armstrong"), ("buzz Aldrin", "Buzz Aldrin"),
+                       ("x", "Foo")]
+
+
+def test_flags_become_links_before_the_person():
+    v = value("{{flagicon|USA}} [[Neil Armstrong]]<br>{{flag|Belarus}} [[Maryna Vasileuskaya]]")
+    assert v.items == ["Neil Armstrong", "Maryna Vasileuskaya"]
+    assert v.links == [("USA", "flag:USA"), ("Neil Armstrong", "Neil Armstrong"),
+                       ("Belarus", "flag:Belarus"), ("Maryna Vasileuskaya", "Maryna Vasileuskaya")]
+    assert text("{{flag|Canada}}") == "Canada"  # alone in its item, the country is what shows
+
+
+# --- text templates, markup, entities -----------------------------------------------------------
+
+@pytest.mark.parametrize("src, expected", [
+    ("{{USS|Hornet|CV-12|6}}", "USS Hornet (CV-12)"),
+    ("{{HMS|Dreadnought|1906}}", "HMS Dreadnought (1906)"),
+    ("{{ship|SS|Great Eastern}}", "SS Great Eastern"),
+    ("{{nowrap|a b}}", "a b"),
+    ("{{lang|ru|Союз}}", "Союз"),
+    ("{{lang-ru|Союз}}", "Союз"),
+    ("{{transl|ru|Soyuz}}", "Soyuz"),
+    ("{{abbr|LEO|Low Earth orbit}}", "LEO"),
+    ("x{{!}}y", "x|y"),
+    ("a{{nbsp}}b", "a b"),
+    ("{{small|s}} {{nobr|t}}", "s t"),
+    ("{{circa|1950}}", "c. 1950"),
+    ("''Columbia''{{'s}} hatch", "Columbia's hatch"),
+    ("Soyuz&#8209;MS 25\u2011x&nbsp;y", "Soyuz-MS 25-x y"),
+    ("'''bold''' and ''it''", "bold and it"),
+    ("<small>(small)</small><sup>1</sup><span style=\"display:none\">hidden</span>", "(small)1"),
+    ("<!-- {{Start date|2020|1|1}} -->", ""),
+    ("2020 <!-- old: 2019 -->", "2020"),
+    ("x (<ref>r</ref>)", "x"),
+])
+def test_text_templates_and_markup(src, expected):
+    assert text(src) == expected
+
+
+def test_citations_leave_the_text():
+    v = value('[[NASA]]<ref name="x">{{cite web|url=http://a.example|title=T|date=2020}}</ref>'
+              '<ref name="y"/>{{efn|a note}}{{sfn|Orloff|2004|p=5}}')
+    assert v.text == "NASA"
+    assert [(c.name, c.url, c.title, c.date) for c in v.citations[:2]] == [
+        ("x", "http://a.example", "T", "2020"), ("y", None, None, None)]
+    assert len(v.citations) == 4
+    assert v.links == [("NASA", "NASA")]  # links inside refs are not the value's
+
+
+def test_bare_cite_template_is_a_citation():
+    v = value("NASA {{cite web|url=http://u.example|title=T}}")
+    assert v.text == "NASA"
+    assert (v.citations[0].url, v.citations[0].title, v.unknown_templates) == ("http://u.example", "T", [])
+
+
+def test_lost_only_when_rendering_made_residue():
+    assert value("{{Some date template}}&nbsp;UTC").lost is True
+    assert value("250px").lost is False  # the editor wrote exactly that
+    assert value("{{Start date|1969|7|16}} UTC").lost is False
+
+
+def test_unknown_templates_are_reported():
+    v = value("{{Some unknown|a|b}} text")
+    assert (v.text, v.unknown_templates) == ("text", ["Some unknown"])
+
+
+def test_nested_infobox_is_handed_over():
+    seen = []
+    v = value("x {{Infobox spaceflight/Dock|a=1}}", on_infobox=lambda t: seen.append(t))
+    assert v.text == "x" and len(seen) == 1 and v.unknown_templates == []
+
+
+@pytest.mark.parametrize("src", ["{{", "}}", "[[", "[[a|", "<ref>", "<ref name=", "{{convert|",
+                                 "{{coord|", "{{Start date|x|y|z}}", "\x00\x1e\ue000", "{{ubl}}",
+                                 "{{duration|d=x}}", "{{USS}}", "{{flag}}", "&#99999999;"])
+def test_broken_input_never_raises(src):
+    value(src)
+    render_wikitext(src)
+
+
+@pytest.mark.parametrize("residue, lost", [
+    ("UTC", True), ("UTC UTC", True), ("()", True), ("frameless|100px", True), ("250px", True),
+    ("", False), ("13:32 UTC", False), ("none", False), ("NASA", False), ("–", False),
+])
+def test_is_lost(residue, lost):
+    assert is_lost(residue) is lost
+
+
+def test_prose_snippet_rendering():
+    assert render_wikitext("{{convert|47.5|lb|kg}}") == "21.5 kg"
+    assert render_wikitext("{{Spaceflight crew|x=1}}") == ""

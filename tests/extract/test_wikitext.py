@@ -1,0 +1,215 @@
+"""extract_wikitext on the shared spaceflight pages, the robustness corpus and hostile pages."""
+import time
+from pathlib import Path
+
+import pytest
+
+from pipeline.extract.wikitext import extract_sections, extract_wikitext
+from pipeline.records import RawInput
+
+CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "wikitext"
+
+
+def page_of(content, title=None, source="test.wikitext"):
+    return extract_wikitext(RawInput(source=source, fmt="wikitext", content=content,
+                                     source_format="wikitext", title=title))
+
+
+def corpus_page(*parts):
+    path = CORPUS.joinpath(*parts)
+    if not path.is_file():
+        pytest.skip(f"shared corpus file {path} is not beside the checkout")
+    return page_of(path.read_text(errors="replace"), source=path.name)
+
+
+@pytest.fixture(scope="module")
+def apollo11():
+    return corpus_page("spaceflight", "Apollo_11.wikitext")
+
+
+@pytest.fixture(scope="module")
+def apollo8():
+    return corpus_page("spaceflight", "Apollo_8.wikitext")
+
+
+def main_box(page):
+    [box] = [b for b in page.infoboxes if b.template == "Infobox spaceflight"]
+    return box.params
+
+
+def test_apollo11_dates(apollo11):
+    dates = pytest.importorskip("pipeline.transform.dates")
+    params = main_box(apollo11)
+    instant = dates.parse_instant(params["launch_date"].text)
+    assert instant.utc.isoformat() == "1969-07-16T13:32:00+00:00"
+    assert params["launch_date"].text == "July 16, 1969, 13:32:00 UTC"
+    assert params["landing_date"].text == "July 24, 1969, 16:50:35 UTC"
+    assert params["mission_duration"].text == "8 days, 3 hours, 18 minutes, 35 seconds"
+
+
+def test_apollo11_landing_and_masses(apollo11):
+    params = main_box(apollo11)
+    site = params["landing_site"]
+    assert site.text == "North Pacific Ocean"
+    assert site.coords == pytest.approx((13.3167, -169.15), abs=1e-3)
+    [q] = params["launch_mass"].quantities
+    assert (q.value, q.unit, q.converted_unit) == (100756, "lb", "kg")
+    assert q.converted_value == pytest.approx(45702, abs=1)
+    assert params["launch_mass"].text == "45702 kg"
+    assert params["recovery_by"].text == "USS Hornet (CV-12)"
+
+
+def test_apollo11_crew_and_ids(apollo11):
+    params = main_box(apollo11)
+    crew = params["crew_members"]
+    assert len(crew.items) == 3
+    assert [t for _, t in crew.links] == ["Neil Armstrong", "Michael Collins (astronaut)", "Buzz Aldrin"]
+    assert params["cospar_id"].items == ["CSM: 1969-059A", "LM: 1969-059C"]
+    assert params["cospar_id"].raw == "CSM: 1969-059A<br/>LM: 1969-059C"
+    assert params["crew_callsign"].items == ["CSM: Columbia", "LM: Eagle", "On surface: Tranquility Base"]
+
+
+def test_apollo11_operator_citation(apollo11):
+    operator = main_box(apollo11)["operator"]
+    assert operator.text == "NASA"
+    assert operator.citations[0].url == "http://history.nasa.gov/SP-4029/SP-4029.htm"
+    assert operator.citations[0].name == "Orloff"
+    assert operator.links == [("NASA", "NASA")]
+
+
+def test_apollo11_nested_boxes(apollo11):
+    boxes = apollo11.infoboxes
+    assert [b.index for b in boxes] == list(range(len(boxes)))
+    ip = [b for b in boxes if b.template == "Infobox spaceflight/IP"]
+    dock = [b for b in boxes if b.template == "Infobox spaceflight/Dock"]
+    assert len(ip) == 2 and len(dock) == 2
+    assert all(b.parent == 0 for b in ip + dock)
+    assert {b.parent_param for b in ip} == {"interplanetary"}
+    assert {b.parent_param for b in dock} == {"docking"}
+    assert main_box(apollo11)["docking"].text == ""
+    assert dock[0].params["docking_date"].text == "July 16, 1969, 16:56:03 UTC"
+    assert ip[1].params["location"].text == "Mare Tranquillitatis"
+    assert ip[1].params["location"].coords is None  # lunar, not Earth, coordinates
+    # a reused <ref name="A11timeline" /> is filled from its definition in the prose
+    assert dock[0].params["docking_date"].citations[0].url
+
+
+def test_apollo11_title_and_sections(apollo11):
+    assert apollo11.title == "Apollo 11"  # from the infobox name (no raw.title)
+    lead = apollo11.sections[0]
+    assert (lead.heading, lead.level) == ("", 0)
+    assert lead.text.startswith("Apollo 11 was the first spaceflight that landed humans on the Moon.")
+    assert "\n\n" in lead.text
+    headings = [s.heading for s in apollo11.sections]
+    assert "Launch and flight to lunar orbit" in headings and "Lunar descent" in headings
+    launch = next(s for s in apollo11.sections if s.heading == "Launch and flight to lunar orbit")
+    assert launch.level == 3
+    assert "on July 16, 1969 at 13:32:00 UTC" in launch.text
+    everything = "\n".join(s.text for s in apollo11.sections)
+    for junk in ("{{", "}}", "[[", "]]", "<ref", "'''", "&nbsp;", "cite web"):
+        assert junk not in everything
+
+
+def test_apollo8(apollo8):
+    params = main_box(apollo8)
+    assert "02:30" in params["orbit_epoch"].text
+    assert params["landing_site"].coords == pytest.approx((8.1333, -165.0167), abs=1e-3)
+    assert params["landing_site"].text == ""
+    assert len(params["launch_mass"].quantities) == 4  # converts inside refs are not values
+    assert params["launch_mass"].items[0] == "CSM: 28871 kg"
+    assert [b.template for b in apollo8.infoboxes] == ["Infobox spaceflight", "Infobox spaceflight/IP"]
+
+
+def test_robustness_corpus():
+    folder = CORPUS / "robustness"
+    if not folder.is_dir():
+        pytest.skip("shared robustness corpus is not beside the checkout")
+    for path in sorted(folder.iterdir()):
+        page = page_of(path.read_text(errors="replace"), source=path.name)
+        assert all(b.template != "Infobox spaceflight" for b in page.infoboxes), path.name
+        assert all(b.template.startswith("Infobox") for b in page.infoboxes), path.name
+        for box in page.infoboxes:
+            for v in box.params.values():
+                assert "\n" not in v.text and "{{" not in v.text, (path.name, v.param)
+    copper = page_of((folder / "dijs__copper.txt").read_text())
+    nested = [b for b in copper.infoboxes if b.parent is not None]
+    assert nested and all(b.template.startswith("Infobox element/isotopes") for b in nested)
+    uk = page_of((folder / "spencermountain__United-Kingdom.txt").read_text())
+    assert uk.infoboxes[0].template == "Infobox country"
+    assert any(b.template == "Infobox" and b.parent == 0 for b in uk.infoboxes)
+
+
+def test_redirect():
+    assert page_of("#REDIRECT [[Toronto]]").redirect == "Toronto"
+    assert page_of("#redirect:[[apollo_11#Launch]]\n{{R from move}}").redirect == "Apollo 11"
+    page = page_of("#WEITERLEITUNG [[Bazooka]]")
+    assert (page.redirect, page.sections, page.infoboxes) == ("Bazooka", [], [])
+    assert page_of("Text about #REDIRECT [[X]]").redirect is None
+
+
+def test_title_precedence():
+    assert page_of("{{Infobox spaceflight|name=Box}}", title="Given").title == "Given"
+    assert page_of("{{Infobox spaceflight|name=''Box''}}").title == "Box"
+    assert page_of("no box").title is None
+
+
+def test_params_names_duplicates_and_positional():
+    page = page_of("{{Template:Infobox_spaceflight| Launch Date =1|COSPAR_ID=x|a=first|a=last|pos}}")
+    [box] = page.infoboxes
+    assert box.template == "Infobox spaceflight"
+    assert box.params["a"].text == "last"
+    assert set(box.params) == {"launch_date", "cospar_id", "a", "1"}
+    assert box.params["1"].text == "pos"
+
+
+def test_commented_out_value_and_bold_box():
+    page = page_of("'''{{Infobox spaceflight|launch_date=<!-- {{Start date|2020|1|1}} -->|name=X}}'''")
+    params = page.infoboxes[0].params
+    assert params["launch_date"].text == ""
+    assert params["launch_date"].raw == "<!-- {{Start date|2020|1|1}} -->"
+
+
+def test_other_infoboxes_and_wrapped_box():
+    page = page_of("{{Infobox person|name=A}}\n{{Wrapper|{{Infobox spaceflight|name=B}}}}")
+    assert [b.template for b in page.infoboxes] == ["Infobox person", "Infobox spaceflight"]
+
+
+@pytest.mark.parametrize("content", [
+    "{{" * 50000, "[[" * 50000, "<ref>" * 20000, "\x00" * 1000 + "{{Infobox a|b=\x00}}",
+    "{{Infobox a|x=[[unclosed|y=<ref>open}}\n== H ==\ntext",
+    "{{Infobox a|p=" + "{{x|" * 200 + "y" + "}}" * 200 + "}}",
+    "{| class=wikitable\n| {{Infobox a}}", "", "== only heading ==", "<!--",
+])
+def test_hostile_pages(content):
+    started = time.perf_counter()
+    page = page_of(content)
+    assert time.perf_counter() - started < 2.0
+    assert isinstance(page.sections, list)
+
+
+def test_unclosed_link_and_ref_in_box_keep_the_rest():
+    page = page_of("{{Infobox a|x=[[unclosed|y=2}}\nProse here.")
+    assert page.infoboxes[0].template == "Infobox a"
+    assert page.sections[0].text.endswith("Prose here.")
+
+
+def test_prose_cleanup():
+    sections = extract_sections(
+        "{{Infobox a|b=c}}\n'''Apollo''' went to the [[Moon|moon]].<ref>{{cite web|url=x}}</ref> "
+        "It weighed {{convert|100|lb|kg}}.<!-- hidden -->\n\n[[File:A.jpg|thumb|A [[cap]]]]\n"
+        "{| class=wikitable\n| cell\n|}\nNext {{nowrap|para}}.\n== See ''also'' ==\n* [[A]]\n* B\n"
+        "[[Category:Missions]]")
+    assert sections[0].text == "Apollo went to the moon. It weighed 45 kg.\n\nNext para."
+    assert (sections[1].heading, sections[1].level, sections[1].text) == ("See also", 2, "A\nB")
+
+
+def test_speed_on_apollo11():
+    path = CORPUS / "spaceflight" / "Apollo_11.wikitext"
+    if not path.is_file():
+        pytest.skip("shared corpus not present")
+    content = path.read_text()
+    page_of(content)
+    started = time.perf_counter()
+    for _ in range(10):
+        page_of(content)
+    assert (time.perf_counter() - started) / 10 < 0.2
