@@ -16,9 +16,10 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from pipeline import load
+from pipeline.mappings import load_mappings
 from pipeline.records import Issue
 
-_PER_MISSION = ("crew", "events", "facts", "issues")
+_PER_MISSION = ("crew", "events", "facts")
 
 
 @lru_cache(maxsize=1)
@@ -46,12 +47,16 @@ class Previous:
     def __init__(self, run_id: str, tables: dict[str, list[dict]]):
         self.run_id = run_id
         self.inputs = {r["source"]: r for r in tables["inputs"]}
-        self.missions = defaultdict(list)
-        for r in tables["missions"]:
-            self.missions[r["source"]].append(r)
+        self.keyed = defaultdict(list)          # source -> [(table, key column, row)]
+        for table, key in _mapped_tables():
+            for r in tables[table]:
+                self.keyed[r["source"]].append((table, key, r))
         self.params = defaultdict(list)
         for r in tables["infobox_params"]:
             self.params[r["source"]].append(r)
+        self.issues = defaultdict(list)
+        for r in tables["issues"]:
+            self.issues[r["source"]].append(r)
         self.per_mission = {t: defaultdict(list) for t in _PER_MISSION}
         for t in _PER_MISSION:
             for r in tables.get(t, []):
@@ -64,7 +69,7 @@ class Previous:
         if not manifest or snap is None or manifest.get("code") != code_fingerprint():
             return None
         tables = {}
-        for name in ("inputs", "missions", "infobox_params", *_PER_MISSION):
+        for name in ("inputs", "infobox_params", "issues", *_PER_MISSION, *(t for t, _ in _mapped_tables())):
             path = snap / f"{name}.parquet"
             if not path.exists():
                 return None
@@ -72,16 +77,22 @@ class Previous:
         return cls(manifest["run_id"], tables)
 
     def reuse(self, source: str, sha256: str, rev_id: int | None):
-        """(input row, params, missions, {table: rows}, issues) for an unchanged input, else None."""
+        """For an unchanged input: (input row, params, [(table, key, row)], {table: rows of its
+        missions}, [(table, row_key, Issue)]); else None."""
         old = self.inputs.get(source)
         if (old is None or old["sha256"] != sha256 or old["rev_id"] != rev_id
                 or old["outcome"] not in ("curated", "no_mission")):
             return None
-        missions = self.missions.get(source, [])
-        if old["outcome"] == "curated" and not missions:
+        keyed = [(t, k, dict(r)) for t, k, r in self.keyed.get(source, [])]
+        mission_ids = [r["mission_id"] for t, _, r in keyed if t == "missions"]
+        if old["outcome"] == "curated" and not mission_ids:
             return None  # inconsistent snapshot: process again
-        input_row = dict(old)
-        rows = {t: [dict(r) for m in missions for r in self.per_mission[t].get(m["mission_id"], [])]
+        rows = {t: [dict(r) for m in mission_ids for r in self.per_mission[t].get(m, [])]
                 for t in _PER_MISSION}
-        issues = [Issue(r["code"], r["field"], r["message"], r["mission_id"]) for r in rows.pop("issues")]
-        return input_row, [dict(r) for r in self.params.get(source, [])], [dict(m) for m in missions], rows, issues
+        issues = [(r["table"], r["row_key"], Issue(r["code"], r["field"], r["message"], r["mission_id"]))
+                  for r in self.issues.get(source, [])]
+        return dict(old), [dict(r) for r in self.params.get(source, [])], keyed, rows, issues
+
+
+def _mapped_tables() -> list[tuple[str, str]]:
+    return sorted({(m.table, m.key) for m in load_mappings()})

@@ -23,7 +23,7 @@ from pipeline.records import Issue, Page, RawInput
 from pipeline.schema import SCHEMA_VERSION, TABLES, to_table
 from pipeline.sources import ReadFailure, is_dump, iter_inputs, list_inputs
 from pipeline.transform import names
-from pipeline.transform.mapper import Bundle, map_page
+from pipeline.transform.mapper import Bundle, map_all
 from pipeline.transform.reconcile import reconcile
 
 EXCERPT = 300
@@ -38,6 +38,10 @@ class PageResult:
     bundle: Bundle | None = None
     quarantine: list[dict] = field(default_factory=list)
     reused: bool = False
+    others: list[Bundle] = field(default_factory=list)   # rows of other mapped tables (rockets, ...)
+
+    def bundles(self) -> list[Bundle]:
+        return ([self.bundle] if self.bundle else []) + self.others
 
 
 @dataclass
@@ -64,12 +68,17 @@ def reuse(item: RawInput | ReadFailure, previous: Previous | None) -> PageResult
     found = previous.reuse(item.source, content_sha(item), item.rev_id)
     if found is None:
         return None
-    input_row, params, missions, rows, issues = found
-    bundle = None
-    if missions:
-        bundle = Bundle(table="missions", row=missions[0], crew=rows["crew"], events=rows["events"],
-                        facts=rows["facts"], issues=issues)
-    return PageResult(input_row, params, bundle, reused=True)
+    input_row, params, keyed, rows, issues = found
+    bundles = []
+    for table, key, row in keyed:
+        mine = [i for i in issues if i[0] == table and i[1] == row[key]]
+        b = Bundle(table=table, row=row, key=key, issues=[i[2] for i in mine])
+        if table == "missions":
+            b.crew, b.events, b.facts = rows["crew"], rows["events"], rows["facts"]
+        bundles.append(b)
+    missions = next((b for b in bundles if b.table == "missions"), None)
+    return PageResult(input_row, params, missions, reused=True,
+                      others=[b for b in bundles if b is not missions])
 
 
 def process(item: RawInput | ReadFailure) -> PageResult:
@@ -86,13 +95,19 @@ def process(item: RawInput | ReadFailure) -> PageResult:
             return PageResult(_input(item, page.fmt, "no_mission", 0, f"redirect to {page.redirect}",
                                      title, sha), params)
         stage = "transform"
-        bundle = map_page(page, title)
+        bundles = map_all(page, title)
+        bundle = next((b for b in bundles if b.table == "missions"), None)
+        others = [b for b in bundles if b is not bundle]
         if bundle is None:
             kinds = sorted({b.template for b in page.infoboxes if b.parent is None})
             why = ("no mission infobox (found: " + ", ".join(kinds) + ")") if kinds else "no infobox"
-            return PageResult(_input(item, page.fmt, "no_mission", 0, why, title, sha), params)
+            if others:
+                why += "; rows in " + ", ".join(sorted(b.table for b in others))
+            return PageResult(_input(item, page.fmt, "no_mission", 0, why, title, sha), params,
+                              others=others)
         reconcile(bundle, page)
-        return PageResult(_input(item, page.fmt, "curated", 1, None, title, sha), params, bundle)
+        return PageResult(_input(item, page.fmt, "curated", 1, None, title, sha), params, bundle,
+                          others=others)
     except Exception as e:  # a bug or a pathological page: quarantine it, keep the run going
         reason = f"{stage} failed: {type(e).__name__}: {e}"
         return _quarantined(item.source, item.fmt, item.title, stage, reason, item.content[:EXCERPT], sha,
@@ -179,14 +194,14 @@ def _collect(results: list[PageResult]) -> dict[str, list[dict]]:
         rows["inputs"].append(r.input_row)
         rows["infobox_params"].extend(r.params)
         rows["quarantine"].extend(r.quarantine)
-        if r.bundle:
-            rows[r.bundle.table].append(r.bundle.row)
-            rows["crew"].extend(r.bundle.crew)
-            rows["events"].extend(r.bundle.events)
-            rows["facts"].extend(r.bundle.facts)
-            rows["issues"].extend({"mission_id": i.mission_id, "source": r.bundle.row["source"],
-                                   "code": i.code, "field": i.field, "message": i.message}
-                                  for i in r.bundle.issues)
+        for b in r.bundles():
+            rows[b.table].append(b.row)
+            rows["crew"].extend(b.crew)
+            rows["events"].extend(b.events)
+            rows["facts"].extend(b.facts)
+            rows["issues"].extend({"mission_id": i.mission_id, "table": b.table, "row_key": b.row[b.key],
+                                   "source": b.row["source"], "code": i.code, "field": i.field,
+                                   "message": i.message} for i in b.issues)
     return rows
 
 
@@ -208,12 +223,12 @@ def _hold_back(rows: dict[str, list[dict]], held: dict[str, list[str]]) -> None:
     rows["missions"] = kept
     ids = {m["mission_id"] for m in kept}
     for t in ("crew", "events", "facts", "issues"):
-        rows[t] = [r for r in rows[t] if r["mission_id"] in ids]
+        rows[t] = [r for r in rows[t] if r["mission_id"] in ids or (t == "issues" and r["mission_id"] is None)]
 
 
 def _summary(rows, result, results, run_id, config: Config) -> dict:
     outcomes = Counter(r["outcome"] for r in rows["inputs"])
-    issues: list[Issue] = [i for r in results if r.bundle for i in r.bundle.issues]
+    issues: list[Issue] = [i for r in results for b in r.bundles() for i in b.issues]
     by_code = Counter(i.code for i in issues)
     lost = Counter(i.field for i in issues if i.code == "value_lost")
     unknown = Counter(i.field for i in issues if i.code == "unknown_template")

@@ -84,9 +84,25 @@ INPUTS = pa.schema([
     ("run_id", _S), ("schema_version", _S),
 ])
 
+# extra table: launch vehicles, from {{Infobox rocket}} (mappings/rocket.toml)
+ROCKETS = pa.schema([
+    ("rocket_id", _S), ("title", _S), ("source_format", _S), ("source", _S),
+    ("page_id", _I), ("rev_id", _I), ("rev_timestamp", _T),
+    ("function", _S), ("manufacturer", _S), ("country_origin", _S),
+    ("height_m", _F), ("diameter_m", _F), ("mass_kg", _F), ("stages", _I), ("leo_payload_kg", _F),
+    ("status", _S), ("launch_sites", _L), ("total_launches", _I), ("successes", _I),
+    ("failures", _I), ("partial_failures", _I),
+    ("first_flight_utc", _T), ("first_flight_precision", _S),
+    ("last_flight_utc", _T), ("last_flight_precision", _S),
+    ("family", _S), ("derivatives", _L),
+    ("lost_fields", _L), ("unknown_templates", _L),
+    ("run_id", _S), ("schema_version", _S),
+])
+
 # extra table: data problems found while transforming (stable codes), one row per problem
 ISSUES = pa.schema([
-    ("mission_id", _S), ("source", _S), ("code", _S), ("field", _S), ("message", _S),
+    ("mission_id", _S),             # null for rows of other tables (see `table`, `row_key`)
+    ("table", _S), ("row_key", _S), ("source", _S), ("code", _S), ("field", _S), ("message", _S),
     ("run_id", _S), ("schema_version", _S),
 ])
 
@@ -105,6 +121,7 @@ TABLES: dict[str, pa.Schema] = {
     "inputs": INPUTS,
     "quarantine": QUARANTINE,
     "issues": ISSUES,
+    "rockets": ROCKETS,
 }
 
 # How each table's rows are ordered on disk, so that the same input gives the same file contents.
@@ -116,7 +133,8 @@ SORT_KEYS: dict[str, list[str]] = {
     "infobox_params": ["source", "infobox", "param"],
     "inputs": ["source"],
     "quarantine": ["source", "stage", "reason"],
-    "issues": ["mission_id", "code", "field", "message"],
+    "issues": ["source", "table", "row_key", "code", "field", "message"],
+    "rockets": ["rocket_id", "source"],
 }
 
 

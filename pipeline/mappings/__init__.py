@@ -37,6 +37,7 @@ class Mapping:
     template: str
     table: str
     columns: tuple[Column, ...]
+    key: str = "mission_id"
     aliases: frozenset[str] = frozenset()
     signature: tuple[str, ...] = ()
     ignore: frozenset[str] = frozenset()
@@ -66,6 +67,7 @@ def _load(name: str, data: dict) -> Mapping:
         columns.append(Column(col, tuple(spec["params"]), parser, spec.get("unit")))
     return Mapping(
         template=normalise_template(data["template"]), table=data["table"], columns=tuple(columns),
+        key=data.get("key", "mission_id"),
         aliases=frozenset(normalise_template(a) for a in data.get("aliases", ())),
         signature=tuple(data.get("signature", ())), ignore=frozenset(data.get("ignore", ())),
         crew=data.get("crew", {}), events=tuple(data.get("events", ())),

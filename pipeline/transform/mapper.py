@@ -29,6 +29,7 @@ class Bundle:
 
     table: str
     row: dict
+    key: str = "mission_id"
     crew: list[dict] = field(default_factory=list)
     events: list[dict] = field(default_factory=list)
     facts: list[dict] = field(default_factory=list)
@@ -36,34 +37,44 @@ class Bundle:
     persons: names.PersonIndex = field(default_factory=names.PersonIndex)
 
 
-def find_main_box(page: Page) -> tuple[Infobox, Mapping] | None:
-    """The first top-level infobox that a mapping knows (by name; by labels for rendered text)."""
+def find_boxes(page: Page) -> list[tuple[Infobox, Mapping]]:
+    """For each mapping, the first top-level infobox it knows (by name; for rendered text, which
+    names no template, by its labels), in page order."""
+    found: dict[str, tuple[Infobox, Mapping]] = {}
     for box in page.infoboxes:
         if box.parent is not None:
             continue
         m = mapping_for(box.template)
         if m is None and page.fmt == "text":
             m = guess_mapping(set(box.params))
-        if m is not None:
-            return box, m
-    return None
+        if m is not None and m.table not in found:
+            found[m.table] = (box, m)
+    return list(found.values())
 
 
 def map_page(page: Page, title: str) -> Bundle | None:
-    """The typed rows of a page, or None when it has no infobox that a mapping knows."""
-    found = find_main_box(page)
-    if found is None:
-        return None
-    main, mapping = found
-    mission_id = names.mission_slug(title)
+    """The mission rows of a page, or None when it has no mission infobox."""
+    return next((b for b in map_all(page, title) if b.table == "missions"), None)
+
+
+def map_all(page: Page, title: str) -> list[Bundle]:
+    """One Bundle per mapped infobox type found on the page (missions, rockets, ...)."""
+    return [map_box(page, box, mapping, title) for box, mapping in find_boxes(page)]
+
+
+def map_box(page: Page, main: Infobox, mapping: Mapping, title: str) -> Bundle:
+    """Apply `mapping` to the infobox `main` of `page`."""
+    key = names.mission_slug(title)
     params, children = _gather(page, main, mapping)
     columns = TABLES[mapping.table].names
     row: dict = {
-        "mission_id": mission_id, "title": title, "source_format": page.source_format,
+        mapping.key: key, "title": title, "source_format": page.source_format,
         "source": page.source, "page_id": page.page_id, "rev_id": page.rev_id,
         "rev_timestamp": page.rev_timestamp,
     }
-    b = Bundle(table=mapping.table, row=row)
+    missions = mapping.table == "missions"
+    mission_id = key if missions else None
+    b = Bundle(table=mapping.table, row=row, key=mapping.key)
     used: set[str] = set()
     unknown: set[str] = set()
 
@@ -81,10 +92,11 @@ def map_page(page: Page, title: str) -> Bundle | None:
                                   + (f" in {col.unit}" if col.unit else ""), mission_id))
         else:
             row.update(parsed)
-        b.facts.append(_fact(mission_id, col.name, value, shown, unit, param, page.rev_id))
-        for c in value.citations:
-            b.facts.append(_fact(mission_id, f"{col.name}.citation", value, c.url or c.title or c.text,
-                                 None, param, page.rev_id, raw=c.text or c.url or ""))
+        if missions:
+            b.facts.append(_fact(mission_id, col.name, value, shown, unit, param, page.rev_id))
+            for c in value.citations:
+                b.facts.append(_fact(mission_id, f"{col.name}.citation", value, c.url or c.title or c.text,
+                                     None, param, page.rev_id, raw=c.text or c.url or ""))
 
     lost = sorted(p for p, v in params.items() if v.lost and p not in mapping.ignore)
     for p in lost:
@@ -92,15 +104,16 @@ def map_page(page: Page, title: str) -> Bundle | None:
                               mission_id))
     for t in sorted(unknown):
         b.issues.append(Issue("unknown_template", t, f"template {{{{{t}}}}} has no renderer", mission_id))
+    row["lost_fields"] = lost
+    row["unknown_templates"] = sorted(unknown)
+    if not missions:
+        return b
     for p, v in params.items():
         if p not in used:
             b.facts.append(_fact(mission_id, f"param.{p}", v, v.text or None, None, p, page.rev_id))
-
     _crew(b, mapping, params, page.fmt)
     _events(b, mapping, children, page.rev_id)
     _derive(b, params, mapping)
-    row["lost_fields"] = lost
-    row["unknown_templates"] = sorted(unknown)
     return b
 
 
@@ -174,13 +187,17 @@ def _parse(col: Column, value: Value, fmt: str, columns: list[str]):
         out = {name: inst.utc}
         if f"{prefix}_precision" in columns:
             out[f"{prefix}_precision"] = inst.precision
+        if f"{prefix}_source" in columns:
             out[f"{prefix}_source"] = "infobox"
         return out, dates.format_instant(inst), "UTC"
     if col.parser == "duration":
         d = dates.parse_duration(value.text)
         if d is None:
             return None, value.text, "s"
-        return {name: d.seconds, "duration_source": "infobox"}, str(d.seconds), "s"
+        out = {name: d.seconds}
+        if "duration_source" in columns:
+            out["duration_source"] = "infobox"
+        return out, str(d.seconds), "s"
     if col.parser == "place":
         site = strip_trailing_brackets(value.text)
         out = {name: site} if site else {}

@@ -1,0 +1,57 @@
+"""The declarative mappings: well-formed against the schema, matched as MediaWiki matches
+template names, and a second infobox type (rocket) through the same code path."""
+from pathlib import Path
+
+import pytest
+
+from pipeline.mappings import guess_mapping, load_mappings, mapping_for, normalise_template
+from pipeline.records import RawInput
+from pipeline.run import process
+from pipeline.schema import TABLES
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.mark.parametrize("mapping", load_mappings(), ids=lambda m: m.table)
+def test_mapping_columns_exist_in_their_table(mapping):
+    names = set(TABLES[mapping.table].names)
+    assert mapping.key in names
+    for col in mapping.columns:
+        assert col.name in names, f"{mapping.table}.{col.name} is not in schema.py"
+
+
+def test_at_least_two_infobox_types_are_mapped():
+    assert {m.table for m in load_mappings()} >= {"missions", "rockets"}
+
+
+@pytest.mark.parametrize("written", [
+    "Infobox spaceflight", "infobox spaceflight", "Infobox_spaceflight", "  Infobox spaceflight \n",
+    "Template:Infobox spaceflight", "Infobox space mission", "infobox  space_mission"])
+def test_template_names_match_like_mediawiki(written):
+    assert mapping_for(written).table == "missions"
+
+
+def test_only_the_first_letter_is_case_insensitive():
+    assert normalise_template("infobox Spaceflight") == "Infobox Spaceflight"
+    assert mapping_for("Infobox rocket").table == "rockets"
+    assert mapping_for("Infobox person") is None
+
+
+def test_rendered_text_is_matched_by_its_labels():
+    assert guess_mapping({"launch_date", "launch_site", "orbit_regime", "operator"}).table == "missions"
+    assert guess_mapping({"birth_date", "occupation"}) is None
+
+
+def test_rocket_page_fills_the_rockets_table_and_no_mission():
+    content = (DATA / "rocket_constructed.wikitext").read_text()
+    r = process(RawInput(source="Saturn_V.wikitext", fmt="wikitext", content=content, source_format="wikitext"))
+    assert r.input_row["outcome"] == "no_mission" and "rockets" in r.input_row["reason"]
+    (b,) = r.others
+    row = b.row
+    assert b.table == "rockets" and row["rocket_id"] == "saturn-v"
+    assert row["height_m"] == pytest.approx(363.0 * 0.3048)
+    assert row["mass_kg"] == pytest.approx(6540000 * 0.45359237, rel=1e-6)
+    assert (row["stages"], row["total_launches"], row["successes"], row["partial_failures"]) == (3, 13, 12, 1)
+    assert row["first_flight_utc"].isoformat() == "1967-11-09T00:00:00+00:00"
+    assert row["first_flight_precision"] == "day"
+    assert row["manufacturer"] == "Boeing (S-IC)"
