@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 FAIL_LEVELS = ("error", "warning", "never")
+ENGINES = ("local", "dask")
 
 
 @dataclass(frozen=True)
@@ -18,7 +19,16 @@ class Config:
     keep_snapshots: int = 3              # published snapshots kept in out_dir/_snapshots
     max_input_bytes: int = 20_000_000    # larger inputs are quarantined at read time
     incremental: bool = True             # reuse rows of inputs unchanged since the last snapshot
+    engine: str = "local"                # local (isolated worker processes) or dask
+    scheduler: str | None = None         # dask scheduler address; None: a local cluster
+    workers: int = 2                     # worker processes; 0: in-process, no per-page limits
+    page_seconds: float = 30.0           # wall-clock limit per page (local engine)
+    page_memory_mb: int = 1024           # memory limit per page (local engine)
 
     def __post_init__(self):
         if self.fail_on not in FAIL_LEVELS:
             raise ValueError(f"fail_on must be one of {FAIL_LEVELS}, not {self.fail_on!r}")
+        if self.engine not in ENGINES:
+            raise ValueError(f"engine must be one of {ENGINES}, not {self.engine!r}")
+        if self.workers < 0:
+            raise ValueError(f"workers must be >= 0, not {self.workers}")

@@ -17,6 +17,7 @@ from typing import Iterable
 
 from pipeline import load
 from pipeline.config import Config
+from pipeline.engines import process_all
 from pipeline.incremental import Previous, code_fingerprint
 from pipeline.extract import extract_page
 from pipeline.records import Issue, Page, RawInput
@@ -152,7 +153,8 @@ def run(config: Config, inputs: Iterable[RawInput | ReadFailure] | None = None,
     else:
         total = None
     previous = Previous.load(config.out_dir) if config.incremental else None
-    results = [reuse(item, previous) or process(item) for item in _progress(inputs, total, config)]
+    results = process_all(_progress(inputs, total, config), config, process,
+                          lambda item: reuse(item, previous))
 
     fingerprint = hashlib.sha256("\n".join(sorted(r.input_row["sha256"] or r.input_row["source"]
                                                   for r in results)).encode()).hexdigest()
