@@ -11,6 +11,7 @@
 """
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 from pipeline.records import Issue, Page
@@ -21,6 +22,13 @@ _SLACK = {"second": timedelta(seconds=1), "minute": timedelta(minutes=1), "hour"
           "day": timedelta(days=1), "month": timedelta(days=31), "year": timedelta(days=366)}
 # Events whose first successful occurrence fills a missions column.
 _FILL = {"launch": "launch", "landing": "landing"}
+# Crew positions as articles name them, longest first so "Command Module Pilot" beats "Pilot".
+_ROLES = ["Command Module Pilot", "Lunar Module Pilot", "Commander", "Flight Engineer",
+          "Mission Specialist", "Payload Specialist", "Spaceflight Participant", "Science Pilot",
+          "Research Cosmonaut", "Pilot"]
+_ROLE_NAME = re.compile(
+    r"\b(?:mission\s+)?(" + "|".join(r.replace(" ", r"\s+") for r in _ROLES) + r")\b,?\s+"
+    r"((?:[A-Z][\w'\u2019.-]*\s?){1,4})", re.IGNORECASE)
 
 
 def _aliases(bundle: Bundle) -> list[str]:
@@ -72,6 +80,31 @@ def reconcile(bundle: Bundle, page: Page) -> None:
                 bundle.issues.append(Issue("infobox_prose_disagree", col, msg, row["mission_id"]))
     row["prose_conflicts"] = conflicts
     _rederive_duration(row)
+    _roles_from_prose(bundle, page)
+
+
+def _roles_from_prose(bundle: Bundle, page: Page) -> None:
+    """Crew roles the prose states ("Commander Frank Borman", "the mission commander, Oleg
+    Novitsky"), for crew rows whose role the infobox left empty. A name that does not resolve
+    to exactly one listed crew member is ignored."""
+    if not bundle.crew:
+        return
+    found: dict[str, str] = {}
+    for section in page.sections:
+        for m in _ROLE_NAME.finditer(section.text):
+            role = " ".join(w.capitalize() if w.lower() not in ("module",) else "Module"
+                            for w in m.group(1).split())
+            words = m.group(2).split()
+            for n in range(len(words), 0, -1):
+                name = " ".join(words[:n]).strip(" .,")
+                # the full mention, else its last word as a surname ("James Lovell" -> Lovell)
+                key = bundle.persons.resolve(name) or (n > 1 and bundle.persons.resolve(words[n - 1].strip(" .,")))
+                if key:
+                    found.setdefault(key, role)
+                    break
+    for c in bundle.crew:
+        if c["role"] is None and c["person_key"] in found:
+            c["role"] = found[c["person_key"]]
 
 
 def _floor(t: datetime, precision: str) -> datetime:

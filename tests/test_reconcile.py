@@ -1,0 +1,71 @@
+"""Infobox vs prose: gap filling, the infobox winning, disagreements, roles, one key per person."""
+from datetime import datetime, timezone
+from pathlib import Path
+
+from pipeline.records import RawInput
+from pipeline.run import process
+from pipeline.sources.files import read_file
+
+RAW = Path(__file__).resolve().parents[1] / "raw"
+UTC = timezone.utc
+
+
+def _seed():
+    return process(read_file(RAW / "Soyuz_MS-25.txt", RAW, 10**8)).bundle
+
+
+def _wikitext(name, edit=None):
+    text = (RAW / name).read_text(encoding="utf-8")
+    if edit:
+        text = text.replace(*edit)
+    return process(RawInput(source=name, fmt="wikitext", content=text, source_format="wikitext")).bundle
+
+
+def test_seed_gaps_are_filled_from_prose_at_day_precision_and_the_gap_stays_visible():
+    m = _seed().row
+    assert (m["launch_utc"], m["launch_precision"], m["launch_source"]) == \
+        (datetime(2024, 3, 23, tzinfo=UTC), "day", "prose")
+    assert (m["landing_utc"], m["landing_precision"], m["landing_source"]) == \
+        (datetime(2024, 9, 23, tzinfo=UTC), "day", "prose")
+    assert m["duration_s"] == 184 * 86400 and m["duration_source"] == "derived"
+    assert {"launch_date", "landing_date"} <= set(m["lost_fields"])
+    # 2944 orbits in 184 days is ~16 a day: consistent with low Earth orbit
+    assert 15 < m["orbits_completed"] / 184 < 16.5
+
+
+def test_seed_traps_do_not_become_ms25_launch_or_landing():
+    events = _seed().events
+    launch_like = {(e["event"], e["utc"].date().isoformat()) for e in events
+                   if e["event"] in ("launch", "landing", "launch_attempt")}
+    assert launch_like == {("launch_attempt", "2024-03-21"), ("launch", "2024-03-23"),
+                           ("landing", "2024-09-23")}
+    assert all(e["utc"].date().isoformat() != "2023-09-15" for e in events)
+
+
+def test_the_infobox_wins_and_a_disagreement_is_reported():
+    b = _wikitext("Apollo_8.wikitext", ("{{start-date|December 21, 1968, 12:51:00|timezone=yes}}",
+                                        "{{start-date|December 25, 1968, 12:51:00|timezone=yes}}"))
+    m = b.row
+    assert m["launch_utc"] == datetime(1968, 12, 25, 12, 51, tzinfo=UTC) and m["launch_source"] == "infobox"
+    assert len(m["prose_conflicts"]) == 1 and "1968-12-21" in m["prose_conflicts"][0]
+    assert any(i.code == "infobox_prose_disagree" for i in b.issues)
+
+
+def test_agreement_within_precision_is_not_a_conflict():
+    assert _wikitext("Apollo_8.wikitext").row["prose_conflicts"] == []
+    assert _wikitext("Apollo_11.wikitext").row["prose_conflicts"] == []
+
+
+def test_roles_stated_in_prose_fill_crew_roles():
+    roles = {c["person_key"]: c["role"] for c in _wikitext("Apollo_8.wikitext").crew}
+    assert roles == {"Frank Borman": "Commander", "Jim Lovell": "Command Module Pilot",
+                     "William Anders": "Lunar Module Pilot"}
+    seed = {(c["leg"], c["person"]): c["role"] for c in _seed().crew}
+    assert seed[("launch", "Oleg Novitsky")] == "Commander"
+
+
+def test_one_person_key_across_spellings():
+    persons = _seed().persons
+    key = persons.resolve("Tracy Caldwell Dyson")
+    assert key == "Tracy Caldwell Dyson"
+    assert persons.resolve("Caldwell-Dyson") == key and persons.resolve("Dyson") == key
