@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: run test bench fuzz clean contract
+.PHONY: run test bench bench-small fuzz clean contract
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,8 +28,17 @@ test: $(VENV)/.installed-test
 contract: run
 	$(BIN)/python ../shared/tools/check_contract.py curated
 
+# Benchmarks print figures side by side with their baselines; see bench/RESULTS.md.
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+bench-small: $(VENV)/.installed-test
+	$(BIN)/python bench/run.py --small
+
+# At least 10,000 mutated and generated inputs through the real pipeline, then 200 SIGKILLs
+# of a publishing run: zero crashes, every input accounted for, curated/ always readable.
+fuzz: $(VENV)/.installed-test
+	$(BIN)/python bench/fuzz.py --n 10000 --kills 200 $(FUZZ_ARGS)
 
 clean:
 	rm -rf curated/_snapshots curated/_current curated/*.parquet reports

@@ -44,14 +44,26 @@ def cli() -> None:
               help="Read this MediaWiki XML dump (.xml or .xml.bz2) instead of --raw.")
 @click.option("--full", is_flag=True,
               help="Process every input again (default: inputs unchanged since the published snapshot keep their rows).")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="Where extract+transform run: local worker processes, or a Dask cluster.")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="Dask scheduler address (tcp://host:8786); default: a local Dask cluster.")
+@click.option("--workers", type=click.IntRange(min=0), default=2, show_default=True,
+              help="Worker processes (local engine, or the local Dask cluster); 0 = in-process, no page limits.")
+@click.option("--page-timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
+              help="Seconds one page may take before it is quarantined (local engine).")
+@click.option("--page-memory", type=click.IntRange(min=64), default=1024, show_default=True,
+              help="MB of memory one page may take before it is quarantined (local engine).")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal, long runs).")
-def run(raw_dir, out_dir, reports_dir, expectations_dir, fail_on, dump, full, progress) -> None:
+def run(raw_dir, out_dir, reports_dir, expectations_dir, fail_on, dump, full, engine, scheduler, workers,
+        page_timeout, page_memory, progress) -> None:
     """Run the pipeline: read raw/, extract, transform, validate, publish, report.
 
     \b
     Example:
       infobox-etl run --raw raw --out curated --reports reports --fail-on error
       infobox-etl run --dump enwiki-pages-articles.xml.bz2 --out curated
+      infobox-etl run --engine dask --scheduler tcp://scheduler:8786
     """
     if dump is None and not raw_dir.is_dir():
         raise click.UsageError(f"--raw {raw_dir}: no such folder")
@@ -60,7 +72,9 @@ def run(raw_dir, out_dir, reports_dir, expectations_dir, fail_on, dump, full, pr
 
     config = Config(raw_dir=raw_dir, out_dir=out_dir, reports_dir=reports_dir,
                     expectations_dir=expectations_dir or _default_expectations(raw_dir),
-                    fail_on=fail_on, progress=progress, incremental=not full)
+                    fail_on=fail_on, progress=progress, incremental=not full, engine=engine,
+                    scheduler=scheduler, workers=workers, page_seconds=page_timeout,
+                    page_memory_mb=page_memory)
     inputs = None
     if dump is not None:
         from pipeline.sources import iter_dump
@@ -97,6 +111,68 @@ def report(run_id, reports_dir, as_json) -> None:
         return
     from pipeline.validate.report import format_summary
     click.echo(format_summary(data))
+
+
+@cli.command()
+@click.option("--api", "api_url", default="https://en.wikipedia.org/w/api.php", show_default=True,
+              help="MediaWiki Action API endpoint (any MediaWiki).")
+@click.option("--template", default="Template:Infobox spaceflight", show_default=True,
+              help="Without --titles: fetch every article (namespace 0) that transcludes this template.")
+@click.option("--titles", "titles", multiple=True, metavar="TITLE",
+              help="Fetch this article instead of the template's (repeat the option for more).")
+@click.option("--titles-file", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
+              help="Fetch the titles in this UTF-8 file, one per line (blank lines and # comments skipped).")
+@click.option("--raw", "raw_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("raw"),
+              show_default=True, help="Raw folder; pages go to its api/ subfolder.")
+@click.option("--user-agent", default=None,
+              help="User-Agent with contact details [default: infobox-etl/<version> (<project URL>; <mail>) "
+                   "requests/<version>].")
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="Fetch at most N titles.")
+@click.option("--max-attempts", type=click.IntRange(min=1), default=5, show_default=True,
+              help="Attempts per API request before giving up (retries back off and honour Retry-After).")
+@click.pass_context
+def fetch(ctx, api_url, template, titles, titles_file, raw_dir, user_agent, limit, max_attempts) -> None:
+    """Store articles' wikitext from a MediaWiki API in RAW/api/, with revision metadata.
+
+    Each page becomes <title>.wikitext plus <title>.wikitext.meta.json (revision id, timestamp,
+    SHA-1, URL); pages whose stored revision is current are left alone. Missing, invalid,
+    normalised and redirected titles are reported, and every run is logged in RAW/api/.fetch-log.json.
+    Exit 0 when the API answered (missing titles included), 1 when it could not be used after
+    retries, 2 on a usage error.
+
+    \b
+    Example:
+      infobox-etl fetch                                  # every article with {{Infobox spaceflight}}
+      infobox-etl fetch --titles "Apollo 11" --titles "Apollo 8" --raw raw
+      infobox-etl fetch --titles-file missions.txt --user-agent "my-bot/1.0 (me@example.org)"
+    """
+    from urllib.parse import urlsplit
+
+    from pipeline.sources.api import MediaWikiClient, fetch_to_raw, read_titles_file
+
+    parts = urlsplit(api_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise click.UsageError(f"--api {api_url!r}: not an http(s) URL")
+    if user_agent is not None and not user_agent.strip():
+        raise click.UsageError("--user-agent must not be empty (name the tool and a contact)")
+    source = ctx.get_parameter_source("template")
+    asked = list(titles)
+    if titles_file is not None:
+        try:
+            asked += read_titles_file(titles_file)
+        except (OSError, ValueError) as e:
+            raise click.UsageError(f"--titles-file: {e}")
+        if not asked:
+            raise click.UsageError(f"--titles-file {titles_file}: no titles in it")
+    if asked and source is not None and source.name != "DEFAULT":
+        raise click.UsageError("give --template or titles (--titles/--titles-file), not both")
+    with MediaWikiClient(api_url, user_agent=user_agent, max_retries=max_attempts) as client:
+        result = fetch_to_raw(client, raw_dir, titles=asked or None, template=template, limit=limit)
+    if result.outcomes or not result.error:
+        click.echo(result.summary())
+    if result.error:
+        click.echo(f"infobox-etl fetch: {result.error}", err=True)
+        sys.exit(EXIT_INTERNAL)
 
 
 def _default_expectations(raw_dir: Path) -> Path:
