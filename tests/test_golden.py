@@ -16,6 +16,7 @@ from pipeline.sources.files import list_inputs, read_file
 
 GOLDEN = Path(__file__).parent / "golden"
 RAW = Path(__file__).resolve().parents[1] / "raw"
+CORPUS = Path(__file__).parent / "corpus"   # real non-mission articles (see ATTRIBUTION.md)
 
 
 def _plain(v):
@@ -28,6 +29,15 @@ def snapshot(result) -> dict:
     b = result.bundle
     out = {"input": result.input_row, "infobox_params": len(result.params)}
     out["input"] = {k: v for k, v in out["input"].items() if k != "sha256"}
+    boxes: dict = {}
+    for p in result.params:
+        box = boxes.setdefault(str(p["infobox"]), {"template": p["template"], "parent": p["parent"],
+                                                  "params": {}})
+        if len(box["params"]) < 12:
+            box["params"][p["param"]] = p["text"][:160]
+    out["infoboxes"] = boxes
+    for other in result.others:
+        out[other.table] = {k: _plain(v) for k, v in sorted(other.row.items())}
     if b is not None:
         out["mission"] = {k: _plain(v) for k, v in sorted(b.row.items())}
         out["crew"] = [{k: _plain(v) for k, v in c.items()} for c in b.crew]
@@ -37,13 +47,16 @@ def snapshot(result) -> dict:
     return out
 
 
-def _process(name):
-    return process(read_file(RAW / name, RAW, 10**8))
+def _process(name, folder=RAW):
+    return process(read_file(folder / name, folder, 10**8))
 
 
-@pytest.mark.parametrize("name", [p.name for p in list_inputs(RAW)])
-def test_golden(name):
-    got = snapshot(_process(name))
+CASES = [(RAW, p.name) for p in list_inputs(RAW)] + [(CORPUS, p.name) for p in list_inputs(CORPUS)]
+
+
+@pytest.mark.parametrize("folder,name", CASES, ids=[n for _, n in CASES])
+def test_golden(folder, name):
+    got = snapshot(_process(name, folder))
     path = GOLDEN / f"{name}.json"
     text = json.dumps(got, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
     if os.environ.get("UPDATE_GOLDEN"):
@@ -51,6 +64,15 @@ def test_golden(name):
         path.write_text(text, encoding="utf-8")
     assert path.exists(), f"no golden file {path}: run with UPDATE_GOLDEN=1"
     assert json.loads(text) == json.loads(path.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("name", [p.name for p in list_inputs(CORPUS)])
+def test_non_mission_articles_make_no_mission_but_keep_their_infoboxes(name):
+    r = _process(name, CORPUS)
+    assert r.bundle is None, "a page without a spaceflight infobox must not become a mission"
+    assert r.input_row["outcome"] == "no_mission", r.input_row
+    if "{{infobox" in (CORPUS / name).read_text(encoding="utf-8", errors="replace").lower():
+        assert r.params, "its infoboxes still land in infobox_params"
 
 
 def test_seed_mission_as_the_foundation_issue_states():
