@@ -55,3 +55,13 @@ def test_rocket_page_fills_the_rockets_table_and_no_mission():
     assert row["first_flight_utc"].isoformat() == "1967-11-09T00:00:00+00:00"
     assert row["first_flight_precision"] == "day"
     assert row["manufacturer"] == "Boeing (S-IC)"
+
+
+def test_unknown_templates_are_counted_per_parameter_never_dropped():
+    text = (Path(__file__).resolve().parents[1] / "raw" / "Apollo_8.wikitext").read_text()
+    text = text.replace("| operator              = [[NASA]]", "| operator              = {{Some new template|NASA}}")
+    r = process(RawInput(source="a8.wikitext", fmt="wikitext", content=text, source_format="wikitext"))
+    unknown = [i for i in r.bundle.issues if i.code == "unknown_template"]
+    assert [(i.field, i.mission_id) for i in unknown] == [("operator", "apollo-8")]
+    assert "Some new template" in unknown[0].message
+    assert r.bundle.row["unknown_templates"] == ["Some new template"]

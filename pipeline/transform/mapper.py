@@ -76,14 +76,15 @@ def map_box(page: Page, main: Infobox, mapping: Mapping, title: str) -> Bundle:
     mission_id = key if missions else None
     b = Bundle(table=mapping.table, row=row, key=mapping.key)
     used: set[str] = set()
-    unknown: set[str] = set()
+    unknown: dict[str, set[str]] = {}   # parameter -> templates without a renderer
 
     for col in mapping.columns:
         param, value = _first_present(params, col.params)
         if value is None:
             continue
         used.add(param)
-        unknown.update(value.unknown_templates)
+        if value.unknown_templates:
+            unknown.setdefault(param, set()).update(value.unknown_templates)
         if value.lost:
             continue
         parsed, shown, unit = _parse(col, value, page.fmt, columns)
@@ -102,10 +103,11 @@ def map_box(page: Page, main: Infobox, mapping: Mapping, title: str) -> Bundle:
     for p in lost:
         b.issues.append(Issue("value_lost", p, f"{p} was lost in rendering (raw {params[p].raw!r})",
                               mission_id))
-    for t in sorted(unknown):
-        b.issues.append(Issue("unknown_template", t, f"template {{{{{t}}}}} has no renderer", mission_id))
+    for p, templates in sorted(unknown.items()):
+        for t in sorted(templates):
+            b.issues.append(Issue("unknown_template", p, f"{{{{{t}}}}} in {p} has no renderer", mission_id))
     row["lost_fields"] = lost
-    row["unknown_templates"] = sorted(unknown)
+    row["unknown_templates"] = sorted({t for ts in unknown.values() for t in ts})
     if not missions:
         return b
     for p, v in params.items():
@@ -138,7 +140,7 @@ def _gather(page: Page, main: Infobox, mapping: Mapping):
 def _first_present(params: dict[str, Value], names_: tuple[str, ...]):
     for p in names_:
         v = params.get(p)
-        if v is not None and (v.text or v.lost or v.coords):
+        if v is not None and (v.text or v.lost or v.coords or v.unknown_templates):
             return p, v
     return None, None
 
