@@ -162,23 +162,31 @@ def run(config: Config, inputs: Iterable[RawInput | ReadFailure] | None = None,
     rows = _collect(results)
     tables = {name: to_table(name, rows[name], run_id) for name in TABLES}
 
-    from pipeline.validate import validate, write_report  # Great Expectations loads only here
+    from pipeline.validate import check_row_counts, validate, write_report  # GE loads only here
     result = validate(tables, expectations_dir=config.expectations_dir)
     held = result.quarantine_ids()
     if held:
         _hold_back(rows, held)
         tables = {name: to_table(name, rows[name], run_id) for name in TABLES}
 
-    manifest = load.publish(tables, config.out_dir, run_id, keep=config.keep_snapshots,
-                            extra={"code": code_fingerprint(), "schema_version": SCHEMA_VERSION})
+    # Table-level checks against the published snapshot: a big drop in rows blocks publishing,
+    # and the previous snapshot stays current.
+    result.outcomes += check_row_counts(tables, load.read_manifest(config.out_dir))
+    blocked = result.blocks_publish()
+    manifest = None
+    if not blocked:
+        manifest = load.publish(tables, config.out_dir, run_id, keep=config.keep_snapshots,
+                                extra={"code": code_fingerprint(), "schema_version": SCHEMA_VERSION})
     summary = _summary(rows, result, results, run_id, config)
+    summary["published"] = not blocked
     titles = {b.row["mission_id"]: b.row["title"] for r in results if r.bundle for b in [r.bundle]}
     report = write_report(result, run_dir=(config.reports_dir / run_id).resolve(), run_id=run_id,
-                          summary=summary, titles=titles)
+                          summary=summary, titles=titles, tables=tables)
     summary["report"] = {k: str(v) for k, v in report.items()}
     config.reports_dir.mkdir(parents=True, exist_ok=True)
     (config.reports_dir / "LATEST").write_text(run_id + "\n", encoding="utf-8")
-    return RunResult(run_id, summary, _exit_code(config.fail_on, summary), report, manifest)
+    exit_code = 3 if blocked else _exit_code(config.fail_on, summary)
+    return RunResult(run_id, summary, exit_code, report, manifest)
 
 
 def _progress(items, total: int | None, config: Config):

@@ -50,3 +50,16 @@ def test_full_run_ignores_the_previous_snapshot(tmp_path):
     shutil.copytree(ROOT / "raw", tmp_path / "raw")
     run(_config(tmp_path))
     assert run(_config(tmp_path, incremental=False)).summary["inputs_reused"] == 0
+
+
+def test_a_large_drop_in_missions_blocks_publishing_and_keeps_the_previous_snapshot(tmp_path):
+    shutil.copytree(ROOT / "raw", tmp_path / "raw")
+    first = run(_config(tmp_path))
+    (tmp_path / "raw" / "Apollo_8.wikitext").unlink()
+    (tmp_path / "raw" / "Apollo_11.wikitext").unlink()
+    second = run(_config(tmp_path))
+    assert second.exit_code == 3 and second.manifest is None
+    assert second.summary["published"] is False
+    assert len(_rows(tmp_path, "missions")) == 3          # the previous snapshot is still current
+    from pipeline import load
+    assert load.read_manifest(tmp_path / "curated")["run_id"] == first.run_id

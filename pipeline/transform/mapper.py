@@ -14,7 +14,8 @@ from pipeline.records import Infobox, Issue, Page, Value
 from pipeline.schema import TABLES
 from pipeline.transform import dates, names, units
 
-_COSPAR = re.compile(r"\b(19[5-9]\d|2\d{3})-(\d{3})([A-Z]{1,3})?\b")
+# A complete international designator: launch year, launch number, piece letter(s).
+_COSPAR = re.compile(r"\b(19[5-9]\d|2\d{3})-(\d{3})([A-Z]{1,3})\b")
 # "CSM: 1969-059A" -> the part after a short label naming a component of the spacecraft.
 _LABEL_PREFIX = re.compile(r"^\s*([A-Za-z][\w .'/-]{0,24}?)\s*:\s+(?=\S)")
 _LIST_SPLIT = re.compile(r"\s*(?:,|;|\band\b|&)\s*")

@@ -2,7 +2,12 @@
 
     result = validate(tables, expectations_dir=Path("expectations"))
     result.quarantine_ids()      # {mission_id: [failed error-severity row checks]}
-    write_report(result, run_dir=..., run_id=..., summary=..., titles=...)
+    result.outcomes += check_row_counts(tables, load.read_manifest(out_dir))  # before publishing
+    result.blocks_publish()      # failed checks that must stop load.publish
+    write_report(result, run_dir=..., run_id=..., summary=..., titles=..., tables=tables)
+
+Scopes: `row` checks name missions (error ones hold them back), `table` checks judge a table
+as a whole, `publish` checks compare the run with the published snapshot (check_row_counts).
 
 Great Expectations (slow to import) is loaded only inside these two calls, never at import time.
 Suites whose table is absent from `tables` are skipped (tests validate one table at a time); a
@@ -17,7 +22,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pyarrow as pa
 
-__all__ = ["ExpectationOutcome", "ValidationResult", "validate", "write_report"]
+__all__ = ["ExpectationOutcome", "ValidationResult", "check_row_counts", "field_coverage", "validate",
+           "write_report"]
 
 
 @dataclass
@@ -26,8 +32,10 @@ class ExpectationOutcome:
 
     failing_ids are the mission_ids of the failing rows (sorted, unique; rows without an id are
     only counted). unexpected_count is GE's count of failing rows; for the schema checks it is
-    the number of offending columns. detail says why when there is more to say (missing or
-    retyped columns, or the exception GE caught while evaluating the expectation).
+    the number of offending columns, for the publish checks the rows lost. detail says why when
+    there is more to say (missing or retyped columns, the exception GE caught, a helper column
+    that could not be computed, a joined table that was not given, the row counts compared).
+    scope is `row`, `table` or `publish` (see the module docstring).
     """
 
     name: str
@@ -47,6 +55,7 @@ class ExpectationOutcome:
 class ValidationResult:
     outcomes: list[ExpectationOutcome]
     ge_results: list = field(default_factory=list)  # GE ExpectationSuiteValidationResult per suite
+    coverage: dict | None = None  # field_coverage() of the missions table validated, if any
 
     def failures(self, severity: str | None = None) -> list[ExpectationOutcome]:
         """Failed outcomes, optionally only those of one severity ("error" or "warning")."""
@@ -67,23 +76,62 @@ class ValidationResult:
                 held.setdefault(mid, set()).add(o.name)
         return {mid: sorted(names) for mid, names in sorted(held.items())}
 
+    def blocks_publish(self) -> list[ExpectationOutcome]:
+        """Failed checks that must stop this run's tables from being published.
+
+        These are the `publish` checks (check_row_counts: a table shrank too much against the
+        published snapshot) and the failed error-severity `table` checks (a column missing or
+        retyped against the contract, a mission without an id): the tables as a whole are
+        wrong, and holding back rows cannot fix them. Row checks never block publishing.
+        """
+        return [o for o in self.outcomes if not o.success and
+                (o.scope == "publish" or (o.scope == "table" and o.severity == "error"))]
+
 
 def validate(tables: dict[str, "pa.Table"], *, expectations_dir: Path) -> ValidationResult:
-    """Run every suite in expectations_dir on its table; one outcome per declared check."""
+    """Run every suite in expectations_dir on its table; one outcome per declared check.
+
+    All of `tables` is handed to the helpers that join another table (events -> missions).
+    """
     from pipeline.validate import suites as S
+    from pipeline.validate.coverage import field_coverage as _coverage
 
     loaded = S.load_suites(Path(expectations_dir))
     pairs = [(s, tables[s.table]) for s in loaded if s.table in tables]
-    ge_results = S.run_suites(pairs)
+    problems: dict[str, dict[str, str]] = {}
+    ge_results = S.run_suites(pairs, tables, problems)
     outcomes: list[ExpectationOutcome] = []
     for (suite, table), ge_result in zip(pairs, ge_results):
         by_name = {(r.expectation_config.meta or {}).get("name"): r for r in ge_result.results}
         for check in suite.checks:
             if check.ge_type is None:
                 outcomes.append(_arrow_outcome(check, table, S))
-            else:
-                outcomes.append(_ge_outcome(check, by_name.get(check.name), S))
-    return ValidationResult(outcomes=outcomes, ge_results=ge_results)
+                continue
+            broken = [f"{h}: {problems[suite.table][h]}" for h in check.helpers
+                      if h in problems.get(suite.table, {})]
+            if broken:  # the helper could not be computed: the check was not evaluated
+                outcomes.append(_outcome(check, False, 0, [], "helper failed: " + "; ".join(broken)))
+                continue
+            o = _ge_outcome(check, by_name.get(check.name), S)
+            missing = S.unjoined_tables(check, tables)
+            if missing and o.detail is None:
+                o.detail = f"not evaluated: needs the {', '.join(missing)} table"
+            outcomes.append(o)
+    coverage = _coverage(tables["missions"]) if "missions" in tables else None
+    return ValidationResult(outcomes=outcomes, ge_results=ge_results, coverage=coverage)
+
+
+def check_row_counts(tables: dict[str, "pa.Table"], previous: dict | None,
+                     max_drop: float = 0.2) -> list[ExpectationOutcome]:
+    """Compare row counts with the previously published snapshot; see rowcounts.py."""
+    from pipeline.validate.rowcounts import check_row_counts as _check
+    return _check(tables, previous, max_drop)
+
+
+def field_coverage(missions: "pa.Table") -> dict:
+    """Share of missions having each column, split by source; see coverage.py."""
+    from pipeline.validate.coverage import field_coverage as _coverage
+    return _coverage(missions)
 
 
 def _outcome(check, success: bool, count: int, ids: list[str], detail: str | None) -> ExpectationOutcome:
@@ -133,7 +181,14 @@ def _exception_message(info: Any) -> str | None:
 
 
 def write_report(result: ValidationResult, *, run_dir: Path, run_id: str, summary: dict,
-                 titles: dict[str, str]) -> dict[str, Path]:
-    """Write dq.json, dq.md and Data Docs (datadocs/index.html) into run_dir; see report.py."""
+                 titles: dict[str, str], tables: dict[str, "pa.Table"] | None = None,
+                 trend_runs: int = 10) -> dict[str, Path]:
+    """Write dq.json, dq.md and Data Docs (datadocs/index.html) into run_dir; see report.py.
+
+    `tables`, when given, are the tables as published (after hold-back): field coverage is
+    computed from their missions table instead of the one validated. The trend reads the dq.json
+    of the newest `trend_runs` runs in run_dir's parent folder (this run included).
+    """
     from pipeline.validate.report import write_report as _write
-    return _write(result, run_dir=run_dir, run_id=run_id, summary=summary, titles=titles)
+    return _write(result, run_dir=run_dir, run_id=run_id, summary=summary, titles=titles,
+                  tables=tables, trend_runs=trend_runs)

@@ -13,7 +13,12 @@ lose their layout. `make_offline` therefore rewrites every page it wrote:
   tabs, collapses, row links, search, sort). Nothing is copied from the CDN bundles;
 - remote images and CSS url()s that GE also ships locally (its logos under static/images/) are
   pointed at the local copy; any other remote one is dropped;
-- plain <a href="https://..."> links (GE's homepage, newsletter) stay: they load nothing.
+- plain <a href="https://..."> links (GE's homepage, newsletter) stay: they load nothing;
+- two GE 1.24 slips are mended: a static/ reference that does not resolve from its page (the
+  validation pages' favicon) is pointed at the site's copy, and the collapsible note boxes of
+  a section, which all share one id, are numbered so that each toggle opens its own box.
+
+Each expectation's meta (severity, name, scope, description) is shown as GE "notes" under it.
 """
 from __future__ import annotations
 
@@ -33,6 +38,13 @@ _REMOTE_SCRIPT = re.compile(r"<script\b[^>]*\bsrc\s*=\s*[\"']https?://[^>]*>\s*<
 _REMOTE_IMG_SRC = re.compile(r"(<img\b[^>]*?\bsrc\s*=\s*)([\"'])(https?://[^\"']*)\2", re.I | re.S)
 _REMOTE_CSS_URL = re.compile(r"url\(\s*([\"']?)(https?://[^)\"']*)\1\s*\)", re.I)
 _HEAD = re.compile(r"<head\b[^>]*>", re.I)
+# Local references into the site's static/ folder (GE 1.24 writes the favicon of validation
+# pages one "../" short, so the browser asks for a file that is not there).
+_LOCAL_STATIC = re.compile(
+    r"""(<(?:link|script|img)\b[^>]*?\b(?:href|src)\s*=\s*)(["'])((?:\.{1,2}/)*static/[^"']+)\2""", re.I | re.S)
+# GE 1.24 gives every collapsible box of a page section the same id (one uuid per render), so
+# each toggle would open the first box only; _unique_collapse_ids numbers them in page order.
+_COLLAPSE_REF = re.compile(r"""(href=["']#|\bid=["']?)([\w-]*collapse-body-[0-9a-f-]+)""")
 
 
 def build_data_docs(ge_results: list, site_dir: Path, run_id: str) -> Path:
@@ -57,6 +69,8 @@ def build_data_docs(ge_results: list, site_dir: Path, run_id: str) -> Path:
         result = copy.deepcopy(result)
         asset = _asset_name(result)
         result.meta.setdefault("batch_spec", {})["data_asset_name"] = asset
+        for r in result.results:
+            _add_notes(r.expectation_config)
         context.suites.add_or_update(gx.ExpectationSuite(
             name=result.suite_name, expectations=[r.expectation_config for r in result.results]))
         key = ValidationResultIdentifier(
@@ -66,6 +80,16 @@ def build_data_docs(ge_results: list, site_dir: Path, run_id: str) -> Path:
     context.build_data_docs(site_names=[SITE_NAME])
     make_offline(site_dir)
     return site_dir / "index.html"
+
+
+def _add_notes(config) -> None:
+    """Show this project's meta in the pages: GE renders an expectation's `notes` (Markdown) in
+    a collapsible box under it; the severity leads, so error and warning checks tell apart."""
+    meta = config.meta or {}
+    if config.notes or not meta.get("name"):
+        return
+    head = f"**{meta.get('severity', '?')}** · `{meta['name']}` · scope {meta.get('scope', '?')}"
+    config.notes = [head, str(meta.get("description") or "")]
 
 
 def _asset_name(result) -> str:
@@ -93,7 +117,40 @@ def _rel(path: Path, start: Path) -> str:
     return Path(os.path.relpath(path, start)).as_posix()
 
 
+def _unique_collapse_ids(html: str) -> str:
+    """Give each toggle (href="#X") and the box after it (id=X) their own id when X repeats."""
+    ids = [m.group(2) for m in _COLLAPSE_REF.finditer(html) if m.group(1).startswith("href")]
+    repeated = {x for x in ids if ids.count(x) > 1}
+    seen: dict[str, int] = {}
+    pending: dict[str, str] = {}
+
+    def renumber(m: re.Match) -> str:
+        prefix, ident = m.group(1), m.group(2)
+        if ident not in repeated:
+            return m.group(0)
+        if prefix.startswith("href"):
+            seen[ident] = seen.get(ident, 0) + 1
+            pending[ident] = f"{ident}-{seen[ident]}"
+            return prefix + pending[ident]
+        return prefix + pending.pop(ident, ident)
+
+    return _COLLAPSE_REF.sub(renumber, html)
+
+
+def _fix_static_refs(html: str, page_dir: Path, site_dir: Path) -> str:
+    """Point a static/ reference that does not resolve from the page at the site's copy."""
+    def fix(m: re.Match) -> str:
+        ref = m.group(3)
+        if (page_dir / ref).resolve().is_file():
+            return m.group(0)
+        target = site_dir / ref[ref.index("static/"):]
+        return f"{m.group(1)}{m.group(2)}{_rel(target, page_dir)}{m.group(2)}" if target.is_file() else m.group(0)
+    return _LOCAL_STATIC.sub(fix, html)
+
+
 def _rewrite(html: str, page_dir: Path, offline: Path, images: Path) -> str:
+    html = _fix_static_refs(html, page_dir, images.parent.parent)
+    html = _unique_collapse_ids(html)
     html = _REMOTE_LINK.sub("", html)
     html = _REMOTE_SCRIPT.sub("", html)
 

@@ -5,12 +5,21 @@ dq.json layout (keys in this order):
     run          the orchestrator's summary, verbatim
     totals       {"checks", "passed", "failed": {"error", "warning"}, "missions_with_errors",
                   "missions_with_warnings", "missions_held_back"}
-    expectations one entry per check: name, suite, table, columns, severity, scope, description,
-                 success, unexpected_count, failing_ids, failing_titles {mission_id: title|null},
-                 detail
+    publish      {"blocked": bool, "by": [names of the failed checks that block publishing]}
+                 (ValidationResult.blocks_publish: publish-scope and error table-scope checks)
+    expectations one entry per check: name, suite, table, columns, severity, scope (row, table,
+                 publish), description, success, unexpected_count, failing_ids, failing_titles
+                 {mission_id: title|null}, detail
     missions     missions named by a failed check, worst first (most errors, then most
                  warnings): mission_id, title, errors, warnings (check names), held_back
     quarantine   mission_id -> failed error-severity row checks (what the orchestrator holds back)
+    coverage     field coverage of the missions table (coverage.py), or null without one:
+                 {"missions": n, "columns": {column: {"present", "share", "by_source"?}}}
+    trend        the newest runs in this reports folder, oldest first, this run included:
+                 {"runs": [run_id], "failed": {"error": [n], "warning": [n]},
+                  "expectations": [{"name", "severity", "failures": [n | null]}]}
+                 failures = failing missions (or rows) of a failed check, 0 when it passed, null
+                 when that run did not have it; only checks that failed in one of the runs
     files        paths of dq.md and Data Docs, relative to the run folder
 
 A mission's title comes from `titles`; a mission missing from it is shown by its id.
@@ -22,18 +31,34 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    import pyarrow as pa
+
     from pipeline.validate import ValidationResult
 
 JSON_NAME = "dq.json"
 MARKDOWN_NAME = "dq.md"
 DATADOCS_DIR = "datadocs"
-MD_MAX_MISSIONS = 15
-MD_MAX_CHECKS = 12
+SEVERITIES = ("error", "warning")
+TREND_RUNS = 10
+# dq.md fits one screen (~60 lines) however bad the run: each section is capped.
+MD_MAX_MISSIONS = 6
+MD_MAX_CHECKS = 6
+MD_MAX_NAMES = 3             # check names per cell of the missions table
+MD_COVERAGE_EXTRA = 3        # least-covered columns shown besides the source-split ones
+MD_MAX_NEVER = 8             # names listed on the "never present" line
+MD_TREND_ROWS = 4
 CLI_MAX_MISSIONS = 5
+# Columns that dq.md's coverage table leaves out: bookkeeping, precision/source companions,
+# lists of problems (those are checks of their own) and values the pipeline always derives.
+MD_COVERAGE_SKIP = {"mission_id", "title", "source_format", "source", "launch_precision",
+                    "launch_source", "landing_precision", "landing_source", "duration_source",
+                    "lost_fields", "unknown_templates", "prose_conflicts", "crewed", "has_landing",
+                    "crew_launch_count", "crew_landing_count"}
 
 
 def write_report(result: "ValidationResult", *, run_dir: Path, run_id: str, summary: dict,
-                 titles: dict[str, str]) -> dict[str, Path]:
+                 titles: dict[str, str], tables: dict[str, "pa.Table"] | None = None,
+                 trend_runs: int = TREND_RUNS) -> dict[str, Path]:
     """Write dq.json, dq.md and datadocs/ into run_dir (created); return their paths.
 
     dq.json and dq.md are written before Data Docs, so a failure while rendering HTML (an
@@ -41,7 +66,12 @@ def write_report(result: "ValidationResult", *, run_dir: Path, run_id: str, summ
     """
     run_dir = Path(run_dir).resolve()
     run_dir.mkdir(parents=True, exist_ok=True)
-    dq = build_dq(result, run_id=run_id, summary=summary, titles=titles)
+    coverage = result.coverage
+    if tables is not None and "missions" in tables:
+        from pipeline.validate.coverage import field_coverage
+        coverage = field_coverage(tables["missions"])
+    dq = build_dq(result, run_id=run_id, summary=summary, titles=titles, coverage=coverage)
+    dq["trend"] = build_trend(dq, earlier_reports(run_dir, trend_runs), trend_runs)
     json_path = run_dir / JSON_NAME
     json_path.write_text(json.dumps(dq, indent=2, ensure_ascii=False, default=str) + "\n",
                          encoding="utf-8")
@@ -54,8 +84,8 @@ def write_report(result: "ValidationResult", *, run_dir: Path, run_id: str, summ
 
 
 def build_dq(result: "ValidationResult", *, run_id: str, summary: dict,
-             titles: dict[str, str]) -> dict[str, Any]:
-    """The dq.json document as a dict (see the module docstring)."""
+             titles: dict[str, str], coverage: dict | None = None) -> dict[str, Any]:
+    """The dq.json document as a dict (see the module docstring); its trend holds this run only."""
     held = result.quarantine_ids()
     expectations, missions = [], {}
     for o in result.outcomes:
@@ -77,8 +107,9 @@ def build_dq(result: "ValidationResult", *, run_id: str, summary: dict,
                 bucket.append(o.name)
     ordered = sorted(missions.values(), key=_worst_first)
     failed = {sev: sum(1 for o in result.outcomes if not o.success and o.severity == sev)
-              for sev in ("error", "warning")}
-    return {
+              for sev in SEVERITIES}
+    blocking = [o.name for o in result.blocks_publish()]
+    dq = {
         "run_id": run_id,
         "run": summary,
         "totals": {
@@ -89,17 +120,84 @@ def build_dq(result: "ValidationResult", *, run_id: str, summary: dict,
             "missions_with_warnings": sum(1 for m in ordered if m["warnings"]),
             "missions_held_back": len(held),
         },
+        "publish": {"blocked": bool(blocking), "by": blocking},
         "expectations": expectations,
         "missions": ordered,
         "quarantine": held,
+        "coverage": coverage,
+        "trend": None,
         "files": {"markdown": MARKDOWN_NAME, "datadocs": f"{DATADOCS_DIR}/index.html"},
     }
+    dq["trend"] = build_trend(dq, [], 1)
+    return dq
 
 
 def _worst_first(m: dict) -> tuple:
     return (-len(m["errors"]), -len(m["warnings"]), (m["title"] or m["mission_id"]).lower(),
             m["mission_id"])
 
+
+# --- trend ----------------------------------------------------------------------------------------
+
+def earlier_reports(run_dir: Path, limit: int = TREND_RUNS) -> list[dict]:
+    """The dq.json of the newest `limit` other runs beside run_dir (run_dir.parent/*/dq.json,
+    newest by folder name, which is the run id). Unreadable or foreign files are skipped: the
+    trend is a convenience, never a reason to fail a run."""
+    out = []
+    run_dir = Path(run_dir).resolve()
+    paths = sorted((p for p in run_dir.parent.glob(f"*/{JSON_NAME}") if p.parent.resolve() != run_dir),
+                   key=lambda p: p.parent.name)
+    for path in paths[-limit:] if limit > 0 else []:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            continue
+        if isinstance(data, dict) and isinstance(data.get("expectations"), list):
+            data.setdefault("run_id", path.parent.name)
+            if isinstance(data["run_id"], str):
+                out.append(data)
+    return out
+
+
+def _failures(e: dict) -> int:
+    if e.get("success"):
+        return 0
+    return len(e.get("failing_ids") or []) or int(e.get("unexpected_count") or 0) or 1
+
+
+def build_trend(current: dict, earlier: list[dict], runs: int = TREND_RUNS) -> dict:
+    """Failures per check over the newest `runs` runs by run_id (run ids start with the UTC
+    time, so their order is the runs' order), `current` included; see the module docstring."""
+    by_id = {d["run_id"]: d for d in earlier if d.get("run_id") != current["run_id"]}
+    by_id[current["run_id"]] = current
+    chosen = [by_id[k] for k in sorted(by_id)][-max(runs, 1):]
+    if current not in chosen:  # an earlier run with a later id (clock moved back): keep this one
+        chosen = chosen[1:] + [current]
+    failed = {sev: [] for sev in SEVERITIES}
+    per_run = []
+    severity: dict[str, str] = {}
+    for d in chosen:
+        exps = [e for e in d.get("expectations") or [] if isinstance(e, dict) and isinstance(e.get("name"), str)]
+        counts = {e["name"]: _failures(e) for e in exps}
+        per_run.append(counts)
+        for sev in SEVERITIES:
+            failed[sev].append(sum(1 for e in exps if not e.get("success") and e.get("severity") == sev))
+        for e in exps:
+            if not e.get("success") or e["name"] not in severity:
+                severity[e["name"]] = e.get("severity") if e.get("severity") in SEVERITIES else "error"
+    names = {n for counts in per_run for n, c in counts.items() if c}
+    rows = [{"name": n, "severity": severity[n], "failures": [counts.get(n) for counts in per_run]}
+            for n in names]
+    rows.sort(key=lambda r: (r["severity"] != "error", -(r["failures"][-1] or 0),
+                             -sum(c or 0 for c in r["failures"]), r["name"]))
+    return {"runs": [d["run_id"] for d in chosen], "failed": failed, "expectations": rows}
+
+
+def _series(values: list) -> str:
+    return " ".join("–" if v is None else str(v) for v in values)
+
+
+# --- Markdown ---------------------------------------------------------------------------------------
 
 def _label(m: dict) -> str:
     return f"{m['title']} (`{m['mission_id']}`)" if m.get("title") else f"`{m['mission_id']}`"
@@ -124,68 +222,143 @@ def _run_line(summary: dict) -> str:
     return " · ".join(parts)
 
 
+def _names(names: list[str]) -> str:
+    if not names:
+        return "—"
+    extra = len(names) - MD_MAX_NAMES
+    return ", ".join(names[:MD_MAX_NAMES]) + (f" +{extra} more" if extra > 0 else "")
+
+
+def _pct(share: float | None) -> str:
+    return "—" if share is None else f"{share:.0%}"
+
+
+def _coverage_md(cov: dict | None) -> list[str]:
+    if not cov or not cov.get("columns"):
+        return []
+    cols = cov["columns"]
+    split = [(n, c) for n, c in cols.items() if "by_source" in c]
+    sources = []
+    for _, c in split:
+        sources.extend(s for s in c["by_source"] if s not in sources)
+    rest = [(n, c) for n, c in cols.items() if "by_source" not in c and n not in MD_COVERAGE_SKIP]
+    partial = sorted((x for x in rest if x[1]["share"] not in (None, 0, 1.0) and x[1]["present"]),
+                     key=lambda x: (x[1]["share"], x[0]))[:MD_COVERAGE_EXTRA]
+    never = [n for n, c in rest if not c["present"]]
+    out = [f"## Field coverage ({cov['missions']} missions)", "",
+           "| field | have | " + " | ".join(sources) + " |",
+           "|---|---:|" + "---:|" * len(sources)]
+    for n, c in split:
+        out.append(f"| {n} | {_pct(c['share'])} | " +
+                   " | ".join(str(c["by_source"].get(s, 0)) for s in sources) + " |")
+    for n, c in partial:
+        out.append(f"| {n} | {_pct(c['share'])} | " + " | ".join("" for _ in sources) + " |")
+    if never:
+        shown = ", ".join(never[:MD_MAX_NEVER]) + (", …" if len(never) > MD_MAX_NEVER else "")
+        out.append(f"\nNever present ({len(never)} columns): {shown}.")
+    return out + [""]
+
+
+def _trend_md(trend: dict | None) -> list[str]:
+    if not trend or len(trend.get("runs") or []) < 2:
+        return []
+    runs = trend["runs"]
+    rows = trend.get("expectations") or []
+    more = (f"; {MD_TREND_ROWS} of {len(rows)} checks, all in {JSON_NAME}"
+            if len(rows) > MD_TREND_ROWS else "")
+    out = [f"## Trend (last {len(runs)} runs, oldest first: {runs[0]} … {runs[-1]}{more})", "",
+           f"Failed checks per run — error: {_series(trend['failed']['error'])} · "
+           f"warning: {_series(trend['failed']['warning'])}", ""]
+    if rows:
+        out += ["| check | severity | failures per run |", "|---|---|---|"]
+        for r in rows[:MD_TREND_ROWS]:
+            out.append(f"| `{r['name']}` | {r['severity']} | {_series(r['failures'])} |")
+        out.append("")
+    return out
+
+
 def render_markdown(dq: dict) -> str:
-    """dq.md: counts by severity, missions x problems (worst first, by title), failed checks."""
+    """dq.md: counts by severity, missions x problems (worst first, by title), failed checks,
+    field coverage, trend; each part capped so the page stays one screen."""
     t = dq["totals"]
     out = [f"# Data quality — run {dq['run_id']}", ""]
     line = _run_line(dq.get("run") or {})
     if line:
         out += [line, ""]
-    run_by = {sev: sum(1 for e in dq["expectations"] if e["severity"] == sev) for sev in ("error", "warning")}
+    run_by = {sev: sum(1 for e in dq["expectations"] if e["severity"] == sev) for sev in SEVERITIES}
     hit_by = {"error": t["missions_with_errors"], "warning": t["missions_with_warnings"]}
     out += ["| severity | checks failed | checks run | missions affected |",
             "|---|---:|---:|---:|"]
-    for sev in ("error", "warning"):
+    for sev in SEVERITIES:
         out.append(f"| {sev} | {t['failed'][sev]} | {run_by[sev]} | {hit_by[sev]} |")
-    out += ["", f"Missions held back by error checks: {t['missions_held_back']}.", ""]
+    held = f"Missions held back by error checks: {t['missions_held_back']}."
+    publish = dq.get("publish") or {}
+    if publish.get("blocked"):
+        held += f" **Not published**: {', '.join(f'`{n}`' for n in publish['by'])} failed."
+    out += ["", held, ""]
 
     missions = dq["missions"]
     if missions:
-        out += ["## Missions with problems (worst first)", "",
+        more = (f"; {MD_MAX_MISSIONS} of {len(missions)}, all in {JSON_NAME}"
+                if len(missions) > MD_MAX_MISSIONS else "")
+        out += [f"## Missions with problems (worst first{more})", "",
                 "| mission | errors | warnings |", "|---|---|---|"]
         for m in missions[:MD_MAX_MISSIONS]:
             name = _label(m) + (" — held back" if m["held_back"] else "")
-            out.append(f"| {_cell(name)} | {_cell(', '.join(m['errors']) or '—')} | "
-                       f"{_cell(', '.join(m['warnings']) or '—')} |")
-        if len(missions) > MD_MAX_MISSIONS:
-            out.append(f"\n…and {len(missions) - MD_MAX_MISSIONS} more missions: see {JSON_NAME}.")
+            out.append(f"| {_cell(name)} | {_cell(_names(m['errors']))} | {_cell(_names(m['warnings']))} |")
         out.append("")
     else:
         out += ["No mission failed a check.", ""]
 
     failed = [e for e in dq["expectations"] if not e["success"]]
-    failed.sort(key=lambda e: (e["severity"] != "error", e["table"], e["name"]))
+    failed.sort(key=lambda e: (e["severity"] != "error", e["scope"] != "publish", e["table"], e["name"]))
     if failed:
         out += ["## Failed checks", ""]
         for e in failed[:MD_MAX_CHECKS]:
             n = e["unexpected_count"]
-            what = f"{n} row{'' if n == 1 else 's'}" if e["scope"] == "row" else "table"
+            what = f"{n} row{'' if n == 1 else 's'}" if e["scope"] == "row" else e["scope"]
             extra = f" ({e['detail']})" if e.get("detail") else ""
             out.append(f"- **{e['severity']}** `{e['name']}` [{e['table']}, {what}]: "
-                       f"{e['description']}{extra}")
+                       f"{_cell(e['description'] + extra)}")
         if len(failed) > MD_MAX_CHECKS:
             out.append(f"- …and {len(failed) - MD_MAX_CHECKS} more: see {JSON_NAME}.")
         out.append("")
+    out += _coverage_md(dq.get("coverage"))
+    out += _trend_md(dq.get("trend"))
     files = dq.get("files", {})
     out.append(f"Details: [{JSON_NAME}]({JSON_NAME}) · Data Docs: "
                f"[{files.get('datadocs', '')}]({files.get('datadocs', '')})")
     return "\n".join(out) + "\n"
 
 
+# --- CLI ----------------------------------------------------------------------------------------------
+
 def format_summary(dq_json: dict) -> str:
-    """A short plain-text block for the CLI: failed checks by severity, then the worst missions."""
+    """A short plain-text block for the CLI (at most 12 lines): failed checks by severity,
+    publishing, the worst missions and the trend of failed checks over recent runs."""
     t = dq_json["totals"]
     lines = [f"Data quality, run {dq_json['run_id']}: {t['checks']} checks, "
              f"{t['failed']['error']} failed with severity error, "
              f"{t['failed']['warning']} with severity warning."]
-    for sev in ("error", "warning"):
+    for sev in SEVERITIES:
         failed = [e for e in dq_json["expectations"] if not e["success"] and e["severity"] == sev]
         if failed:
             items = ", ".join(f"{e['name']} ({len(e['failing_ids']) or e['unexpected_count']})"
                               for e in failed)
             lines.append(f"  {sev:<8} {items}")
+    status = []
     if t.get("missions_held_back"):
-        lines.append(f"  held back: {t['missions_held_back']} mission(s)")
+        status.append(f"held back: {t['missions_held_back']} mission(s)")
+    publish = dq_json.get("publish") or {}
+    if publish.get("blocked"):
+        status.append(f"NOT PUBLISHED: {', '.join(publish.get('by') or [])}")
+    if status:
+        lines.append("  " + "; ".join(status))
+    trend = dq_json.get("trend") or {}
+    if len(trend.get("runs") or []) >= 2:
+        lines.append(f"Trend, failed checks over the last {len(trend['runs'])} runs (oldest first): "
+                     f"errors {_series(trend['failed']['error'])}; "
+                     f"warnings {_series(trend['failed']['warning'])}")
     missions = dq_json.get("missions") or []
     if missions:
         lines.append("Worst missions:")

@@ -10,13 +10,11 @@ repository, not bad data.
 
 Derived helper columns. A few checks need a value that no column holds. Rather than string
 conditions (deprecated since GX 1.9), `prepare_frame` appends helper columns named `dq_*` to the
-frame GE sees; each suite's `meta.derived_columns` documents the ones it uses and DERIVED below
-computes them (Arrow compute, null-safe):
-
-    dq_launch_time_precision   launch_precision where launch_utc is set, else "none"
-    dq_landing_time_precision  the same for landing
-    dq_lost_fields_count       len(lost_fields), 0 for null
-    dq_unknown_templates_count len(unknown_templates), 0 for null
+frame GE sees; each suite's `meta.derived_columns` documents the ones it uses and
+pipeline/validate/derived.py computes them (null where the check does not apply). A helper may
+join another table of the run (events -> missions by mission_id); without that table it is all
+null and its check reports "not evaluated" in its detail. A check on a helper reports the
+helper's source columns as its columns.
 
 Row conditions are GE Condition objects in their JSON form (`{"type": "comparison", ...}`).
 The schema check `expect_table_columns_to_match_ordered_list` takes its list from the suite
@@ -33,7 +31,9 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
+
+from pipeline.validate.derived import DERIVED, Derived  # noqa: F401  (re-exported)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -64,6 +64,7 @@ class Check:
     scope: str
     description: str
     ge_type: str | None  # None for an Arrow check
+    helpers: tuple[str, ...] = ()  # the dq_ helper columns it reads
 
 
 @dataclass(frozen=True)
@@ -73,38 +74,6 @@ class Suite:
     path: Path
     data: dict          # the JSON as read, handed to GE unchanged
     checks: tuple[Check, ...]
-
-
-@dataclass(frozen=True)
-class Derived:
-    sources: tuple[str, ...]
-    compute: Callable[["pa.Table"], "pa.Array"]
-
-
-def _time_precision(prefix: str) -> Callable[["pa.Table"], "pa.Array"]:
-    def compute(table: "pa.Table") -> "pa.Array":
-        import pyarrow.compute as pc
-        known = pc.is_valid(table[f"{prefix}_utc"])
-        precision = pc.if_else(known, table[f"{prefix}_precision"], None)
-        return pc.fill_null(precision, "none")
-    return compute
-
-
-def _list_length(column: str) -> Callable[["pa.Table"], "pa.Array"]:
-    def compute(table: "pa.Table") -> "pa.Array":
-        import pyarrow.compute as pc
-        return pc.fill_null(pc.list_value_length(table[column]), 0).cast("int64")
-    return compute
-
-
-DERIVED: dict[str, dict[str, Derived]] = {
-    "missions": {
-        "dq_launch_time_precision": Derived(("launch_utc", "launch_precision"), _time_precision("launch")),
-        "dq_landing_time_precision": Derived(("landing_utc", "landing_precision"), _time_precision("landing")),
-        "dq_lost_fields_count": Derived(("lost_fields",), _list_length("lost_fields")),
-        "dq_unknown_templates_count": Derived(("unknown_templates",), _list_length("unknown_templates")),
-    },
-}
 
 
 def load_suites(expectations_dir: Path) -> list[Suite]:
@@ -150,15 +119,17 @@ def _parse_suite(path: Path, data: Any) -> Suite:
         if not isinstance(exp, dict) or not isinstance(exp.get("type"), str):
             raise SuiteError(f"{where}: needs a 'type'")
         kwargs = exp.get("kwargs") or {}
-        columns = []
+        columns, helpers = [], []
         for col in _kwarg_columns(kwargs):
             if col.startswith(DERIVED_PREFIX):
                 if col not in derived:
-                    raise SuiteError(f"{where}: helper column {col!r} is not defined in suites.DERIVED")
+                    raise SuiteError(f"{where}: helper column {col!r} is not defined in derived.DERIVED")
+                helpers.append(col)
                 columns.extend(c for c in derived[col].sources if c not in columns)
             elif col not in columns:
                 columns.append(col)
-        checks.append(_check(where, exp.get("meta") or {}, data["name"], table, columns, exp["type"]))
+        checks.append(_check(where, exp.get("meta") or {}, data["name"], table, columns, exp["type"],
+                             tuple(helpers)))
     arrow = [_check(f"{path}: meta.arrow_checks[{i}]", extra, data["name"], table, [], None)
              for i, extra in enumerate(meta.get("arrow_checks") or [])]
     # Report the Arrow type check beside the GE column-list check, both being "the schema".
@@ -167,7 +138,8 @@ def _parse_suite(path: Path, data: Any) -> Suite:
     return Suite(data["name"], table, path, data, tuple(checks))
 
 
-def _check(where: str, meta: dict, suite: str, table: str, columns: list[str], ge_type: str | None) -> Check:
+def _check(where: str, meta: dict, suite: str, table: str, columns: list[str], ge_type: str | None,
+           helpers: tuple[str, ...] = ()) -> Check:
     for key in ("name", "severity", "scope", "description"):
         if not isinstance(meta.get(key), str) or not meta[key]:
             raise SuiteError(f"{where}: meta.{key} is required")
@@ -176,7 +148,7 @@ def _check(where: str, meta: dict, suite: str, table: str, columns: list[str], g
     if meta["scope"] not in SCOPES:
         raise SuiteError(f"{where}: scope must be one of {SCOPES}")
     return Check(meta["name"], suite, table, tuple(columns), meta["severity"], meta["scope"],
-                 meta["description"], ge_type)
+                 meta["description"], ge_type, helpers)
 
 
 def _kwarg_columns(kwargs: dict) -> list[str]:
@@ -188,6 +160,12 @@ def _kwarg_columns(kwargs: dict) -> list[str]:
 
 def helper_columns(table: str) -> list[str]:
     return list(DERIVED.get(table, {}))
+
+
+def unjoined_tables(check: Check, tables: dict) -> list[str]:
+    """The tables a check's helpers join that are not in `tables` (the check is then vacuous)."""
+    derived = DERIVED.get(check.table, {})
+    return sorted({t for c in check.helpers for t in derived[c].tables if t not in tables})
 
 
 def schema_columns(table: str) -> list[str]:
@@ -211,21 +189,30 @@ def arrow_type_mismatches(table_name: str, table: "pa.Table") -> list[str]:
     return out
 
 
-def prepare_frame(table_name: str, table: "pa.Table") -> "pd.DataFrame":
+def prepare_frame(table_name: str, table: "pa.Table", tables: dict | None = None,
+                  problems: dict | None = None) -> "pd.DataFrame":
     """The pandas frame GE validates: the table plus its dq_ helper columns, times as naive UTC.
 
-    A helper whose source columns are missing (a schema failure, reported separately) is
-    filled with nulls rather than raising, so the other checks still run.
+    `tables` holds the run's other tables for the helpers that join one. A helper whose source
+    columns or joined table are missing (a schema failure, reported separately, or a test
+    validating one table) is filled with nulls rather than raising, so the other checks still run.
+    A helper that raises while computing (odd values in a column of the right name) is filled
+    with nulls too, and `problems[helper]` says why: validate() then fails the checks using it.
     """
     import pyarrow as pa
+    tables = tables or {}
+    base = table
     for name, d in DERIVED.get(table_name, {}).items():
-        if all(c in table.column_names for c in d.sources):
+        if all(c in base.column_names for c in d.sources) and all(t in tables for t in d.tables):
             try:
-                values = d.compute(table)
-            except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
-                values = pa.nulls(table.num_rows)
+                values = d.compute(base, tables)
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, KeyError,
+                    TypeError, ValueError, AttributeError, OverflowError) as exc:
+                if problems is not None:
+                    problems[name] = f"{type(exc).__name__}: {exc}"
+                values = pa.nulls(base.num_rows)
         else:
-            values = pa.nulls(table.num_rows)
+            values = pa.nulls(base.num_rows)
         table = table.append_column(name, values)
     # Times are UTC by contract. GE 1.24 reads Series.values, which pandas 3.1 deprecates for
     # tz-aware columns, so GE gets naive UTC instants: same comparisons, no warning.
@@ -272,11 +259,13 @@ def gx_context(data_docs_dir: Path | None = None):
     return gx.get_context(mode="ephemeral", project_config=config)
 
 
-def run_suites(pairs: list[tuple[Suite, "pa.Table"]]) -> list:
+def run_suites(pairs: list[tuple[Suite, "pa.Table"]], tables: dict | None = None,
+               problems: dict | None = None) -> list:
     """Validate each (suite, table) with GE; return one ExpectationSuiteValidationResult each.
 
     One ephemeral context and one pandas datasource serve all suites; each table is a dataframe
-    asset with a whole-dataframe batch.
+    asset with a whole-dataframe batch. `tables` (all tables of the run) feeds the helpers that
+    join another table; `problems` collects {table: {helper: why}} for helpers that failed.
     """
     if not pairs:
         return []
@@ -285,7 +274,8 @@ def run_suites(pairs: list[tuple[Suite, "pa.Table"]]) -> list:
     source = context.data_sources.add_pandas("curated")
     results = []
     for suite, table in pairs:
-        frame = prepare_frame(suite.table, table)
+        frame = prepare_frame(suite.table, table, tables,
+                              None if problems is None else problems.setdefault(suite.table, {}))
         asset = source.add_dataframe_asset(name=f"{suite.table}__{suite.name}")
         batch = asset.add_batch_definition_whole_dataframe("whole").get_batch(
             batch_parameters={"dataframe": frame})

@@ -37,8 +37,9 @@ def mission(mid: str, **over) -> dict:
         "source": f"{mid}.wikitext", "page_id": 1, "rev_id": 2, "crew_size": 3,
         "launch_utc": utc("2024-03-23T12:36:40"), "launch_precision": "second", "launch_source": "infobox",
         "landing_utc": utc("2024-09-23T07:31:00"), "landing_precision": "minute", "landing_source": "infobox",
-        "landing_lat": 47.36, "landing_lon": 69.59, "duration_s": 15_836_060,
+        "landing_lat": 47.36, "landing_lon": 69.59, "duration_s": 15_879_260,  # landing - launch
         "perigee_km": 415.0, "apogee_km": 422.0, "inclination_deg": 51.64, "period_min": 92.9,
+        "orbits_completed": 2849, "orbit_regime": "Low Earth orbit", "cospar_id": "2024-063A",
         "duration_source": "infobox", "crewed": True, "has_landing": True,
         "crew_launch_count": 3, "crew_landing_count": 3, "lost_fields": [], "unknown_templates": [],
     }
@@ -47,7 +48,7 @@ def mission(mid: str, **over) -> dict:
 
 
 CLEAN_MISSIONS = [
-    mission("soyuz-ms-25"),
+    mission("soyuz-ms-25", title="Soyuz MS-25", spacecraft="Soyuz MS-25 No. 756"),
     # conditions and "where both are present": these rows are outside the checks' reach
     mission("uncrewed-no-landing", crewed=False, has_landing=False, crew_size=None, crew_launch_count=0,
             crew_landing_count=0, landing_utc=None, landing_precision=None, landing_source=None,
@@ -62,6 +63,19 @@ CLEAN_MISSIONS = [
             apogee_km=0.0, inclination_deg=180.0, landing_lat=-90.0, landing_lon=180.0),
     mission("orbit-unknown", perigee_km=None, apogee_km=None, inclination_deg=None, period_min=None),
     mission("launch-hour", launch_precision="hour", launch_source="prose"),
+    # the new checks' edges: within tolerance, or outside their reach
+    mission("apollo-11", title="Apollo 11", spacecraft="Apollo CSM-107", cospar_id="2024-063AB"),
+    mission("soyuz-tma-20m", title="Soyuz TMA-20M", spacecraft="Soyuz TMA-20M No. 715"),
+    mission("duration-to-the-minute", duration_s=15_879_240),        # rounded down: 20 s off
+    mission("duration-to-the-day", duration_s=184 * 86_400,          # 184 days vs 183 d 18 h 54 m
+            landing_utc=utc("2024-09-23T00:00:00"), landing_precision="day", crewed=False),
+    mission("duration-derived-only", duration_source="derived", duration_s=1, orbits_completed=None),
+    mission("orbits-by-leo-rule", period_min=None, orbits_completed=2944),
+    mission("orbits-lunar", orbit_reference="Selenocentric", period_min=120.0, orbits_completed=30),
+    mission("orbits-no-duration", duration_s=None, duration_source=None, orbits_completed=5),
+    mission("cospar-none", cospar_id=None),
+    mission("cospar-year-utc", launch_utc=utc("2024-01-01T00:10:00"), cospar_id="2024-001A",
+            duration_s=None, duration_source=None),
 ]
 
 CLEAN_CREW = [
@@ -78,6 +92,16 @@ CLEAN_EVENTS = [
      "precision": "second", "outcome": "scrubbed", "source": "prose", "evidence": "The launch was scrubbed."},
     {"mission_id": "soyuz-ms-25", "event": "docking", "utc": utc("2024-03-25T15:03:00"), "precision": "minute",
      "outcome": None, "source": "infobox", "evidence": "docking_date"},
+    # within the mission, given the coarser precision: the landing day, launch day
+    {"mission_id": "soyuz-ms-25", "event": "undocking", "utc": utc("2024-09-23T00:00:00"), "precision": "day",
+     "outcome": None, "source": "prose", "evidence": "It undocked on 23 September."},
+    {"mission_id": "soyuz-ms-25", "event": "berthing", "utc": utc("2024-03-23T00:00:00"), "precision": "day",
+     "outcome": None, "source": "prose", "evidence": "It berthed on 23 March."},
+    # no landing: only the launch bounds it; no such mission: not checked
+    {"mission_id": "uncrewed-no-landing", "event": "docking", "utc": utc("2025-01-01T00:00:00"),
+     "precision": "day", "outcome": None, "source": "infobox", "evidence": "docking_date"},
+    {"mission_id": "not-a-mission", "event": "unberthing", "utc": utc("1990-01-01T00:00:00"),
+     "precision": "day", "outcome": None, "source": "infobox", "evidence": "unberthing_date"},
 ]
 
 # (expectation, table, id of the breaking row, overrides, other expectations the row also breaks)
@@ -98,7 +122,8 @@ BREAKERS: list[tuple[str, str, str, dict, tuple[str, ...]]] = [
      ("landing_time_present",)),
     ("launch_source_known", "missions", "launch-source-odd", {"launch_source": "guess"}, ()),
     ("landing_source_known", "missions", "landing-source-odd", {"landing_source": "guess"}, ()),
-    ("landing_after_launch", "missions", "lands-before-launch", {"landing_utc": utc("2024-03-23T12:36:39")}, ()),
+    ("landing_after_launch", "missions", "lands-before-launch",
+     {"landing_utc": utc("2024-03-23T12:36:39"), "duration_s": None, "orbits_completed": None}, ()),
     ("inclination_in_range", "missions", "inclination-high", {"inclination_deg": 180.5}, ()),
     ("inclination_in_range", "missions", "inclination-negative", {"inclination_deg": -0.1}, ()),
     ("perigee_nonnegative", "missions", "perigee-negative", {"perigee_km": -5.0}, ()),
@@ -106,11 +131,27 @@ BREAKERS: list[tuple[str, str, str, dict, tuple[str, ...]]] = [
     ("perigee_not_above_apogee", "missions", "perigee-above-apogee", {"perigee_km": 500.0, "apogee_km": 400.0}, ()),
     ("landing_lat_in_range", "missions", "lat-out", {"landing_lat": 91.0}, ()),
     ("landing_lon_in_range", "missions", "lon-out", {"landing_lon": -181.0}, ()),
-    ("duration_nonnegative", "missions", "duration-negative", {"duration_s": -60}, ()),
+    ("duration_nonnegative", "missions", "duration-negative", {"duration_s": -60, "duration_source": "derived",
+                                                                "orbits_completed": None}, ()),
     ("crew_size_matches_launch_crew", "missions", "crew-size-off", {"crew_size": 2}, ()),
     ("value_lost_in_rendering", "missions", "value-lost", {"lost_fields": ["launch_date"]}, ()),
     ("unknown_template_in_mapped_field", "missions", "unknown-template",
      {"unknown_templates": ["Infobox mystery"]}, ()),
+    ("cospar_id_format", "missions", "cospar-short-number", {"cospar_id": "2024-63A"}, ()),
+    ("cospar_id_format", "missions", "cospar-no-piece", {"cospar_id": "2024-063"}, ()),
+    ("cospar_id_format", "missions", "cospar-lower-case", {"cospar_id": "2024-063a"}, ()),
+    ("cospar_year_is_launch_year", "missions", "cospar-year-off", {"cospar_id": "2023-063A"}, ()),
+    ("duration_matches_launch_landing", "missions", "duration-off-an-hour", {"duration_s": 15_879_260 + 3600}, ()),
+    # Apollo 8's infobox: "6 days, 3 hours, 42 minutes" for a flight of 6 d 3 h 0 min 42 s
+    ("duration_matches_launch_landing", "missions", "duration-minutes-for-seconds",
+     {"launch_utc": utc("1968-12-21T12:51:00"), "landing_utc": utc("1968-12-27T15:51:42"),
+      "landing_precision": "second", "duration_s": 531_720, "orbits_completed": None, "cospar_id": "1968-118A"}, ()),
+    ("orbits_match_duration", "missions", "orbits-off-period", {"orbits_completed": 3000}, ()),
+    ("orbits_match_duration", "missions", "orbits-off-leo-rule", {"period_min": None, "orbits_completed": 2500}, ()),
+    ("infobox_agrees_with_prose", "missions", "prose-disagrees",
+     {"prose_conflicts": ["launch: infobox 2024-03-23T12:36:40+00:00 (second) but prose 2024-03-21 (day)"]}, ()),
+    ("spacecraft_names_own_mission", "missions", "soyuz-ms-24",
+     {"title": "Soyuz MS-24", "spacecraft": "Soyuz MS-25 No. 755"}, ()),
     ("crew_leg_known", "crew", "crew-leg-odd", {"leg": "orbit"}, ()),
     ("crew_person_key_present", "crew", "crew-key-missing", {"person_key": None}, ()),
     ("crew_seat_positive", "crew", "crew-seat-zero", {"seat": 0}, ()),
@@ -119,7 +160,14 @@ BREAKERS: list[tuple[str, str, str, dict, tuple[str, ...]]] = [
     ("events_utc_present", "events", "event-undated", {"utc": None, "precision": None}, ()),
     ("events_outcome_known", "events", "event-outcome-odd", {"outcome": "partial"}, ()),
     ("events_source_known", "events", "event-source-odd", {"source": "wiki"}, ()),
+    # (dirty_tables adds a clean mission row for each of these two: the check joins missions)
+    ("docking_within_mission", "events", "docks-after-landing",
+     {"event": "docking", "utc": utc("2024-09-24T08:00:00"), "precision": "minute", "source": "infobox"}, ()),
+    ("docking_within_mission", "events", "undocks-before-launch",
+     {"event": "undocking", "utc": utc("2024-03-22T00:00:00"), "precision": "day", "source": "prose"}, ()),
 ]
+# Events breakers whose mission must exist (as a clean row) for the check to reach them.
+EVENT_MISSIONS = ("docks-after-landing", "undocks-before-launch")
 # Breakers that need more than one row; their ids are listed here.
 MULTI_ROW = {
     "mission_id_unique": ("missions", "twice"),
@@ -145,6 +193,7 @@ def dirty_tables() -> dict[str, pa.Table]:
             crew.append({**CLEAN_CREW[0], "mission_id": mid, **over})
         else:
             events.append({**CLEAN_EVENTS[0], "mission_id": mid, **over})
+    missions += [mission(mid) for mid in EVENT_MISSIONS]
     missions += [mission("twice"), mission("twice", title="Twice Again"), mission(None, title="No Id")]
     crew += [{**CLEAN_CREW[0], "mission_id": "crew-person-twice"},
              {**CLEAN_CREW[0], "mission_id": "crew-person-twice", "seat": 2}]

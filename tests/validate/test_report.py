@@ -10,7 +10,8 @@ import pytest
 
 from pipeline.schema import to_table
 from pipeline.validate import ExpectationOutcome, ValidationResult, validate, write_report
-from pipeline.validate.report import build_dq, format_summary, render_markdown
+from pipeline.validate.report import (build_dq, build_trend, earlier_reports, format_summary,
+                                      render_markdown)
 
 ROOT = Path(__file__).resolve().parents[2]
 EXPECTATIONS = ROOT / "expectations"
@@ -50,10 +51,30 @@ def result() -> ValidationResult:
     return validate({"missions": to_table("missions", rows, RUN)}, expectations_dir=EXPECTATIONS)
 
 
+# Two earlier runs in the same reports folder (older run ids), and a folder that is no run.
+EARLIER = {
+    "20240921T000000000Z-old1": {"landing_after_launch": (False, ["apollo-8", "apollo-11"]),
+                                 "launch_time_present": (True, [])},
+    "20240922T000000000Z-old2": {"landing_after_launch": (True, []), "retired_check": (False, ["x"])},
+}
+
+
+def _seed_earlier_runs(reports: Path) -> None:
+    for run_id, checks in EARLIER.items():
+        (reports / run_id).mkdir(parents=True)
+        exps = [{"name": n, "severity": "error", "success": ok, "failing_ids": ids, "unexpected_count": len(ids)}
+                for n, (ok, ids) in checks.items()]
+        (reports / run_id / "dq.json").write_text(json.dumps({"run_id": run_id, "expectations": exps}))
+    (reports / "LATEST").write_text("whatever\n")
+    (reports / "broken").mkdir()
+    (reports / "broken" / "dq.json").write_text("{not json")
+
+
 @pytest.fixture(scope="module")
 def report(result, tmp_path_factory) -> dict[str, Path]:
-    run_dir = tmp_path_factory.mktemp("reports") / RUN
-    return write_report(result, run_dir=run_dir, run_id=RUN, summary=SUMMARY, titles=TITLES)
+    reports = tmp_path_factory.mktemp("reports")
+    _seed_earlier_runs(reports)
+    return write_report(result, run_dir=reports / RUN, run_id=RUN, summary=SUMMARY, titles=TITLES)
 
 
 def test_paths(report):
@@ -73,7 +94,7 @@ def test_dq_json_structure(report, result):
             "unexpected_count", "failing_ids", "failing_titles", "detail"}
     for e in dq["expectations"]:
         assert set(e) == keys
-        assert e["severity"] in ("error", "warning") and e["scope"] in ("row", "table")
+        assert e["severity"] in ("error", "warning") and e["scope"] in ("row", "table", "publish")
     exp = {e["name"]: e for e in dq["expectations"]}
     landing = exp["landing_after_launch"]
     assert landing["success"] is False and landing["table"] == "missions"
@@ -90,6 +111,63 @@ def test_dq_json_structure(report, result):
     assert worst == {"mission_id": "soyuz-ms-25", "title": "Soyuz MS-25", "errors": ["landing_after_launch"],
                      "warnings": ["value_lost_in_rendering"], "held_back": True}
     assert dq["files"] == {"markdown": "dq.md", "datadocs": "datadocs/index.html"}
+    assert list(dq) == ["run_id", "run", "totals", "publish", "expectations", "missions", "quarantine",
+                        "coverage", "trend", "files"]
+    assert dq["publish"] == {"blocked": False, "by": []}
+
+
+def test_dq_json_coverage(report):
+    cov = json.loads(report["json"].read_text())["coverage"]
+    assert cov["missions"] == 3
+    cols = cov["columns"]
+    assert "run_id" not in cols and not any(c.startswith("dq_") for c in cols)
+    assert cols["title"] == {"present": 3, "share": 1.0}
+    assert cols["launch_utc"] == {"present": 3, "share": 1.0,
+                                  "by_source": {"infobox": 3, "prose": 0, "derived": 0}}
+    assert cols["duration_s"] == {"present": 0, "share": 0.0,
+                                  "by_source": {"infobox": 0, "prose": 0, "derived": 0}}
+    assert cols["lost_fields"]["present"] == 1       # an empty list is not a value
+
+
+def test_coverage_by_source_and_from_published_tables():
+    from pipeline.validate import field_coverage
+    rows = [mission("a", "A", launch_source="prose", duration_s=5, duration_source="derived", cospar_id=" "),
+            mission("b", "B", duration_s=7, duration_source=None),
+            mission("c", "C", launch_utc=None, launch_precision=None, launch_source=None)]
+    cov = field_coverage(to_table("missions", rows, RUN))
+    assert cov["columns"]["launch_utc"]["by_source"] == {"infobox": 1, "prose": 1, "derived": 0}
+    assert cov["columns"]["duration_s"]["by_source"] == {"infobox": 0, "prose": 0, "derived": 1, "unknown": 1}
+    assert cov["columns"]["cospar_id"]["present"] == 0       # blank text is no value
+    assert field_coverage(to_table("missions", [], RUN))["columns"]["title"] == {"present": 0, "share": None}
+
+
+def test_dq_json_trend(report):
+    trend = json.loads(report["json"].read_text())["trend"]
+    assert trend["runs"] == [*EARLIER, RUN]
+    assert trend["failed"] == {"error": [1, 1, 1], "warning": [0, 0, 2]}
+    rows = {r["name"]: r for r in trend["expectations"]}
+    assert rows["landing_after_launch"] == {"name": "landing_after_launch", "severity": "error",
+                                            "failures": [2, 0, 1]}
+    assert rows["retired_check"]["failures"] == [None, 1, None]
+    assert rows["launch_time_present"]["failures"] == [0, None, 1]
+    assert "inclination_in_range" not in rows                      # never failed
+    assert [r["name"] for r in trend["expectations"]][0] == "landing_after_launch"   # errors first
+
+
+def test_trend_keeps_the_newest_runs(tmp_path):
+    for i in range(14):
+        run = tmp_path / f"2024010{i // 10}T{i % 10}00000Z-r{i:02d}"
+        run.mkdir()
+        (run / "dq.json").write_text(json.dumps({"run_id": run.name, "expectations": [
+            {"name": "c", "severity": "warning", "success": i % 2 == 0, "failing_ids": ["m"] * 0,
+             "unexpected_count": i}]}))
+    this = tmp_path / "20250101T000000000Z-now"
+    earlier = earlier_reports(this, 9)
+    assert len(earlier) == 9 and earlier[-1]["run_id"].endswith("r13")
+    current = {"run_id": this.name, "expectations": []}
+    trend = build_trend(current, earlier, 10)
+    assert len(trend["runs"]) == 10 and trend["runs"][-1] == this.name and trend["runs"][0].endswith("r05")
+    assert trend["expectations"][0]["failures"] == [5, 0, 7, 0, 9, 0, 11, 0, 13, None]
 
 
 def test_dq_md_names_missions_by_title_worst_first(report):
@@ -100,7 +178,30 @@ def test_dq_md_names_missions_by_title_worst_first(report):
     assert "Apollo 11" not in md                             # clean missions are not listed
     assert "| error | 1 |" in md and "| warning | 2 |" in md
     assert "inputs read: 4" in md
-    assert len(md.splitlines()) < 50                         # one screen
+    assert len(md.splitlines()) <= 60                        # one screen
+    assert "## Field coverage (3 missions)" in md
+    assert "| launch_utc | 100% | 3 | 0 | 0 |" in md
+    assert "## Trend (last 3 runs" in md
+    assert "| `landing_after_launch` | error | 2 0 1 |" in md
+    assert "| `retired_check` | error | – 1 – |" in md
+
+
+def test_dq_md_fits_one_screen_however_bad_the_run():
+    many = [_outcome(f"check_{i:02d}", "error" if i % 2 else "warning", [f"m{j:03d}" for j in range(i * 3)])
+            for i in range(1, 40)]
+    dq = build_dq(ValidationResult(outcomes=many), run_id="r", summary=SUMMARY, titles={},
+                  coverage={"missions": 100, "columns": {
+                      **{f"col_{i:02d}": {"present": i, "share": i / 100} for i in range(60)},
+                      "launch_utc": {"present": 50, "share": 0.5,
+                                     "by_source": {"infobox": 40, "prose": 8, "derived": 0, "unknown": 2}}}})
+    earlier = [{"run_id": f"r{i}", "expectations": [{"name": f"check_{j:02d}", "severity": "error",
+                                                      "success": False, "failing_ids": ["x"]} for j in range(30)]}
+               for i in range(20)]
+    dq["trend"] = build_trend(dq, earlier, 10)
+    md = render_markdown(dq)
+    assert len(md.splitlines()) <= 60, len(md.splitlines())
+    assert "(worst first; 6 of 117, all in dq.json)" in md and "4 of 40 checks, all in dq.json" in md
+    assert "Never present (1 columns): col_00." in md and "+17 more" in md
 
 
 def _datadocs_pages(report) -> list[Path]:
@@ -157,8 +258,19 @@ def test_format_summary(report):
     assert f"run {RUN}" in text
     assert "1 failed with severity error, 2 with severity warning" in text
     assert "landing_after_launch (1)" in text
+    assert "  held back: 1 mission(s)" in text
+    assert "Trend, failed checks over the last 3 runs (oldest first): errors 1 1 1; warnings 0 0 2" in text
     assert text.index("Soyuz MS-25") < text.index("Apollo 8")
     assert len(text.splitlines()) <= 12
+
+
+def test_format_summary_worst_case_is_short():
+    many = [_outcome(f"check_{i:02d}", "error" if i % 2 else "warning", [f"m{j:03d}" for j in range(i)])
+            for i in range(1, 20)]
+    dq = build_dq(ValidationResult(outcomes=many), run_id="r", summary={}, titles={})
+    dq["publish"] = {"blocked": True, "by": ["missions_row_count_drop"]}
+    dq["trend"] = build_trend(dq, [{"run_id": "q", "expectations": []}], 10)
+    assert len(format_summary(dq).splitlines()) <= 12
 
 
 def _outcome(name, severity, ids, scope="row", success=False):
