@@ -52,3 +52,23 @@ def test_thousands_of_key_lines_stay_linear():
     page = _page(content)
     assert len(page.infoboxes[0].params) == 20000
     assert page.sections[0].text == "Prose."
+
+
+def test_display_labels_of_other_renderers_map_to_the_same_columns():
+    from pathlib import Path
+    from pipeline.run import process
+    data = Path(__file__).parent / "data"
+    content = (data / "rendered_display_labels.txt").read_text(encoding="utf-8")
+    r = process(RawInput(source="ms24.txt", fmt="text", content=content, source_format="text"))
+    m = r.bundle.row
+    assert (m["perigee_km"], m["apogee_km"], m["period_min"], m["inclination_deg"]) == (418, 422, 92.68, 51.66)
+    assert m["orbit_reference"] == "Geocentric orbit" and m["orbit_regime"] == "Low Earth orbit"
+    assert (m["launch_precision"], m["launch_source"]) == ("second", "infobox")
+    assert m["launch_utc"].isoformat() == "2023-09-15T15:44:36+00:00"
+    assert m["cospar_id"] == "2023-143A" and m["satcat"] == 57880 and m["crew_size"] == 3
+    assert m["launch_mass_kg"] == 7080
+    assert m["duration_s"] == 204 * 86400 + 15 * 3600 + 32 * 60 and m["duration_source"] == "infobox"
+    assert [c["person"] for c in r.bundle.crew if c["leg"] == "launch"] == \
+        ["Oleg Kononenko", "Nikolai Chub", "Loral O'Hara"]
+    docking = [e for e in r.bundle.events if e["event"] == "docking"]
+    assert [(e["utc"].isoformat(), e["source"]) for e in docking] == [("2023-09-15T18:53:00+00:00", "prose")]

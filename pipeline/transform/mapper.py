@@ -115,7 +115,7 @@ def map_box(page: Page, main: Infobox, mapping: Mapping, title: str) -> Bundle:
         if p not in used:
             b.facts.append(_fact(mission_id, f"param.{p}", v, v.text or None, None, p, page.rev_id))
     _crew(b, mapping, params, page.fmt)
-    _events(b, mapping, children, page.rev_id)
+    _events(b, mapping, params, children, page.rev_id)
     _derive(b, params, mapping)
     return b
 
@@ -283,34 +283,42 @@ def _people(value: Value, fmt: str) -> list[tuple[str, str, str | None, str | No
     return out
 
 
-def _events(b: Bundle, mapping: Mapping, children, rev_id) -> None:
+def _events(b: Bundle, mapping: Mapping, params: dict[str, Value], children, rev_id) -> None:
     row = b.row
     for spec in mapping.events:
-        utc = row.get(spec["column"])
-        if utc is None:
-            continue
-        prefix = spec["column"].rsplit("_", 1)[0]
-        b.events.append({"mission_id": row["mission_id"], "event": spec["event"], "utc": utc,
-                         "precision": row.get(f"{prefix}_precision"), "outcome": None,
-                         "source": "infobox", "evidence": f"{prefix}_date", "detail": None})
+        if "column" in spec:
+            utc = row.get(spec["column"])
+            if utc is None:
+                continue
+            prefix = spec["column"].rsplit("_", 1)[0]
+            b.events.append({"mission_id": row["mission_id"], "event": spec["event"], "utc": utc,
+                             "precision": row.get(f"{prefix}_precision"), "outcome": None,
+                             "source": "infobox", "evidence": f"{prefix}_date", "detail": None})
+        else:
+            _param_event(b, spec, params, spec["param"], rev_id)
     for box, spec in children:
         for ev in spec.get("events", ()):
-            v = box.params.get(ev["param"])
-            if v is None or v.lost or not v.text:
-                continue
-            inst = dates.parse_instant(v.text)
-            location = f"{box.template}[{box.index}].{ev['param']}"
-            if inst is None:
-                b.issues.append(Issue("unparsed", ev["event"], f"{location} = {v.text!r} is not a date",
-                                      row["mission_id"]))
-                continue
-            detail = ", ".join(box.params[d].text for d in ev.get("detail", ())
-                               if d in box.params and box.params[d].text) or None
-            b.events.append({"mission_id": row["mission_id"], "event": ev["event"], "utc": inst.utc,
-                             "precision": inst.precision, "outcome": None, "source": "infobox",
-                             "evidence": location, "detail": detail})
-            b.facts.append(_fact(row["mission_id"], f"event.{ev['event']}", v, dates.format_instant(inst),
-                                 "UTC", location, rev_id))
+            _param_event(b, ev, box.params, f"{box.template}[{box.index}].{ev['param']}", rev_id)
+
+
+def _param_event(b: Bundle, spec: dict, params: dict[str, Value], location: str, rev_id) -> None:
+    """An event dated by a parameter (a /Dock box's docking_date, or a flat one)."""
+    row = b.row
+    v = params.get(spec["param"])
+    if v is None or v.lost or not v.text:
+        return
+    inst = dates.parse_instant(v.text)
+    if inst is None:
+        b.issues.append(Issue("unparsed", spec["event"], f"{location} = {v.text!r} is not a date",
+                              row["mission_id"]))
+        return
+    detail = ", ".join(params[d].text for d in spec.get("detail", ())
+                       if d in params and params[d].text) or None
+    b.events.append({"mission_id": row["mission_id"], "event": spec["event"], "utc": inst.utc,
+                     "precision": inst.precision, "outcome": None, "source": "infobox",
+                     "evidence": location, "detail": detail})
+    b.facts.append(_fact(row["mission_id"], f"event.{spec['event']}", v, dates.format_instant(inst),
+                         "UTC", location, rev_id))
 
 
 def _derive(b: Bundle, params: dict[str, Value], mapping: Mapping) -> None:
