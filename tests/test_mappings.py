@@ -65,3 +65,23 @@ def test_unknown_templates_are_counted_per_parameter_never_dropped():
     assert [(i.field, i.mission_id) for i in unknown] == [("operator", "apollo-8")]
     assert "Some new template" in unknown[0].message
     assert r.bundle.row["unknown_templates"] == ["Some new template"]
+
+
+def test_modern_markup_habits():
+    content = (DATA / "modern_markup.wikitext").read_text()
+    b = process(RawInput(source="m.wikitext", fmt="wikitext", content=content, source_format="wikitext")).bundle
+    m = b.row
+    assert m["launch_utc"].isoformat() == "2024-03-23T12:36:07+00:00" and m["launch_precision"] == "second"
+    assert m["landing_utc"].isoformat() == "2024-09-23T07:31:41+00:00"
+    assert m["duration_s"] == int((m["landing_utc"] - m["launch_utc"]).total_seconds())
+    assert m["landing_site"] == "Kazakh Steppe, Kazakhstan"
+    assert (m["landing_lat"], m["landing_lon"]) == (pytest.approx(47.35), pytest.approx(69 + 34 / 60))
+    assert m["perigee_km"] == 418 and m["apogee_km"] == pytest.approx(261 * 1.609344)
+    assert m["crew_callsign"] == "Kazbek" and m["launch_mass_kg"] == 7080
+    crew = [(c["leg"], c["person_key"], c["nationality"]) for c in b.crew]
+    assert crew[:3] == [("launch", "Oleg Novitsky", "RUS"), ("launch", "Maryna Vasileuskaya", "BLR"),
+                        ("launch", "Tracy Caldwell Dyson", "USA")]
+    docks = [(e["event"], e["utc"].isoformat(), e["detail"]) for e in b.events if e["source"] == "infobox"
+             and e["event"] in ("docking", "undocking")]
+    assert docks == [("docking", "2024-03-25T15:03:00+00:00", "Rassvet nadir"),
+                     ("undocking", "2024-09-23T04:04:00+00:00", "Rassvet nadir")]
