@@ -175,6 +175,35 @@ def fetch(ctx, api_url, template, titles, titles_file, raw_dir, user_agent, limi
         sys.exit(EXIT_INTERNAL)
 
 
+@cli.command("export")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("curated"),
+              show_default=True, help="The published tables to export.")
+@click.option("--to", "dest", type=click.Path(file_okay=False, path_type=Path), default=Path("export"),
+              show_default=True, help="Folder for the CSV files.")
+@click.option("--table", "tables", multiple=True, help="Export only this table (repeatable).")
+def export_cmd(out_dir, dest, tables) -> None:
+    """Export the published tables as CSV, safe to open in a spreadsheet.
+
+    Text cells that a spreadsheet would take for a formula (starting with = + - @) are
+    prefixed with a quote.
+
+    \b
+    Example:
+      infobox-etl export --to export --table missions --table crew
+    """
+    from pipeline.export import export_csv
+    from pipeline.schema import TABLES
+    unknown = set(tables) - set(TABLES)
+    if unknown:
+        raise click.UsageError(f"unknown table(s): {', '.join(sorted(unknown))}")
+    try:
+        files = export_csv(out_dir, dest, list(tables) or None)
+    except FileNotFoundError as e:
+        raise click.UsageError(str(e)) from e
+    for f in files:
+        click.echo(str(f))
+
+
 def _default_expectations(raw_dir: Path) -> Path:
     beside = raw_dir.resolve().parent / "expectations"
     if beside.is_dir():

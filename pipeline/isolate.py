@@ -1,0 +1,396 @@
+"""Run one function per input in worker processes, with a time and a memory limit per input.
+
+mwparserfromhell can hang in its C tokenizer (a loop no signal handler can interrupt), take
+quadratic time on long runs of unclosed markup, or allocate gigabytes on some tag soup. One such
+page must not stop or sink a run of 20,000. `map_isolated(fn, items, limits, on_limit=...)`
+therefore runs `fn(item)` in `limits.workers` processes and yields the results in input order:
+
+* time: the parent gives every item `limits.seconds` of wall-clock time, counted from the moment
+  its worker could start it. A worker that overruns is killed with SIGKILL (a signal handler
+  inside a C loop would never run) and replaced; the item becomes
+  `on_limit(item, "page exceeded 20 s")`.
+* memory: each worker's address space (RLIMIT_AS) is capped at its size after start-up (the
+  imported libraries, about 340 MB of mostly reserved virtual memory with pyarrow) plus
+  `limits.memory_mb`. An allocation beyond it raises MemoryError in the worker (or crashes a C
+  extension that does not check malloc); the item becomes `on_limit(item, "page exceeded
+  1024 MB")` and the worker is replaced, since its heap may be left fragmented.
+* death: a worker that dies while on an item (segfault, os._exit, the OOM killer) is replaced;
+  that item becomes `on_limit(item, "worker died: signal 9 (SIGKILL)")` and the items queued
+  behind it go to the new worker.
+* exceptions: an exception raised by `fn` is a bug, not a limit; it is re-raised in the parent
+  (with the worker's traceback as its __cause__), as it would be in-process.
+
+Workers are started with the "spawn" method (never "fork": the parent may hold pyarrow's
+threads), so `fn`, items and results must be picklable and `fn` must be importable by name (a
+top-level function such as pipeline.run.process). Each worker asks the kernel to SIGKILL it when
+the parent dies (Linux), so a hung worker never outlives its run.
+
+Memory stays bounded: at most `window` items are between being read from `items` and being
+yielded, whatever the length of the input. Items go to an idle worker in small chunks and the
+worker answers item by item, so IPC costs little and the parent knows which item a worker is on.
+A worker that fails to start (a broken environment) raises RuntimeError.
+
+`limits.workers == 0` runs `fn` in this process without any limit (debugging, tiny runs).
+"""
+from __future__ import annotations
+
+import copy
+import multiprocessing
+import os
+import pickle
+import signal
+import time
+import traceback
+from collections import deque
+from dataclasses import dataclass, field
+from multiprocessing.connection import wait
+from typing import Any, Callable, Iterable, Iterator
+
+CHUNK = 8                   # items sent to a worker at once
+START_TIMEOUT = 120.0       # seconds a new worker may take to import fn's module
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-item limits. seconds: wall-clock time per item; memory_mb: address space an item may
+    use on top of the worker's start-up size; workers: processes (0 = in-process, no limits)."""
+
+    seconds: float = 20.0
+    memory_mb: int = 1024
+    workers: int = 2
+
+    def __post_init__(self):
+        if not self.seconds > 0:
+            raise ValueError(f"Limits.seconds must be > 0, not {self.seconds!r}")
+        if self.memory_mb <= 0:
+            raise ValueError(f"Limits.memory_mb must be > 0, not {self.memory_mb!r}")
+        if self.workers < 0:
+            raise ValueError(f"Limits.workers must be >= 0, not {self.workers!r}")
+
+
+class RemoteTraceback(Exception):
+    """The traceback of an exception raised in a worker (attached as __cause__)."""
+
+    def __init__(self, tb: str):
+        super().__init__(tb)
+        self.tb = tb
+
+    def __str__(self):
+        return self.tb
+
+
+def time_reason(limits: Limits) -> str:
+    return f"page exceeded {limits.seconds:g} s"
+
+
+def memory_reason(limits: Limits) -> str:
+    return f"page exceeded {limits.memory_mb} MB"
+
+
+def death_reason(exitcode: int | None) -> str:
+    if exitcode is None:
+        return "worker died"
+    if exitcode < 0:
+        try:
+            name = signal.Signals(-exitcode).name
+        except ValueError:
+            name = "unknown signal"
+        return f"worker died: signal {-exitcode} ({name})"
+    return f"worker died: exit code {exitcode}"
+
+
+def quarantine_result(item: Any, reason: str):
+    """The PageResult of an input that hit a limit: quarantined at stage `extract`, with the
+    reason (the same shape as pipeline.run's own quarantine rows)."""
+    import hashlib
+
+    from pipeline.run import EXCERPT, PageResult  # lazily: pipeline.run will import this module
+
+    source = getattr(item, "source", None) or repr(item)[:200]
+    content = getattr(item, "content", None)
+    if content is not None:
+        sha = hashlib.sha256(content.encode("utf-8", "surrogatepass")).hexdigest()
+        excerpt = content[:EXCERPT]
+    else:  # a ReadFailure (it never reaches a parser, but keep its facts)
+        sha = getattr(item, "sha256", None)
+        excerpt = getattr(item, "excerpt", "") or ""
+    title = getattr(item, "title", None)
+    row = {"source": source, "format": getattr(item, "fmt", None), "outcome": "quarantined",
+           "missions": 0, "reason": reason, "title": title, "sha256": sha,
+           "rev_id": getattr(item, "rev_id", None)}
+    q = {"source": source, "stage": "extract", "reason": reason, "excerpt": excerpt, "row": None,
+         "title": title}
+    return PageResult(row, quarantine=[q])
+
+
+# --- the worker process ---------------------------------------------------------------------
+
+def _die_with_parent() -> None:
+    """Linux: have the kernel SIGKILL this worker when the parent dies, even mid C loop."""
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _address_space() -> int | None:
+    try:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _limit_memory(memory_mb: int) -> None:
+    import resource
+
+    base = _address_space()
+    if base is None:  # no /proc: RLIMIT_AS on such systems is unreliable anyway
+        return
+    cap = base + memory_mb * 2**20
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        cap = min(cap, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+
+
+def _worker(conn, fn, memory_mb: int) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    _die_with_parent()
+    _limit_memory(memory_mb)
+    conn.send(("ready", None, os.getpid()))
+    while True:
+        try:
+            chunk = conn.recv()
+        except (EOFError, OSError):
+            return
+        if chunk is None:
+            return
+        for idx, item in chunk:
+            try:
+                out = ("ok", idx, fn(item))
+            except MemoryError:
+                out = ("memory", idx, None)
+            except BaseException as e:  # a bug in fn: the parent re-raises it
+                out = ("error", idx, (_picklable(e), traceback.format_exc()))
+            kind = out[0]
+            try:
+                conn.send(out)
+            except MemoryError:  # pickling a result too large for the limit
+                kind = "memory"
+                conn.send(("memory", idx, None))
+            except (pickle.PicklingError, TypeError, AttributeError) as e:
+                conn.send(("error", idx, (_picklable(e), traceback.format_exc())))
+            del out
+            if kind == "memory":
+                return  # the parent replaces this worker; the rest of the chunk is requeued
+
+
+def _picklable(e: BaseException) -> BaseException:
+    """e if the parent can rebuild it (deepcopy rebuilds from __reduce__ as unpickling does),
+    else a RuntimeError with its type and message."""
+    try:
+        pickle.dumps(e)
+        copy.deepcopy(e)
+        return e
+    except Exception:
+        return RuntimeError(f"{type(e).__name__}: {e}")
+
+
+# --- the parent ------------------------------------------------------------------------------
+
+@dataclass
+class _Worker:
+    proc: Any
+    conn: Any
+    started: float
+    ready: bool = False
+    pending: deque = field(default_factory=deque)  # (idx, item) sent, not answered, in order
+    mark: float = 0.0  # when the head of `pending` could start: chunk sent or previous answer
+
+
+class _Pool:
+    def __init__(self, fn, limits: Limits):
+        self.fn, self.limits = fn, limits
+        self.ctx = multiprocessing.get_context("spawn")
+        self.workers: list[_Worker] = []
+
+    def start(self) -> _Worker:
+        parent, child = self.ctx.Pipe(duplex=True)
+        proc = self.ctx.Process(target=_worker, args=(child, self.fn, self.limits.memory_mb),
+                                name="infobox-etl-worker", daemon=True)
+        proc.start()
+        child.close()
+        w = _Worker(proc, parent, time.monotonic())
+        self.workers.append(w)
+        return w
+
+    def retire(self, w: _Worker, kill: bool) -> None:
+        if kill and w.proc.is_alive():
+            w.proc.kill()
+        w.proc.join(timeout=5)
+        if w.proc.is_alive():  # should not happen after SIGKILL; do not wait forever
+            w.proc.kill()
+        w.conn.close()
+        self.workers.remove(w)
+
+    def shutdown(self) -> None:
+        """Idle workers are asked to exit; busy or still starting ones are killed."""
+        polite = []
+        for w in self.workers:
+            if w.ready and not w.pending:
+                try:
+                    w.conn.send(None)
+                    polite.append(w)
+                except OSError:
+                    pass
+        deadline = time.monotonic() + 2
+        for w in list(self.workers):
+            if w in polite:
+                w.proc.join(timeout=max(0.0, deadline - time.monotonic()))
+            self.retire(w, kill=True)
+
+
+def map_isolated(fn: Callable[[Any], Any], items: Iterable, limits: Limits, *,
+                 on_limit: Callable[[Any, str], Any], window: int | None = None) -> Iterator:
+    """Yield fn(item) for every item, in input order; an item that exceeds `limits` (or whose
+    worker dies) yields on_limit(item, reason) instead. See the module docstring."""
+    if limits.workers == 0:
+        for item in items:
+            yield fn(item)
+        return
+    try:
+        pickle.dumps(fn)
+    except Exception as e:
+        raise TypeError(f"fn must be a picklable top-level function, not {fn!r}: {e}") from e
+    yield from _run(fn, iter(items), limits, on_limit, window or max(64, limits.workers * CHUNK * 4))
+
+
+def _run(fn, items: Iterator, limits: Limits, on_limit, window: int) -> Iterator:
+    pool = _Pool(fn, limits)
+    todo: deque = deque()        # (idx, item) read, not yet sent; requeued items go first
+    done: dict[int, Any] = {}    # idx -> result, until its turn to be yielded
+    next_out = 0
+    taken = 0                    # items read from `items`
+    exhausted = False
+    try:
+        while True:
+            while next_out in done:
+                result = done.pop(next_out)
+                next_out += 1
+                yield result
+            while not exhausted and taken - next_out < window:
+                try:
+                    todo.append((taken, next(items)))
+                    taken += 1
+                except StopIteration:
+                    exhausted = True
+            if exhausted and next_out == taken:
+                return
+            _dispatch(pool, todo, limits)
+            _wait(pool, todo, done, limits, on_limit)
+    finally:
+        pool.shutdown()
+
+
+def _dispatch(pool: _Pool, todo: deque, limits: Limits) -> None:
+    busy = sum(1 for w in pool.workers if w.pending or not w.ready)
+    while todo and len(pool.workers) < limits.workers and busy < len(todo):
+        pool.start()
+        busy += 1
+    idle = [w for w in pool.workers if w.ready and not w.pending]
+    for n, w in enumerate(idle):
+        if not todo:
+            break
+        share = -(-len(todo) // (len(idle) - n))  # spread the tail of the input evenly
+        chunk = [todo.popleft() for _ in range(min(CHUNK, share))]
+        try:
+            w.conn.send(chunk)
+        except (OSError, EOFError):  # it died while idle: nothing lost, start another
+            todo.extendleft(reversed(chunk))
+            pool.retire(w, kill=True)
+            continue
+        w.pending.extend(chunk)
+        w.mark = time.monotonic()
+
+
+def _wait(pool: _Pool, todo: deque, done: dict, limits: Limits, on_limit) -> None:
+    now = time.monotonic()
+    deadlines = [w.mark + limits.seconds if w.ready else w.started + START_TIMEOUT
+                 for w in pool.workers if w.pending or not w.ready]
+    if not deadlines:
+        return
+    timeout = max(0.0, min(deadlines) - now)
+    handles = [w.conn for w in pool.workers] + [w.proc.sentinel for w in pool.workers]
+    ready = set(wait(handles, timeout))
+    for w in list(pool.workers):
+        if w.conn in ready or w.proc.sentinel in ready:
+            _receive(pool, w, todo, done, limits, on_limit)
+    now = time.monotonic()
+    for w in list(pool.workers):
+        if w not in pool.workers:
+            continue
+        if not w.ready and now > w.started + START_TIMEOUT:
+            pool.retire(w, kill=True)
+            raise RuntimeError(f"isolated worker did not start within {START_TIMEOUT:g} s")
+        if w.pending and now > w.mark + limits.seconds:
+            _receive(pool, w, todo, done, limits, on_limit)  # an answer may have just arrived
+            if w in pool.workers and w.pending and time.monotonic() > w.mark + limits.seconds:
+                _fail(pool, w, todo, done, on_limit, time_reason(limits), kill=True)
+
+
+def _receive(pool: _Pool, w: _Worker, todo, done, limits: Limits, on_limit) -> None:
+    """Read every message the worker has sent; notice its death."""
+    if not _drain(pool, w, todo, done, limits, on_limit) or w.proc.is_alive():
+        return
+    # Dead: its last answers may have landed after the poll above, and no more can come now.
+    if not _drain(pool, w, todo, done, limits, on_limit):
+        return
+    w.proc.join(timeout=5)
+    if not w.ready:
+        code = w.proc.exitcode
+        pool.retire(w, kill=True)
+        raise RuntimeError(f"isolated worker failed to start ({death_reason(code)}); "
+                           "run with workers=0 to see the error")
+    _fail(pool, w, todo, done, on_limit, death_reason(w.proc.exitcode), kill=False)
+
+
+def _drain(pool: _Pool, w: _Worker, todo, done, limits: Limits, on_limit) -> bool:
+    """Handle the worker's waiting messages; False when the worker was retired meanwhile."""
+    while True:
+        try:
+            if not w.conn.poll():
+                return True
+            kind, idx, payload = w.conn.recv()
+        except (EOFError, OSError):
+            return True
+        if kind == "ready":
+            w.ready, w.mark = True, time.monotonic()
+            continue
+        head_idx, head = w.pending.popleft()
+        assert head_idx == idx, (head_idx, idx)
+        w.mark = time.monotonic()
+        if kind == "ok":
+            done[idx] = payload
+        elif kind == "memory":
+            done[idx] = on_limit(head, memory_reason(limits))
+            _fail(pool, w, todo, done, on_limit, None, kill=True)
+            return False
+        else:
+            exc, tb = payload
+            raise exc from RemoteTraceback(tb)
+
+
+def _fail(pool: _Pool, w: _Worker, todo: deque, done: dict, on_limit, reason: str | None,
+          kill: bool) -> None:
+    """Retire a worker: its current item (if a reason is given) gets on_limit, the items queued
+    behind it go back to the front of the queue."""
+    pending = list(w.pending)
+    w.pending.clear()
+    pool.retire(w, kill=kill)
+    if pending and reason is not None:
+        idx, item = pending.pop(0)
+        done[idx] = on_limit(item, reason)
+    todo.extendleft(reversed(pending))
