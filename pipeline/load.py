@@ -14,10 +14,13 @@ snapshot or the whole new one, never a mix or a half-written file. The previous 
 """
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
+import re
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 import pyarrow as pa
@@ -26,17 +29,27 @@ import pyarrow.parquet as pq
 SNAPSHOTS = "_snapshots"
 CURRENT = "_current"
 MANIFEST = "_manifest.json"
+LOCK = ".publish.lock"
 
 
 def content_hash(table: pa.Table) -> str:
-    """SHA-256 of a table's rows and schema, without the per-run `run_id` column: equal for two
-    runs over the same input."""
+    """SHA-256 of a table's schema and rows, without the per-run `run_id` column: equal for two
+    runs over the same input, and for a published table read back from its Parquet file (the
+    values are hashed, not Arrow's memory layout, which differs between the two)."""
     if "run_id" in table.column_names:
         table = table.drop_columns(["run_id"])
-    sink = pa.BufferOutputStream()
-    with pa.ipc.new_stream(sink, table.schema) as writer:
-        writer.write_table(table)
-    return hashlib.sha256(sink.getvalue().to_pybytes()).hexdigest()
+    # field names and types; list item names differ after a Parquet round trip (item/element)
+    schema = [(f.name, re.sub(r"list<\w+: ", "list<", str(f.type))) for f in table.schema]
+    h = hashlib.sha256(json.dumps(schema).encode())
+    for batch in table.to_batches(max_chunksize=50_000):
+        for row in batch.to_pylist():
+            h.update(json.dumps(row, default=_plain, sort_keys=True, ensure_ascii=False).encode())
+            h.update(b"\n")
+    return h.hexdigest()
+
+
+def _plain(value):
+    return value.isoformat() if hasattr(value, "isoformat") else repr(value)
 
 
 def _fsync_dir(path: Path) -> None:
@@ -48,7 +61,8 @@ def _fsync_dir(path: Path) -> None:
 
 
 def clean_leftovers(out_dir: Path) -> list[Path]:
-    """Remove temporary folders and links that an interrupted run left behind."""
+    """Remove temporary folders and links that an interrupted run left behind. Called under the
+    publish lock: a run that is still writing holds the lock, so what is found here is left over."""
     removed = []
     snaps = out_dir / SNAPSHOTS
     if snaps.is_dir():
@@ -59,6 +73,17 @@ def clean_leftovers(out_dir: Path) -> list[Path]:
         p.unlink(missing_ok=True)
         removed.append(p)
     return removed
+
+
+@contextmanager
+def _publish_lock(out_dir: Path):
+    """One publish at a time per output folder (overlapping scheduled runs wait, in turn)."""
+    with open(out_dir / LOCK, "a+") as fh:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
 
 def current_snapshot(out_dir: Path) -> Path | None:
@@ -88,6 +113,11 @@ def publish(tables: dict[str, pa.Table], out_dir: Path, run_id: str, keep: int =
     """Write a snapshot of `tables` and make it the current one; returns its manifest.
     `extra` goes into the manifest as is (e.g. the code fingerprint for incremental runs)."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    with _publish_lock(out_dir):
+        return _publish(tables, out_dir, run_id, keep, extra)
+
+
+def _publish(tables, out_dir: Path, run_id: str, keep: int, extra: dict | None) -> dict:
     clean_leftovers(out_dir)
     snaps = out_dir / SNAPSHOTS
     snaps.mkdir(exist_ok=True)

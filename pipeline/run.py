@@ -109,6 +109,8 @@ def process(item: RawInput | ReadFailure) -> PageResult:
         reconcile(bundle, page)
         return PageResult(_input(item, page.fmt, "curated", 1, None, title, sha), params, bundle,
                           others=others)
+    except MemoryError:
+        raise  # a page over its memory limit: the isolating worker must be replaced
     except Exception as e:  # a bug or a pathological page: quarantine it, keep the run going
         reason = f"{stage} failed: {type(e).__name__}: {e}"
         return _quarantined(item.source, item.fmt, item.title, stage, reason, item.content[:EXCERPT], sha,

@@ -100,8 +100,6 @@ def test_bytes_through_the_reader_and_process(data):
     _check(process(item), "b.txt")
 
 
-@pytest.mark.xfail(strict=True, reason="bug in pipeline/extract/prose.py _truncate: an instant of year or "
-                   "month precision is padded to day 0 -> ValueError, and process() quarantines the page")
 def test_cr_only_line_endings_do_not_break_the_prose_merge():
     """Found by bench/fuzz.py: Apollo 11 with "\\r" line ends is quarantined with "transform failed:
     ValueError: day is out of range for month" (prose._merge compares two launch instants at

@@ -165,9 +165,6 @@ def test_titles_never_become_paths(tmp_path):
             r["reason"].startswith("validation failed"), r
 
 
-@pytest.mark.xfail(strict=True, reason="pipeline/validate/report.py: titles go into dq.md unescaped (_cell escapes "
-                   "'|' and '\\' only), so a title '<script>...' is live HTML in any Markdown viewer that "
-                   "renders inline HTML")
 def test_titles_are_inert_in_the_markdown_report(tmp_path):
     title = "<script>alert(1)</script>"
     item = RawInput(source="t.xml#page=1", fmt="wikitext", content=BOX, source_format="dump", title=title)

@@ -729,5 +729,6 @@ def _merge(events: list[tuple[int, ProseEvent]]) -> list[ProseEvent]:
 
 def _truncate(utc: datetime, rank: int) -> datetime:
     fields = [utc.year, utc.month, utc.day, utc.hour, utc.minute, utc.second]
-    keep = fields[:rank + 1] + [1, 1, 0, 0, 0, 0][rank + 1:]
+    # defaults of the fields below the precision: month 1, day 1, then zeros
+    keep = fields[:rank + 1] + [0, 1, 1, 0, 0, 0][rank + 1:]
     return datetime(*keep, tzinfo=timezone.utc)

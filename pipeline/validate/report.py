@@ -204,6 +204,8 @@ def _label(m: dict) -> str:
 
 
 def _cell(text: str) -> str:
+    """Article text in a Markdown table cell: no HTML (Markdown viewers render it), no pipes."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
 
 
