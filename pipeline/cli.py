@@ -130,8 +130,11 @@ def report(run_id, reports_dir, as_json) -> None:
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Fetch at most N titles.")
 @click.option("--max-attempts", type=click.IntRange(min=1), default=5, show_default=True,
               help="Attempts per API request before giving up (retries back off and honour Retry-After).")
+@click.option("--from-dump", "from_dump", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              default=None, help="Backfill instead: store the mission pages of this XML dump in RAW/api/.")
 @click.pass_context
-def fetch(ctx, api_url, template, titles, titles_file, raw_dir, user_agent, limit, max_attempts) -> None:
+def fetch(ctx, api_url, template, titles, titles_file, raw_dir, user_agent, limit, max_attempts,
+          from_dump) -> None:
     """Store articles' wikitext from a MediaWiki API in RAW/api/, with revision metadata.
 
     Each page becomes <title>.wikitext plus <title>.wikitext.meta.json (revision id, timestamp,
@@ -145,8 +148,16 @@ def fetch(ctx, api_url, template, titles, titles_file, raw_dir, user_agent, limi
       infobox-etl fetch                                  # every article with {{Infobox spaceflight}}
       infobox-etl fetch --titles "Apollo 11" --titles "Apollo 8" --raw raw
       infobox-etl fetch --titles-file missions.txt --user-agent "my-bot/1.0 (me@example.org)"
+      infobox-etl fetch --from-dump enwiki-pages-articles.xml.bz2   # backfill, same layout
     """
     from urllib.parse import urlsplit
+
+    if from_dump is not None:
+        if titles or titles_file:
+            raise click.UsageError("--from-dump takes the dump's mission pages; do not give titles")
+        from pipeline.sources.backfill import backfill_from_dump
+        click.echo(backfill_from_dump(from_dump, raw_dir, limit=limit).summary())
+        return
 
     from pipeline.sources.api import MediaWikiClient, fetch_to_raw, read_titles_file
 

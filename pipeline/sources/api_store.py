@@ -165,8 +165,10 @@ class _Folder:
             stem = safe_stem(title, with_hash=True)
         return stem
 
-    def store(self, page: FetchedPage, api_url: str) -> tuple[str, str, str | None]:
-        """(status `stored` or `unchanged`, file relative to raw/, title it was stored under before)."""
+    def store(self, page: FetchedPage, api_url: str | None, *, source_format: str = "api",
+              source_url: str | None = None) -> tuple[str, str, str | None]:
+        """(status `stored` or `unchanged`, file relative to raw/, title it was stored under before).
+        A page backfilled from a dump has no API: source_format `dump`, source_url the dump page."""
         stem = self.stem_for(page.title)
         text_path, meta_path = self.dir / (stem + TEXT_SUFFIX), self.dir / (stem + META_SUFFIX)
         rel = f"{API_FOLDER}/{text_path.name}"
@@ -177,8 +179,9 @@ class _Folder:
             return "unchanged", rel, None
         meta = {"title": page.title, "page_id": page.page_id, "rev_id": page.rev_id,
                 "rev_timestamp": _iso_z(page.rev_timestamp), "sha1": page.sha1, "fetched_at": _now(),
-                "source_url": article_url(api_url, page.title), "api": redact_url(api_url),
-                "requested_as": page.requested_as, "source_format": "api"}
+                "source_url": source_url or article_url(api_url, page.title),
+                "api": redact_url(api_url) if api_url else None,
+                "requested_as": page.requested_as, "source_format": source_format}
         atomic_write(text_path, data)
         atomic_write(meta_path, (json.dumps(meta, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
         moved_from = None

@@ -123,7 +123,7 @@ def read_file(path: Path, raw_dir: Path, max_bytes: int) -> RawInput | ReadFailu
     meta = read_meta(path)
     title = meta.get("title") if isinstance(meta.get("title"), str) else None
     return RawInput(source=source, fmt=fmt, content=text,
-                    source_format="api" if meta.get("source_format") == "api" else fmt,
+                    source_format=meta["source_format"] if meta.get("source_format") in ("api", "dump") else fmt,
                     title=title, page_id=_meta_int(meta, "page_id"), rev_id=_meta_int(meta, "rev_id"),
                     rev_timestamp=_meta_time(meta, "rev_timestamp"))
 
