@@ -166,6 +166,9 @@ _RELATIVE = re.compile(
     r" (?P<unit>days?|weeks?) (?P<dir>later|afterwards?|earlier))\b", re.I)
 
 
+_HAS_DIGIT = re.compile(r"\d")
+
+
 def _normalise_for_dates(sentence: str) -> str:
     """Same-length rewrite that lets find_instants join "20:17:40 UTC on Sunday July 20" and
     read "7:51:00 a.m. Eastern Standard Time": weekday names blanked, long zones abbreviated."""
@@ -214,6 +217,8 @@ def find_dates(sentence: str, anchor: Instant | None = None, *,
 
 def _with_inferred_years(text: str, found: list[DatedSpan], year: int) -> list[DatedSpan]:
     """Append the anchor year to each year-less "July 16" / "16 July" and read again."""
+    if not _HAS_DIGIT.search(text):
+        return found  # a day of the month needs a digit
     taken = sorted((d.start, d.end) for d in found)   # non-overlapping spans
     inserts: list[tuple[int, str]] = []
     for pattern, glue in ((_MONTH_DAY, ", "), (_DAY_MONTH, " ")):
