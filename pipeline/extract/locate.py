@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 # Redirects and aliases -> the template they stand for. Sources, per entry:
 #   dbpedia  = /work/shared/corpus/reference/dbpedia-Mapping_en.xml ("Mapping en:Infobox space
@@ -55,11 +56,32 @@ EXTENSION_TAGS = (
 )
 _CLOSERS = {tag: re.compile(r"</" + tag + r"\s*>", re.IGNORECASE) for tag in EXTENSION_TAGS}
 
-_TOKEN = re.compile(
-    r"\{\{+|\}\}+|\[\[|\]\]|<!--"
-    r"|<(" + "|".join(EXTENSION_TAGS) + r")(?=[\s/>])([^<>]{0,2000}?)(/?)>",
-    re.IGNORECASE,
-)
+_TAG_OPEN = r"<(" + "|".join(EXTENSION_TAGS) + r")(?=[\s/>])([^<>]{0,2000}?)(/?)>"
+_TOKEN = re.compile(r"\{\{+|\}\}+|\[\[|\]\]|<!--|" + _TAG_OPEN, re.IGNORECASE)
+# Outside every template only an opening {{, a comment or a tag can change anything: a }} closes
+# nothing there, and a link's [[ ]] matter only for the braces inside a template. Skipping them
+# saves the Python loop most of the page's tokens.
+_BRACES = re.compile(r"\{\{+")
+_ANGLE = re.compile(r"<!--|" + _TAG_OPEN, re.IGNORECASE)
+
+
+def _search_top(text: str, pos: int, next_brace: list[int]) -> re.Match | None:
+    """The first "{{", comment or extension tag at or after pos: what _TOKEN would find outside
+    templates, found with str.find (memchr) instead of running the regex over every character
+    of the prose. next_brace caches where the next "{{" is (-1: none left), so that a page of
+    50,000 tags does not look for it 50,000 times to its end."""
+    brace = next_brace[0]
+    if brace != -1 and brace < pos:
+        brace = next_brace[0] = text.find("{{", pos)
+    angle = text.find("<", pos)
+    while angle != -1 and (brace == -1 or angle < brace):
+        m = _ANGLE.match(text, angle)
+        if m is not None:
+            return m
+        angle = text.find("<", angle + 1)
+    return _BRACES.match(text, brace) if brace != -1 else None
+
+
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
 _SPACES = re.compile(r"[\s_\u00a0]+")
 _TEMPLATE_PREFIX = re.compile(r"^\s*(?:template|tl|msg)\s*:\s*", re.IGNORECASE)
@@ -80,6 +102,7 @@ class Scan:
     opaque: list[tuple[int, int, str]] = field(default_factory=list)
 
 
+@lru_cache(maxsize=8192)
 def normalize_name(name: str) -> str:
     """MediaWiki's title normalisation for a template name.
 
@@ -93,6 +116,7 @@ def normalize_name(name: str) -> str:
     return name[:1].upper() + name[1:]
 
 
+@lru_cache(maxsize=8192)
 def canonical_name(name: str) -> str:
     """normalize_name plus ALIASES; a sub-template of an alias (``Infobox space mission/IP``)
     maps to the same sub-template of the target."""
@@ -139,10 +163,11 @@ def scan(text: str) -> Scan:
     stack: list[tuple[str, int]] = []  # ("T", start of {{) or ("L", start of [[)
     templates_open = 0
     close_cache: dict[str, int] = {}  # tag -> offset of the next known closing tag (-1: none)
+    next_brace = [-2]  # offset of the next "{{" outside templates (-2: not looked for yet)
     pos = 0
     n = len(text)
     while pos < n:
-        m = _TOKEN.search(text, pos)
+        m = _TOKEN.search(text, pos) if templates_open else _search_top(text, pos, next_brace)
         if m is None:
             break
         tok = m.group(0)
@@ -247,3 +272,33 @@ def _collect(text: str, lo: int, hi: int, depth: int, found: list[tuple[int, int
             found.append((lo + start, lo + end, name))
         elif depth < _MAX_WRAPPER_DEPTH and "nfobox" in chunk[start:end].lower():
             _collect(text, lo + start + 2, lo + end - 2, depth + 1, found)
+
+
+# --- prefilter -------------------------------------------------------------------------------
+
+SPACEFLIGHT_NAMES = ("Infobox spaceflight",) + tuple(
+    alias for alias, target in ALIASES.items() if target == "Infobox spaceflight")
+
+
+@lru_cache(maxsize=32)
+def _hint(names: tuple[str, ...]) -> re.Pattern:
+    alternatives = []
+    for name in names:
+        rest = name[1:]
+        if not rest.startswith("nfobox"):
+            raise ValueError(f"not an infobox name: {name!r}")
+        words = rest[len("nfobox"):].split()
+        alternatives.append(r"[\s_\u00a0]+".join(re.escape(w) for w in words))
+    # "nfobox" first, so that the regex engine can skip ahead to it; the first letter, in
+    # either case, is checked behind it.
+    return re.compile(r"nfobox(?<=[Ii]nfobox)[\s_\u00a0]+(?:" + "|".join(alternatives) + ")")
+
+
+def may_have_infobox(text: str, names: tuple[str, ...] = SPACEFLIGHT_NAMES) -> bool:
+    """Cheap prefilter: False when the text cannot hold any of these infoboxes (names as in
+    ALIASES: first letter in either case, `_`/whitespace runs between words), so the page can
+    skip extraction. True says only "maybe" (a mention in prose or a comment also counts).
+
+    A name written with a comment or an entity inside it ("Infobox<!-- -->spaceflight") is not
+    seen; MediaWiki would not call that template either."""
+    return _hint(tuple(names)).search(text) is not None

@@ -1,8 +1,9 @@
 """Wikitext article -> Page: every infobox with typed Values, and the prose as plain sections.
 
 Only the infobox spans (found by pipeline.extract.locate's linear scanner) are parsed with
-mwparserfromhell; the prose is flattened with a cheap scan (templates dropped unless a renderer
-in pipeline.extract.render turns them into text, refs/comments/tables/files removed).
+mwparserfromhell (its tokenizer, with the lean tree builder of pipeline.extract.mwtree); the
+prose is flattened with a cheap scan (templates dropped unless a renderer in
+pipeline.extract.render turns them into text, refs/comments/tables/files removed).
 
 Conventions the transform stage relies on:
 
@@ -39,7 +40,8 @@ Conventions the transform stage relies on:
 * Prose: the lead is Section("", 0, ...) when it has text; each heading gives a Section with its
   level (the number of "="). Templates render only when render.py has a renderer (convert,
   dates, nowrap, lang, ships, ...); everything else (navboxes, {{Spaceflight crew}}, {{age}})
-  is dropped, as are refs, comments, tables, files, categories and interwiki links.
+  is dropped, as are refs, comments, tables, files, categories and interwiki links. The
+  headings are found at once; a section's text is made when it is first read (the same text).
 * Coordinates of other bodies ({{Lunar coords ...}}) render "" and leave Value.coords empty.
 
 Bad input never raises: broken markup gives partial text, an infobox mwparserfromhell cannot
@@ -50,9 +52,9 @@ from __future__ import annotations
 import html
 import re
 
-import mwparserfromhell
 from mwparserfromhell.nodes import Template
 
+from pipeline.extract import mwtree
 from pipeline.extract.locate import Scan, canonical_name, find_infoboxes, scan, template_name_at
 from pipeline.extract.render import (APOS, RENDERERS, citation_from_ref, clean_inline,
                                      link_target, normalize_param, render_value,
@@ -100,7 +102,7 @@ def extract_infoboxes(text: str, sc: Scan | None = None) -> list[Infobox]:
     sc = sc or scan(text)
     boxes: list[Infobox] = []
     for start, end, name in find_infoboxes(text, sc):
-        code = mwparserfromhell.parse(text[start:end], skip_style_tags=True)
+        code = mwtree.parse(text[start:end], skip_style_tags=True)
         templates = [n for n in code.nodes if isinstance(n, Template)]
         if templates:
             _add_box(templates[0], boxes, None, None)
@@ -112,11 +114,11 @@ def extract_infoboxes(text: str, sc: Scan | None = None) -> list[Infobox]:
 
 def _add_box(t: Template, boxes: list[Infobox], parent: int | None,
              parent_param: str | None) -> None:
-    box = Infobox(index=len(boxes), template=canonical_name(str(t.name)), parent=parent,
+    box = Infobox(index=len(boxes), template=canonical_name(mwtree.to_str(t.name)), parent=parent,
                   parent_param=parent_param)
     boxes.append(box)
     for p in t.params:
-        name = normalize_param(str(p.name))
+        name = normalize_param(mwtree.to_str(p.name))
 
         def nested(child: Template, name: str = name) -> None:
             _add_box(child, boxes, box.index, name)
@@ -147,7 +149,7 @@ def _resolve_citations(boxes: list[Infobox], text: str, sc: Scan | None = None) 
             m = _REF_NAME.match(text, start, end) if kind == "ref" else None
             if m is None or m.group(1).strip() not in missing:
                 continue
-            for node in mwparserfromhell.parse(text[start:end]).nodes:
+            for node in mwtree.parse(text[start:end]).nodes:
                 if getattr(node, "tag", None) == "ref" and node.contents is not None:
                     cite = citation_from_ref(node)
                     if cite.name in missing:
@@ -172,25 +174,137 @@ _LIST_MARK = re.compile(r"^[*#:;]+\s*")
 def extract_sections(text: str, sc: Scan | None = None) -> list[Section]:
     """Prose as sections: the lead (heading "", level 0) when it has text, then every heading
     with its level (number of "=") and plain text. Paragraphs are separated by a blank line;
-    list items stay on their own lines. Broken markup gives partial text, never an exception."""
-    flat = _flatten(text, sc or scan(text))
+    list items stay on their own lines. Broken markup gives partial text, never an exception.
+
+    The headings are found at once; the text of a section other than the lead is made when it
+    is first read (most pages of a dump are never read past their infoboxes), and is the same
+    text either way."""
+    sc = sc or scan(text)
+    pending = _Pending(text)
+    flat = _flatten(text, sc, pending if pending.active else None)
+    lines = flat.split("\n")
+    if pending.spans:
+        for i, line in enumerate(lines):
+            # A template rendered at the start of a line can make it a heading or a table
+            # border, so those lines are rendered now, unless the template's text is known to
+            # start with a letter (a {{quote}} of prose).
+            if line[:1] == "=" or (line.lstrip(" :")[:1] == _MARK_OPEN
+                                   and not pending.starts_with_letter(line.lstrip(" :"))):
+                lines[i] = pending.fill(line)
     sections: list[Section] = []
     heading, level, body = "", 0, []
-    lines = _drop_tables(flat.split("\n"))
-    for line in lines + ["== =="]:
+    for line in _drop_tables(lines) + ["== =="]:
         m = _HEADING.match(line)
         if not m:
             body.append(line)
             continue
-        section_text = _prose("\n".join(body))
-        if level or section_text:
-            sections.append(Section(heading=heading, level=level, text=section_text))
+        if level:
+            sections.append(_LazySection(heading, level, make=_section_text(pending, body)))
+        else:  # the lead is listed only when it has text, so it is made now
+            section_text = _prose(pending.fill("\n".join(body)))
+            if section_text:
+                sections.append(Section(heading=heading, level=level, text=section_text))
         heading, level, body = clean_inline(_inline(m.group(2))), len(m.group(1)), []
     return sections
 
 
-def _flatten(text: str, sc: Scan) -> str:
-    """Templates rendered or dropped, comments, refs and other extension tags removed."""
+def _section_text(pending: _Pending, body: list[str]):
+    return lambda: _prose(pending.fill("\n".join(body)))
+
+
+class _LazySection(Section):
+    """A Section whose text is made on first read. It compares, prints and pickles as the
+    plain Section it stands for."""
+
+    def __init__(self, heading: str, level: int, text: str | None = None, make=None) -> None:
+        self.heading, self.level = heading, level
+        self._text, self._make = text, make
+
+    @property
+    def text(self) -> str:
+        if self._make is not None:
+            self._text, self._make = self._make(), None
+        return self._text or ""
+
+    @text.setter
+    def text(self, value: str) -> None:
+        self._text, self._make = value, None
+
+    def __eq__(self, other):
+        if not isinstance(other, Section):
+            return NotImplemented
+        return (self.heading, self.level, self.text) == (other.heading, other.level, other.text)
+
+    __hash__ = None
+
+    def __reduce__(self):
+        return (Section, (self.heading, self.level, self.text))
+
+
+# Templates whose text is their first positional argument ({{quote}}, {{nowrap}}, ...), and
+# what such an argument must start with for the rendered text to start with a letter: quote
+# marks are stripped by clean_inline, a letter or digit survives it as the first character.
+_FIRST_ARG = RENDERERS["quote"]
+_LETTER_FIRST = re.compile(r"""['"]*[^\W_]""")
+
+# Placeholders for prose templates not rendered yet: \ue010<index>\ue011.
+_MARK_OPEN, _MARK_CLOSE = "\ue010", "\ue011"
+_MARK = re.compile("\ue010(\\d+)\ue011")
+
+
+class _Pending:
+    """The prose templates of one page that have a renderer, rendered on first use."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.spans: list[tuple[int, int]] = []
+        self.done: dict[int, str] = {}
+        # A page that has the placeholder characters itself is rendered at once instead.
+        self.active = _MARK_OPEN not in text and _MARK_CLOSE not in text
+
+    def add(self, start: int, end: int) -> str:
+        self.spans.append((start, end))
+        return f"{_MARK_OPEN}{len(self.spans) - 1}{_MARK_CLOSE}"
+
+    def starts_with_letter(self, s: str) -> bool:
+        """True when s starts with a placeholder whose template will render text that starts
+        with a letter or digit (quotes before it allowed): a {{quote}}-like template (its first
+        positional argument is its text) whose first argument starts so."""
+        m = _MARK.match(s)
+        if m is None:
+            return False
+        start, end = self.spans[int(m.group(1))]
+        name = template_name_at(self.text, start, end)
+        if renderer_for(name) is not _FIRST_ARG or name.lower() == "resize":
+            return False
+        head = mwtree.first_argument_head(self.text[start:end])
+        return head is not None and _LETTER_FIRST.match(head) is not None
+
+    def fill(self, s: str) -> str:
+        return _MARK.sub(self._one, s) if self.active and _MARK_OPEN in s else s
+
+    def _one(self, m: re.Match) -> str:
+        i = int(m.group(1))
+        out = self.done.get(i)
+        if out is None:
+            start, end = self.spans[i]
+            out = self.done[i] = _render_prose_template(self.text, start, end)
+        return out
+
+
+def _render_prose_template(text: str, start: int, end: int) -> str:
+    """A template of the prose as text: rendered when it has a renderer that shows text, else
+    dropped (infoboxes, navboxes, citations, coordinates...)."""
+    name = template_name_at(text, start, end)
+    fn = renderer_for(name) if name and not name.startswith("Infobox") else None
+    if fn is not None and fn not in _SILENT:
+        return render_wikitext(text[start:end])
+    return ""
+
+
+def _flatten(text: str, sc: Scan, pending: _Pending | None = None) -> str:
+    """Templates rendered (or, with pending, replaced by placeholders) or dropped; comments,
+    refs and other extension tags removed."""
     spans = sorted([(s, e, "template") for s, e in sc.templates] + sc.opaque)
     out, pos = [], 0
     for start, end, kind in spans:
@@ -198,10 +312,9 @@ def _flatten(text: str, sc: Scan) -> str:
             continue
         out.append(text[pos:start])
         if kind == "template":
-            name = template_name_at(text, start, end)
-            fn = renderer_for(name) if name and not name.startswith("Infobox") else None
-            if fn is not None and fn not in _SILENT:
-                out.append(render_wikitext(text[start:end]))
+            # With pending, even the name is looked at only when the text is needed.
+            out.append(pending.add(start, end) if pending is not None
+                       else _render_prose_template(text, start, end))
         elif kind in _LITERAL_TAGS:
             inner = re.sub(r"^<[^>]*>|</[^>]*>$", "", text[start:end])
             out.append(html.escape(inner, quote=False).replace("[", "&#91;").replace("{", "&#123;"))

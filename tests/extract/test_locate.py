@@ -116,3 +116,38 @@ def test_corpus_pages():
     assert found["spencermountain__United-Kingdom.txt"] == ["Infobox country"]
     assert found["spencermountain__redirect.txt"] == []
     assert all("Infobox spaceflight" not in v for v in found.values())
+
+
+# --- the spaceflight prefilter --------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("{{Infobox spaceflight\n| name = X}}", True),
+    ("{{infobox_spaceflight|name=X}}", True),
+    ("{{Template:Infobox  Spaceflight}}", True),
+    ("{{Infobox space mission}}", True),
+    ("{{Infobox Space Shuttle mission}}", True),
+    ("{{Infobox space expedition}}", True),
+    ("{{Infobox rocket}}", False),
+    ("{{Infobox spacecraft}}", False),
+    ("no infobox at all", False),
+])
+def test_may_have_infobox(text, expected):
+    from pipeline.extract.locate import may_have_infobox
+    assert may_have_infobox(text) is expected
+
+
+def test_prefilter_never_drops_a_page_that_has_a_mission_box():
+    from pipeline.extract.locate import SPACEFLIGHT_NAMES, may_have_infobox
+    for name in SPACEFLIGHT_NAMES + tuple(a for a, t in ALIASES.items() if t == "Infobox spaceflight"):
+        for spelled in (name, name[0].lower() + name[1:], name.replace(" ", "_"), name.replace(" ", "  ")):
+            page = "Prose.\n{{" + spelled + "\n| name = X\n}}"
+            assert canonical_name(spelled) == "Infobox spaceflight"
+            assert may_have_infobox(page), spelled
+
+
+def test_scan_skips_links_outside_templates_without_changing_the_result():
+    # Links outside any template are not tracked (they cannot change which }} closes what);
+    # an unclosed [[ before a template and a stray ]] after it leave the spans as they were.
+    text = "[[a [[b]] {{x|[[c|d]]}} ]] ]] {{y|[[e}}"
+    sc = scan(text)
+    assert [text[s:e] for s, e in sc.templates] == ["{{x|[[c|d]]}}", "{{y|[[e}}"]

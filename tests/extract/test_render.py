@@ -227,3 +227,75 @@ def test_is_lost(residue, lost):
 def test_prose_snippet_rendering():
     assert render_wikitext("{{convert|47.5|lb|kg}}") == "21.5 kg"
     assert render_wikitext("{{Spaceflight crew|x=1}}") == ""
+
+
+# --- the lean tree builder and clean_inline -----------------------------------------------------
+
+CORPUS_DIR = __import__("pathlib").Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
+
+
+def _corpus_texts():
+    texts = [p.read_text(errors="replace") for p in sorted((CORPUS_DIR / "wikitext").glob("*/*"))]
+    if not texts:
+        pytest.skip("shared corpus not beside the checkout")
+    return texts
+
+
+def test_lean_builder_builds_the_same_tree_as_mwparserfromhell():
+    from pipeline.extract import mwtree
+    assert mwtree._self_check()
+    for text in _corpus_texts():
+        for skip in (True, False):
+            lean = mwtree.parse(text, skip_style_tags=skip)
+            assert mwtree.same_tree(lean, mwparserfromhell.parse(text, skip_style_tags=skip))
+            assert str(lean) == text
+
+
+@pytest.mark.parametrize("wikitext", [
+    "{{a|b=c|d}}", "<ref name=\"x\">{{cite web|url=u}}</ref>", "[[A|b]] [http://x y] &amp; &#x41;",
+    "<!-- c -->{{{1|d}}}", "== H ==\n* i\n# j\n{| t\n|c\n|}", "{{unclosed", "<span style=a>x</span",
+    "''i'' '''b'''", "<br/><br>", "[[File:x.jpg|thumb|{{y|z}}]]",
+])
+def test_lean_builder_on_small_and_broken_markup(wikitext):
+    from pipeline.extract import mwtree
+    for skip in (True, False):
+        assert mwtree.same_tree(mwtree.parse(wikitext, skip), mwparserfromhell.parse(wikitext, skip_style_tags=skip))
+
+
+def test_same_tree_sees_a_difference():
+    from pipeline.extract import mwtree
+    assert not mwtree.same_tree(mwtree.parse("{{a|b}}"), mwparserfromhell.parse("{{a|c}}"))
+    assert not mwtree.same_tree(mwtree.parse("{{a|b=c}}"), mwparserfromhell.parse("{{a|b}}"))
+
+
+def test_rendering_a_lean_tree_equals_rendering_mwparserfromhell_s():
+    from pipeline.extract import mwtree
+    src = ("{{convert|100756|lb|kg}}<ref name=\"o\">{{cite book|title=T|url=http://u}}</ref>"
+           "<br/>[[Neil Armstrong|Neil]] {{flagicon|USA}} {{Start date|1969|7|16|13|32|00|TZ=Z}}")
+    a = render_value("p", mwtree.parse(src, skip_style_tags=True))
+    b = render_value("p", mwparserfromhell.parse(src, skip_style_tags=True))
+    assert a == b and a.text
+
+
+@pytest.mark.parametrize("s, keep_lines, expected", [
+    ("a  b\t c", False, "a b c"),
+    (" ''x'' '''y''' ''''z'''' ", False, "x y 'z'"),
+    ("UTC  UTC", False, "UTC"),
+    ("xUTC UTC", False, "xUTC UTC"),
+    ("a ( ) b [ ] c", False, "a b c"),
+    ("line one \n  line two ,", True, "line one\nline two"),
+    ("a\u00a0b\u2011c", False, "a b-c"),
+    ("a ,b ;c .", False, "a,b;c."),
+])
+def test_clean_inline(s, keep_lines, expected):
+    from pipeline.extract.render import clean_inline
+    assert clean_inline(s, keep_lines=keep_lines) == expected
+
+
+def test_render_wikitext_light_and_full_paths_agree():
+    from pipeline.extract import mwtree
+    from pipeline.extract.render import Context, _light_parse, finish
+    for snippet in ("{{convert|47.5|lb|kg}}", "{{USS|Hornet|CV-12}}", "{{nowrap|8 days}}"):
+        light = _light_parse(snippet)
+        assert light is not None
+        assert finish(Context().render(light)) == finish(Context().render(mwtree.parse(snippet, True)))

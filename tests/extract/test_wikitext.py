@@ -213,3 +213,52 @@ def test_speed_on_apollo11():
     for _ in range(10):
         page_of(content)
     assert (time.perf_counter() - started) / 10 < 0.2
+
+
+# --- lazy section text ----------------------------------------------------------------------------
+
+def test_section_text_is_made_on_first_read_and_is_the_same(apollo11):
+    import pickle
+    from pipeline.extract import wikitext as W
+    from pipeline.records import Section
+
+    text = (CORPUS / "spaceflight" / "Apollo_11.wikitext").read_text()
+    lazy = W.extract_sections(text)
+    later = [s for s in lazy if s.level]
+    assert later and all(isinstance(s, Section) for s in lazy)
+    assert all(s._make is not None for s in later)  # nothing made yet
+    eager = [Section(s.heading, s.level, s.text) for s in lazy]
+    assert lazy == eager and eager == lazy
+    assert all(s._make is None for s in later)
+    back = pickle.loads(pickle.dumps(lazy))
+    assert back == eager and all(type(s) is Section for s in back)
+
+
+def test_a_page_that_uses_the_placeholder_characters_is_rendered_at_once():
+    text = "Lead \ue010 0 \ue011 {{convert|1|km|mi}}.\n== A ==\nBody {{convert|2|km|mi}}."
+    sections = extract_sections(text)
+    assert sections[0].text.startswith("Lead \ue010 0 \ue011 1 km")
+    assert sections[1].text == "Body 2 km."
+
+
+def test_a_template_at_the_start_of_a_line_can_make_a_heading():
+    # {{=}} renders "=": the line is a heading only once the template is rendered.
+    sections = extract_sections("Lead.\n{{=}}{{=}} Launch {{=}}{{=}}\nText.")
+    assert [(s.heading, s.level, s.text) for s in sections] == [("", 0, "Lead."), ("Launch", 2, "Text.")]
+
+
+def test_a_quote_at_the_start_of_a_line_stays_lazy_only_when_its_text_starts_with_a_letter():
+    from pipeline.extract import wikitext as W
+    text = "Lead.\n{{quote|''Here'' men [[Moon|came]].}}\n{{quote|text===}} Launch {{=}}{{=}}\nText."
+    sections = extract_sections(text)
+    assert [(s.heading, s.level) for s in sections] == [("", 0), ("Launch", 2)]
+    assert sections[0].text == "Lead. Here men came."
+    pending = W._Pending(text)
+    W._flatten(text, W.scan(text), pending)
+    assert pending.starts_with_letter(pending.add(*pending.spans[0])) is True
+    assert pending.starts_with_letter(pending.add(*pending.spans[2])) is False  # named text=
+
+
+def test_placeholder_lookalikes_in_the_page_are_kept_as_text():
+    sections = extract_sections("Lead \ue0100\ue011 {{convert|1|km|mi}}.\n== A ==\nB \ue0101\ue011.")
+    assert [s.text for s in sections] == ["Lead \ue0100\ue011 1 km.", "B \ue0101\ue011."]

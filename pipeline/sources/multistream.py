@@ -1,0 +1,157 @@
+"""Wikimedia multistream dumps read on several cores, in page order, in bounded memory.
+
+A `pages-articles-multistream.xml.bz2` is many bz2 streams end to end: the first holds the
+<mediawiki> header and <siteinfo>, each following one holds 100 <page> elements, the last one
+the closing tag. Its index (`...-multistream-index.txt.bz2`) has one line per page,
+"offset:page_id:title", where offset is the byte offset of the stream that holds the page. A
+block is one such stream: it decompresses on its own, so blocks can go to different processes.
+
+iter_multistream() reads the index, hands the blocks to a process pool (2 workers by default),
+and yields the pages as RawInputs in dump order, exactly as pipeline.sources.dump.iter_dump
+would (same source names, fields and namespace filter). At most `window` blocks are between
+being read and being yielded, so memory does not grow with the dump.
+
+Each block's pages are parsed as one small document, <mediawiki> + the block + </mediawiki>,
+with defusedxml: a DTD, entity declarations and external entities are refused. A block that
+does not parse (or cannot be read) becomes one ReadFailure naming its offset, and the pages of
+the other blocks still come through. A missing or unreadable index is a ReadFailure too.
+"""
+from __future__ import annotations
+
+import bz2
+import multiprocessing
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
+from typing import Callable, Iterator
+
+from pipeline.records import RawInput
+from pipeline.sources.files import ReadFailure
+
+_OPEN, _CLOSE = b"<mediawiki>", b"</mediawiki>"
+
+
+def index_path_for(dump: Path) -> Path:
+    """Wikimedia's name for a multistream dump's index: ...-multistream-index.txt.bz2."""
+    name = dump.name
+    stem = name[:-len(".xml.bz2")] if name.endswith(".xml.bz2") else name.rsplit(".", 1)[0]
+    return dump.with_name(stem + "-index.txt.bz2")
+
+
+def iter_index(index: Path) -> Iterator[tuple[int, int | None, str]]:
+    """(offset, page_id, title) per line of a (bz2 or plain) index; malformed lines are skipped."""
+    with open(index, "rb") as fh:
+        magic = fh.read(3)
+    opener = bz2.open if magic == b"BZh" else open
+    with opener(index, "rt", encoding="utf-8", errors="replace") as fh:
+        for line in fh:
+            offset, _, rest = line.rstrip("\n").partition(":")
+            page_id, _, title = rest.partition(":")
+            if not offset.isdigit():
+                continue
+            yield int(offset), int(page_id) if page_id.isdigit() else None, title
+
+
+def blocks(index: Path, dump_size: int) -> Iterator[tuple[int, int, int]]:
+    """(offset, length, pages) of each stream that holds pages, in file order. The last block
+    runs to the end of the file (the footer stream is cut off after decompression)."""
+    current, count = None, 0
+    for offset, _, _ in iter_index(index):
+        if offset != current:
+            if current is not None:
+                yield current, offset - current, count
+            current, count = offset, 0
+        count += 1
+    if current is not None:
+        yield current, dump_size - current, count
+
+
+def read_block(path: str, offset: int, length: int, dump_name: str,
+               namespaces: frozenset[int] = frozenset({0}),
+               keep: Callable[[str], bool] | None = None) -> list[RawInput | ReadFailure]:
+    """The pages of one block (worker side). keep, if given, drops pages whose text it rejects
+    before they are sent back to the parent (a cheap prefilter saves the copying)."""
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import fromstring
+    from xml.etree.ElementTree import ParseError
+
+    from pipeline.sources.dump import _local, _page
+
+    where = f"{dump_name}#offset={offset}"
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(offset)
+            data = bz2.decompress(fh.read(length))
+        body = data.rstrip()
+        if body.endswith(_CLOSE):  # the last block carries the footer stream
+            body = body[:-len(_CLOSE)]
+        root = fromstring(_OPEN + body + _CLOSE, forbid_dtd=True, forbid_entities=True,
+                          forbid_external=True)
+    except (DefusedXmlException, ParseError) as e:
+        why = type(e).__name__ if isinstance(e, DefusedXmlException) else "malformed XML"
+        return [ReadFailure(where, f"dump block skipped: {why}: {e}")]
+    except (OSError, EOFError, ValueError) as e:
+        return [ReadFailure(where, f"dump block skipped: cannot read it: {e}")]
+    out: list[RawInput | ReadFailure] = []
+    for elem in root:
+        if _local(elem.tag) != "page":
+            continue
+        item = _page(elem, dump_name, namespaces)
+        if item is None:
+            continue
+        if keep is not None and isinstance(item, RawInput) and not keep(item.content):
+            continue
+        out.append(item)
+    return out
+
+
+def iter_multistream(path: Path, index: Path | None = None, *, workers: int = 2,
+                     source_name: str | None = None,
+                     namespaces: frozenset[int] = frozenset({0}),
+                     keep: Callable[[str], bool] | None = None,
+                     window: int | None = None) -> Iterator[RawInput | ReadFailure]:
+    """Every article page of a multistream dump, in order, read by `workers` processes.
+
+    index defaults to Wikimedia's name beside the dump (index_path_for). workers 0 or 1 reads
+    in this process. keep (a picklable, top-level function of the page text) drops pages in the
+    workers. window bounds the blocks in flight (default 4 per worker)."""
+    path = Path(path)
+    name = source_name or path.name
+    index = Path(index) if index is not None else index_path_for(path)
+    failures: list[ReadFailure] = []
+    try:
+        size = path.stat().st_size
+        index.stat()
+    except OSError as e:
+        yield ReadFailure(f"{name}#index", f"cannot read the multistream dump or its index: {e}")
+        return
+    todo = _guarded(blocks(index, size), failures, name, index)
+    if workers <= 1:
+        for offset, length, _ in todo:
+            yield from read_block(str(path), offset, length, name, namespaces, keep)
+    else:
+        ctx = multiprocessing.get_context("spawn")  # never fork a parent that may hold threads
+        with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
+            def submit() -> bool:
+                for offset, length, _ in todo:
+                    pending.append(pool.submit(read_block, str(path), offset, length, name,
+                                               namespaces, keep))
+                    return True
+                return False
+
+            pending: deque[Future] = deque()
+            while len(pending) < (window or 4 * workers) and submit():
+                pass
+            while pending:
+                items = pending.popleft().result()
+                submit()
+                yield from items
+    yield from failures
+
+
+def _guarded(it, failures: list, name: str, index: Path):
+    """The blocks, ending (with a ReadFailure noted) where the index cannot be read further."""
+    try:
+        yield from it
+    except (OSError, EOFError, ValueError) as e:
+        failures.append(ReadFailure(f"{name}#index", f"multistream index {index} unreadable: {e}"))

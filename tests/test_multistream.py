@@ -1,0 +1,117 @@
+"""Multistream dumps: the same pages as iter_dump, in order, from blocks read in parallel."""
+import bz2
+import re
+from pathlib import Path
+
+import pytest
+
+from pipeline.records import RawInput
+from pipeline.sources.dump import iter_dump
+from pipeline.sources.files import ReadFailure
+from pipeline.sources.multistream import blocks, index_path_for, iter_index, iter_multistream
+
+DUMP = (Path(__file__).resolve().parents[2] / "shared" / "corpus" / "dumps"
+        / "gensim-enwiki-latest-pages-articles1.xml-p000000010p000030302-shortened.bz2")
+_PAGE = re.compile(rb"  <page>.*?</page>\n", re.S)
+
+pytestmark = pytest.mark.skipif(not DUMP.exists(), reason="needs ../shared/corpus")
+
+
+def write_multistream(tmp_path: Path, per_stream: int = 40, corrupt: int | None = None,
+                      inject: bytes | None = None) -> Path:
+    """The real 206-page dump rewritten as Wikimedia writes multistream dumps: header stream,
+    one stream per `per_stream` pages, footer stream, and the "offset:page_id:title" index.
+    corrupt: the block number whose bytes are damaged; inject: XML put into the first block."""
+    data = bz2.open(DUMP).read()
+    pages = _PAGE.findall(data)
+    header = data[:_PAGE.search(data).start()]
+    out = tmp_path / "test-pages-articles-multistream.xml.bz2"
+    lines = []
+    with open(out, "wb") as fh:
+        fh.write(bz2.compress(header))
+        for b, i in enumerate(range(0, len(pages), per_stream)):
+            chunk = pages[i:i + per_stream]
+            offset = fh.tell()
+            raw = b"".join(chunk)
+            if b == 0 and inject:
+                raw = inject + raw
+            blob = bz2.compress(raw)
+            if b == corrupt:
+                blob = blob[:len(blob) // 2] + b"\x00" * 64 + blob[len(blob) // 2 + 64:]
+            fh.write(blob)
+            for page in chunk:
+                pid = re.search(rb"</ns>\s*<id>(\d+)</id>", page).group(1).decode()
+                title = re.search(rb"<title>(.*?)</title>", page).group(1).decode()
+                lines.append(f"{offset}:{pid}:{title}")
+        fh.write(bz2.compress(b"</mediawiki>\n"))
+    with bz2.open(index_path_for(out), "wt", encoding="utf-8") as fh:
+        fh.write("\n".join(lines) + "\n")
+    return out
+
+
+def fields(items):
+    return [(x.source, x.title, x.page_id, x.rev_id, x.rev_timestamp, x.content)
+            if isinstance(x, RawInput) else ("failure", x.source) for x in items]
+
+
+@pytest.fixture(scope="module")
+def expected():
+    return fields(iter_dump(DUMP, source_name="d.xml.bz2"))
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_same_pages_in_the_same_order_as_iter_dump(tmp_path, expected, workers):
+    path = write_multistream(tmp_path)
+    got = fields(iter_multistream(path, workers=workers, source_name="d.xml.bz2", window=2))
+    assert got == expected
+    assert len(got) > 150
+
+
+def test_index_names_and_blocks(tmp_path):
+    path = write_multistream(tmp_path, per_stream=100)
+    assert index_path_for(path).name == "test-pages-articles-multistream-index.txt.bz2"
+    rows = list(iter_index(index_path_for(path)))
+    assert rows[0][1:] == (10, "AccessibleComputing")
+    found = list(blocks(index_path_for(path), path.stat().st_size))
+    assert [n for _, _, n in found] == [100, 100, 6]
+    assert found[-1][0] + found[-1][1] == path.stat().st_size
+    assert all(a + la == b for (a, la, _), (b, _, _) in zip(found, found[1:]))
+
+
+def test_a_damaged_block_is_one_failure_and_the_others_still_come(tmp_path, expected):
+    path = write_multistream(tmp_path, corrupt=1)
+    got = list(iter_multistream(path, workers=1, source_name="d.xml.bz2"))
+    failures = [x for x in got if isinstance(x, ReadFailure)]
+    assert len(failures) == 1 and "#offset=" in failures[0].source
+    pages = fields(x for x in got if isinstance(x, RawInput))
+    assert pages[:30] == expected[:30] and pages[-30:] == expected[-30:]
+    assert len(pages) < len(expected)
+
+
+@pytest.mark.parametrize("payload", [
+    b'<!DOCTYPE page [<!ENTITY lol "lol">]>',
+    b'<page><title>x</title><ns>0</ns><id>1</id><revision><text>&lol;</text></revision></page>',
+])
+def test_dtd_and_entities_are_refused(tmp_path, payload):
+    path = write_multistream(tmp_path, inject=payload)
+    got = list(iter_multistream(path, workers=1))
+    assert isinstance(got[0], ReadFailure) and "skipped" in got[0].reason
+    assert all(isinstance(x, RawInput) for x in got[1:])
+
+
+def test_keep_drops_pages_in_the_workers(tmp_path):
+    path = write_multistream(tmp_path)
+    got = list(iter_multistream(path, workers=2, keep=_mentions_apollo))
+    assert got and all("Apollo" in x.content for x in got)
+    assert {"Apollo 11", "Apollo 8"} <= {x.title for x in got}
+
+
+def _mentions_apollo(text: str) -> bool:
+    return "Apollo" in text
+
+
+def test_missing_index_is_a_read_failure(tmp_path):
+    path = write_multistream(tmp_path)
+    index_path_for(path).unlink()
+    got = list(iter_multistream(path))
+    assert len(got) == 1 and isinstance(got[0], ReadFailure) and "index" in got[0].reason
