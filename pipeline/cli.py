@@ -42,6 +42,9 @@ def cli() -> None:
               show_default=True, help="Exit 3 when data-quality failures of this level (or worse) occur.")
 @click.option("--dump", "dump", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
               help="Read this MediaWiki XML dump (.xml or .xml.bz2) instead of --raw.")
+@click.option("--dump-index", "dump_index", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              default=None, help="Index of a multistream dump (default: Wikimedia's "
+                                 "...-multistream-index.txt.bz2 beside it, if present).")
 @click.option("--full", is_flag=True,
               help="Process every input again (default: inputs unchanged since the published snapshot keep their rows).")
 @click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
@@ -55,8 +58,8 @@ def cli() -> None:
 @click.option("--page-memory", type=click.IntRange(min=64), default=1024, show_default=True,
               help="MB of memory one page may take before it is quarantined (local engine).")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal, long runs).")
-def run(raw_dir, out_dir, reports_dir, expectations_dir, fail_on, dump, full, engine, scheduler, workers,
-        page_timeout, page_memory, progress) -> None:
+def run(raw_dir, out_dir, reports_dir, expectations_dir, fail_on, dump, dump_index, full, engine, scheduler,
+        workers, page_timeout, page_memory, progress) -> None:
     """Run the pipeline: read raw/, extract, transform, validate, publish, report.
 
     \b
@@ -77,8 +80,7 @@ def run(raw_dir, out_dir, reports_dir, expectations_dir, fail_on, dump, full, en
                     page_memory_mb=page_memory)
     inputs = None
     if dump is not None:
-        from pipeline.sources import iter_dump
-        inputs = iter_dump(dump)
+        inputs = _dump_inputs(dump, dump_index, workers)
     result = run_pipeline(config, inputs)
     click.echo(format_run_summary(result.summary))
     sys.exit(result.exit_code)
@@ -213,6 +215,18 @@ def export_cmd(out_dir, dest, tables) -> None:
         raise click.UsageError(str(e)) from e
     for f in files:
         click.echo(str(f))
+
+
+def _dump_inputs(dump: Path, index: Path | None, workers: int):
+    """A multistream dump with its index is read block by block on `workers` processes; any
+    other dump as one stream."""
+    from pipeline.sources.multistream import index_path_for, iter_multistream
+    if index is None and index_path_for(dump).is_file():
+        index = index_path_for(dump)
+    if index is not None:
+        return iter_multistream(dump, index, workers=max(1, workers))
+    from pipeline.sources import iter_dump
+    return iter_dump(dump)
 
 
 def _default_expectations(raw_dir: Path) -> Path:

@@ -115,3 +115,27 @@ def test_missing_index_is_a_read_failure(tmp_path):
     index_path_for(path).unlink()
     got = list(iter_multistream(path))
     assert len(got) == 1 and isinstance(got[0], ReadFailure) and "index" in got[0].reason
+
+
+def test_cli_run_on_a_multistream_dump_equals_the_single_stream_run(tmp_path):
+    import shutil
+    import pyarrow.parquet as pq
+    from click.testing import CliRunner
+    from pipeline.cli import cli
+    multi = write_multistream(tmp_path)
+    single = tmp_path / "single" / multi.name      # the same name, no index beside it
+    single.parent.mkdir()
+    shutil.copy(DUMP, single)
+    exp = Path(__file__).resolve().parents[1] / "expectations"
+    out = {}
+    for name, dump in (("multi", multi), ("single", single)):
+        r = CliRunner().invoke(cli, ["run", "--dump", str(dump), "--out", str(tmp_path / name / "curated"),
+                                     "--reports", str(tmp_path / name / "reports"),
+                                     "--expectations", str(exp), "--fail-on", "never", "--no-progress"])
+        assert r.exit_code == 0, r.output
+        out[name] = {t: pq.read_table(tmp_path / name / "curated" / f"{t}.parquet").drop_columns(["run_id"])
+                     .to_pylist() for t in ("missions", "inputs", "crew")}
+    assert out["multi"] == out["single"]
+    assert len(out["multi"]["inputs"]) == 205
+    assert sorted(m["title"] for m in out["multi"]["missions"]) == ["Apollo 11", "Apollo 8"]
+    assert {m["source_format"] for m in out["multi"]["missions"]} == {"dump"}
