@@ -185,6 +185,9 @@ def convert_value(value: float, unit: str, target: str | None = None) -> tuple[f
         return None
     if not math.isfinite(value):
         return None
+    temperature = _temperature(value, unit, target)
+    if temperature is not _NOT_TEMPERATURE:
+        return temperature
     src = unit_code(unit)
     dst = unit_code(target) if target is not None else None
     if src is not None and (target is None or dst is not None):
@@ -197,6 +200,25 @@ def convert_value(value: float, unit: str, target: str | None = None) -> tuple[f
             return value, dst
         return value * factor / dst_factor, dst
     return _pint_convert(value, unit, target)
+
+
+# {{convert}}'s temperature codes. Temperatures have offsets, so they are not factors; and pint
+# would read a bare "C" as coulombs and "F" as farads.
+_TEMPERATURES = {"C": "C", "°C": "C", "degC": "C", "F": "F", "°F": "F", "degF": "F", "K": "K"}
+_NOT_TEMPERATURE = object()
+
+
+def _temperature(value: float, unit, target):
+    """(value, code) when unit is a temperature (metric default: C); None when the target is not
+    a temperature; _NOT_TEMPERATURE when unit is not one."""
+    src = _TEMPERATURES.get(unit.strip()) if isinstance(unit, str) else None
+    if src is None:
+        return _NOT_TEMPERATURE
+    dst = _TEMPERATURES.get(target.strip()) if isinstance(target, str) else ("C" if target is None else None)
+    if dst is None:
+        return None
+    kelvin = {"C": value + 273.15, "F": (value - 32) * 5 / 9 + 273.15, "K": value}[src]
+    return {"C": kelvin - 273.15, "F": (kelvin - 273.15) * 9 / 5 + 32, "K": kelvin}[dst], dst
 
 
 def _pint_convert(value: float, unit: str, target: str | None) -> tuple[float, str] | None:

@@ -210,3 +210,16 @@ def test_parse_number_never_raises(text):
 def test_parse_quantity_reads_back_what_was_written(value, unit):
     got = parse_quantity(f"{value:,.3f} {unit}", unit)
     assert got is not None and got.value == pytest.approx(round(value, 3), rel=1e-9, abs=1e-9)
+
+
+@pytest.mark.parametrize("value,unit,target,want", [
+    (-100, "C", None, (-100, "C")), (212, "F", None, (100, "C")), (-40, "F", "C", (-40, "C")),
+    (0, "°C", "K", (273.15, "K")), (300, "K", "C", (26.85, "C")), (100, "C", "F", (212, "F")),
+])
+def test_temperatures_are_offsets_not_coulombs(value, unit, target, want):
+    got = convert_value(value, unit, target)
+    assert got[1] == want[1] and got[0] == pytest.approx(want[0])
+
+
+def test_a_temperature_to_another_dimension_is_none():
+    assert convert_value(20, "C", "kg") is None
