@@ -69,3 +69,21 @@ def test_one_person_key_across_spellings():
     key = persons.resolve("Tracy Caldwell Dyson")
     assert key == "Tracy Caldwell Dyson"
     assert persons.resolve("Caldwell-Dyson") == key and persons.resolve("Dyson") == key
+
+
+def test_crew_table_gives_roles():
+    roles = [(c["leg"], c["person_key"], c["role"]) for c in _wikitext("Apollo_11.wikitext").crew]
+    assert roles[:3] == [("launch", "Neil Armstrong", "Commander"),
+                         ("launch", "Michael Collins (astronaut)", "Command Module Pilot"),
+                         ("launch", "Buzz Aldrin", "Lunar Module Pilot")]
+
+
+def test_crew_table_is_the_crew_when_the_infobox_lists_none():
+    b = _wikitext("Apollo_8.wikitext", (
+        "| crew_members          = [[Frank Borman|Frank F. Borman, II]]<br/>[[Jim Lovell|James A. Lovell, Jr.]]"
+        "<br/>[[William Anders|William A. Anders]]", ""))
+    crew = [(c["leg"], c["seat"], c["person_key"], c["role"]) for c in b.crew]
+    assert crew[:3] == [("launch", 1, "Frank Borman", "Commander"), ("launch", 2, "Jim Lovell", "Command Module Pilot"),
+                        ("launch", 3, "William Anders", "Lunar Module Pilot")]
+    assert [c[2] for c in crew if c[0] == "landing"] == ["Frank Borman", "Jim Lovell", "William Anders"]
+    assert b.row["crew_launch_count"] == 3

@@ -129,9 +129,16 @@ def canonical_name(name: str) -> str:
     return norm
 
 
+# Templates that are not named "Infobox ..." but hold a mission's data in parameters, extracted
+# like infoboxes: {{Spaceflight crew}} is the crew table of a spaceflight article
+# (positionN, crewN_up, crewN_down, backupN; Template:Spaceflight crew on en.wikipedia.org).
+DATA_BOXES = frozenset({"Spaceflight crew"})
+
+
 def is_infobox_name(name: str) -> bool:
-    """True when the (normalised or raw) template name starts with "Infobox"."""
-    return normalize_name(name).startswith("Infobox")
+    """True when the (normalised or raw) template name starts with "Infobox", or is a data box."""
+    name = normalize_name(name)
+    return name.startswith("Infobox") or name in DATA_BOXES
 
 
 def template_name_at(text: str, start: int, end: int) -> str:
@@ -268,7 +275,7 @@ def _collect(text: str, lo: int, hi: int, depth: int, found: list[tuple[int, int
     chunk = text if (lo, hi) == (0, len(text)) else text[lo:hi]
     for start, end in (scanned or scan(chunk)).templates:
         name = template_name_at(chunk, start, end)
-        if name.startswith("Infobox"):
+        if name.startswith("Infobox") or name in DATA_BOXES:
             found.append((lo + start, lo + end, name))
         elif depth < _MAX_WRAPPER_DEPTH and "nfobox" in chunk[start:end].lower():
             _collect(text, lo + start + 2, lo + end - 2, depth + 1, found)

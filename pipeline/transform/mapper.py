@@ -114,7 +114,7 @@ def map_box(page: Page, main: Infobox, mapping: Mapping, title: str) -> Bundle:
     for p, v in params.items():
         if p not in used:
             b.facts.append(_fact(mission_id, f"param.{p}", v, v.text or None, None, p, page.rev_id))
-    _crew(b, mapping, params, page.fmt)
+    _crew(b, mapping, params, page.fmt, children)
     _events(b, mapping, params, children, page.rev_id)
     _derive(b, params, mapping)
     return b
@@ -234,7 +234,49 @@ def _fact(mission_id, field_, value: Value, shown, unit, location, rev_id, raw=N
             "location": location, "rev_id": rev_id}
 
 
-def _crew(b: Bundle, mapping: Mapping, params: dict[str, Value], fmt: str) -> None:
+def _crew_table(b: Bundle, mapping: Mapping, children, fmt: str) -> None:
+    """Roles from a crew table ({{Spaceflight crew}}); its rows become the crew when the infobox
+    listed nobody."""
+    for box, spec in children:
+        table = spec.get("crew_table")
+        if not table:
+            continue
+        rows = []
+        for n in range(1, 41):
+            up = box.params.get(table["launch"].format(n=n))
+            if up is None or not up.text:
+                if n > 1 and box.params.get(table["role"].format(n=n)) is None:
+                    break
+                continue
+            role_v = box.params.get(table["role"].format(n=n))
+            role = role_v.text.strip() if role_v is not None and role_v.text.strip() else None
+            down = box.params.get(table["landing"].format(n=n))
+            rows.append((role, _people(up, fmt), _people(down, fmt) if down is not None and down.text else None))
+        if not rows:
+            continue
+        roles = {key: role for role, up, _ in rows if role for _, key, *_ in up}
+        if b.crew:
+            for c in b.crew:
+                if c["role"] is None and c["leg"] == "launch" and c["person_key"] in roles:
+                    c["role"] = roles[c["person_key"]]
+            landing_roles = {key: role for role, up, down in rows if role for _, key, *_ in (down or up)}
+            for c in b.crew:
+                if c["role"] is None and c["leg"] == "landing" and c["person_key"] in landing_roles:
+                    c["role"] = landing_roles[c["person_key"]]
+            return
+        for leg in ("launch", "landing"):
+            seat = 0
+            for role, up, down in rows:
+                for person, key, _, nat, target in (up if leg == "launch" else down or up):
+                    b.persons.add(person, target)
+                    seat += 1
+                    b.crew.append({"mission_id": b.row["mission_id"], "leg": leg, "seat": seat,
+                                   "person": person, "person_key": key, "role": role,
+                                   "source": f"{box.template}[{box.index}]", "nationality": nat})
+        return
+
+
+def _crew(b: Bundle, mapping: Mapping, params: dict[str, Value], fmt: str, children=()) -> None:
     legs = {"launch": [], "landing": []}
     for leg_name in ("launch", "landing", "both"):
         for p in mapping.crew.get(leg_name, ()):
@@ -259,6 +301,7 @@ def _crew(b: Bundle, mapping: Mapping, params: dict[str, Value], fmt: str) -> No
             b.crew.append({"mission_id": b.row["mission_id"], "leg": leg, "seat": seat,
                            "person": person, "person_key": key, "role": role,
                            "source": f"infobox:{p}", "nationality": nat})
+    _crew_table(b, mapping, children, fmt)
     b.row["crew_launch_count"] = len({c["person_key"] for c in b.crew if c["leg"] == "launch"}) or None
     b.row["crew_landing_count"] = len({c["person_key"] for c in b.crew if c["leg"] == "landing"}) or None
 

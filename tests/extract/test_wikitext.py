@@ -117,7 +117,8 @@ def test_apollo8(apollo8):
     assert params["landing_site"].text == ""
     assert len(params["launch_mass"].quantities) == 4  # converts inside refs are not values
     assert params["launch_mass"].items[0] == "CSM: 28871 kg"
-    assert [b.template for b in apollo8.infoboxes] == ["Infobox spaceflight", "Infobox spaceflight/IP"]
+    assert [b.template for b in apollo8.infoboxes] == ["Infobox spaceflight", "Infobox spaceflight/IP",
+                                                      "Spaceflight crew", "Spaceflight crew"]
 
 
 def test_robustness_corpus():
