@@ -254,6 +254,8 @@ def format_run_summary(s: dict) -> str:
         lines.append(f"  quarantined          {q['source']} [{q['stage']}] {q['reason'][:100]}")
     if len(s.get("quarantine", [])) > 5:
         lines.append(f"  ... and {len(s['quarantine']) - 5} more in quarantine.parquet")
+    if s.get("timings_s"):
+        lines.append("  seconds by stage     " + ", ".join(f"{k} {v:.1f}" for k, v in s["timings_s"].items()))
     if s.get("published") is False:
         lines.append("  NOT PUBLISHED        a publish check failed; the previous snapshot stays current")
     report = s.get("report", {})

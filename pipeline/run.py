@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -52,6 +53,19 @@ class RunResult:
     exit_code: int
     report: dict
     manifest: dict | None
+
+
+class _Clock:
+    """Wall-clock seconds per stage, for the summary (what a scheduler's operator wants to see)."""
+
+    def __init__(self):
+        self.laps: dict[str, float] = {}
+        self._t = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.laps[stage] = round(now - self._t, 3)
+        self._t = now
 
 
 def make_run_id(now: datetime, fingerprint: str) -> str:
@@ -148,6 +162,7 @@ def run(config: Config, inputs: Iterable[RawInput | ReadFailure] | None = None,
         now: datetime | None = None) -> RunResult:
     """Run the whole pipeline on config.raw_dir (or on `inputs`), publish, report."""
     now = now or datetime.now(timezone.utc)
+    clock = _Clock()
     if inputs is None:
         paths = list_inputs(config.raw_dir)
         total = None if any(is_dump(p) for p in paths) else len(paths)
@@ -157,6 +172,7 @@ def run(config: Config, inputs: Iterable[RawInput | ReadFailure] | None = None,
     previous = Previous.load(config.out_dir) if config.incremental else None
     results = process_all(_progress(inputs, total, config), config, process,
                           lambda item: reuse(item, previous))
+    clock.lap("read+extract+transform")
 
     fingerprint = hashlib.sha256("\n".join(sorted(r.input_row["sha256"] or r.input_row["source"]
                                                   for r in results)).encode()).hexdigest()
@@ -165,6 +181,7 @@ def run(config: Config, inputs: Iterable[RawInput | ReadFailure] | None = None,
     tables = {name: to_table(name, rows[name], run_id) for name in TABLES}
 
     from pipeline.validate import check_row_counts, validate, write_report  # GE loads only here
+    clock.lap("tables")
     result = validate(tables, expectations_dir=config.expectations_dir)
     held = result.quarantine_ids()
     if held:
@@ -175,15 +192,19 @@ def run(config: Config, inputs: Iterable[RawInput | ReadFailure] | None = None,
     # and the previous snapshot stays current.
     result.outcomes += check_row_counts(tables, load.read_manifest(config.out_dir))
     blocked = result.blocks_publish()
+    clock.lap("validate")
     manifest = None
     if not blocked:
         manifest = load.publish(tables, config.out_dir, run_id, keep=config.keep_snapshots,
                                 extra={"code": code_fingerprint(), "schema_version": SCHEMA_VERSION})
+    clock.lap("load")
     summary = _summary(rows, result, results, run_id, config)
     summary["published"] = not blocked
     titles = {b.row["mission_id"]: b.row["title"] for r in results if r.bundle for b in [r.bundle]}
     report = write_report(result, run_dir=(config.reports_dir / run_id).resolve(), run_id=run_id,
                           summary=summary, titles=titles, tables=tables)
+    clock.lap("report")
+    summary["timings_s"] = clock.laps
     summary["report"] = {k: str(v) for k, v in report.items()}
     config.reports_dir.mkdir(parents=True, exist_ok=True)
     (config.reports_dir / "LATEST").write_text(run_id + "\n", encoding="utf-8")
