@@ -38,6 +38,18 @@ MISSIONS = pa.schema([
     ("eccentricity", _F),
     ("semi_major_axis_km", _F),
     ("orbit_epoch_utc", _T),
+    ("distance_travelled_km", _F),
+    ("bol_mass_kg", _F),            # beginning-of-life mass
+    ("payload_mass_kg", _F),
+    ("crew_evas", _I),
+    ("crew_eva_duration_s", _I),
+    ("deployment_utc", _T),
+    ("decay_utc", _T),
+    ("last_contact_utc", _T),
+    ("disposal_type", _S),
+    ("harvard_designation", _S),
+    ("raan_deg", _F),               # right ascension of the ascending node
+    ("arg_periapsis_deg", _F),
     ("crewed", _B),                 # the infobox lists crew or a crew size above zero
     ("has_landing", _B),            # the infobox declares a landing (date, site or landing crew)
     ("crew_launch_count", _I),      # persons listed on the launch leg (crew table)

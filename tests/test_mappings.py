@@ -85,3 +85,16 @@ def test_modern_markup_habits():
              and e["event"] in ("docking", "undocking")]
     assert docks == [("docking", "2024-03-25T15:03:00+00:00", "Rassvet nadir"),
                      ("undocking", "2024-09-23T04:04:00+00:00", "Rassvet nadir")]
+
+
+def test_less_common_spaceflight_parameters_are_typed():
+    text = (Path(__file__).resolve().parents[1] / "raw" / "Apollo_8.wikitext").read_text()
+    extra = ("| distance_travelled = {{convert|1000000|mi|km}}\n| crew_EVAs = 2\n"
+             "| crew_EVA_duration = 2 hours, 31 minutes\n| decay_date = {{end date|1969|1|3}}\n"
+             "| orbit_RAAN = 12.5°\n| payload_mass = 500 kg\n| disposal_type = Recovered\n")
+    text = text.replace("| crew_size             = 3\n", "| crew_size             = 3\n" + extra)
+    m = process(RawInput(source="a8.wikitext", fmt="wikitext", content=text, source_format="wikitext")).bundle.row
+    assert m["distance_travelled_km"] == pytest.approx(1609344, rel=1e-6)
+    assert (m["crew_evas"], m["crew_eva_duration_s"]) == (2, 2 * 3600 + 31 * 60)
+    assert m["decay_utc"].isoformat() == "1969-01-03T00:00:00+00:00"
+    assert (m["raan_deg"], m["payload_mass_kg"], m["disposal_type"]) == (12.5, 500, "Recovered")
