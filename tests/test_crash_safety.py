@@ -11,7 +11,6 @@ Idempotency: two runs over the same raw/ publish identical table contents (manif
 whatever the engine (isolated workers or in-process) and whether rows were reused
 (incremental) or recomputed; changing one input changes only that input's rows.
 """
-import importlib.util
 import json
 import os
 import random
@@ -25,6 +24,8 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
+from bench import fuzz
+
 from pipeline import load
 from pipeline.config import Config
 from pipeline.run import run
@@ -34,14 +35,6 @@ ROOT = Path(__file__).resolve().parents[1]
 PER_INPUT = ("missions", "crew", "events", "facts", "infobox_params", "inputs")
 
 
-def _load_fuzz():
-    spec = importlib.util.spec_from_file_location("bench_fuzz", ROOT / "bench" / "fuzz.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-fuzz = _load_fuzz()
 
 
 def _config(work: Path, **over) -> Config:

@@ -4,12 +4,13 @@ and bench/fuzz.py end to end in small mode (200 inputs, 3 SIGKILLed publishes).
 The hypothesis inputs stay small (a few KB): pipeline.run.process runs here in-process, without
 the worker limits that keep the quadratic cases of the full fuzz (bench/fuzz.py) bounded.
 """
-import importlib.util
 import re
 import time
 from pathlib import Path
 
 import pytest
+
+from bench import fuzz
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -22,14 +23,6 @@ SHARED = ROOT.parent / "shared" / "corpus"
 OUTCOMES = ("curated", "no_mission", "quarantined")
 
 
-def _load_fuzz():
-    spec = importlib.util.spec_from_file_location("bench_fuzz", ROOT / "bench" / "fuzz.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-fuzz = _load_fuzz()
 CORPUS = [data.decode("utf-8", "replace") for _, data in fuzz.load_corpus()]
 TOKENS = [t.decode("utf-8", "replace") for t in fuzz.TOKENS]
 PARAMS = sorted(set(re.findall(r'"([a-z_]+)"', (ROOT / "pipeline" / "mappings" / "spaceflight.toml")

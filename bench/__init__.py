@@ -1,0 +1,1 @@
+"""Benchmarks and the fuzzer (run as scripts; importable by the tests)."""
