@@ -46,9 +46,16 @@ def log(msg: str) -> None:
 
 
 def compare(name: str, ours: float | None, baseline: float | None, unit: str, target: float,
-            baseline_name: str, note: str = "", lower_is_better: bool = False) -> dict:
+            baseline_name: str, note: str = "", lower_is_better: bool = False,
+            skipped: bool = False) -> dict:
     """One comparison row. ratio = ours / baseline; for lower_is_better targets (memory, time)
-    the target is an upper bound on ours / baseline (or on ours when baseline is None)."""
+    the target is an upper bound on ours / baseline (or on ours when baseline is None). A
+    skipped baseline leaves the target unjudged (met None), never met by default."""
+    if skipped:
+        return {"name": name, "ours": ours, "baseline": None, "baseline_name": baseline_name,
+                "unit": unit, "ratio": None, "target": target,
+                "target_text": ("≤ " if lower_is_better else "≥ ") + f"{target:g}×", "met": None,
+                "note": note}
     if ours is None:
         ratio, met = None, False
     elif baseline is None:
@@ -213,10 +220,10 @@ def bench_extract(m: dict, small: bool) -> tuple[dict, list[dict]]:
         compare("extract+transform (prose made) vs mwparserfromhell", prose, base, "pages/s", 10,
                 "mwparserfromhell whole page + strip_code"),
         compare("extract+transform vs wtf_wikipedia", ours, wtf, "pages/s", 5,
-                "wtf_wikipedia parse + infobox JSON",
+                "wtf_wikipedia parse + infobox JSON", skipped=not wtf,
                 note="" if wtf else "wtf_wikipedia skipped: " + out["wtf_wikipedia"]["skipped"]),
         compare("extract+transform (prose made) vs wtf_wikipedia", prose, wtf, "pages/s", 5,
-                "wtf_wikipedia parse + infobox JSON"),
+                "wtf_wikipedia parse + infobox JSON", skipped=not wtf),
     ]
     return out, rows
 
@@ -395,7 +402,7 @@ def table(rows: list[dict]) -> str:
         base = f"{_fmt(r['baseline'], r['unit'])} ({r['baseline_name']})" if r["baseline"] is not None else (
             "skipped" if r["baseline_name"] and "skipped" in r["note"] else "—")
         ratio = f"{r['ratio']:.2f}×" if r["ratio"] is not None else "—"
-        met = "yes" if r["met"] else "**no**"
+        met = "skipped" if r["met"] is None else "yes" if r["met"] else "**no**"
         note = f" ({r['note']})" if r["note"] else ""
         lines.append(f"| {r['name']}{note} | {ours} | {base} | {ratio} | {r['target_text']} | {met} |")
     return "\n".join(lines)
