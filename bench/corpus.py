@@ -12,7 +12,7 @@ pages, replicated with its own title, page id and revision id:
 * the other pages cycle through the other 204 pages of the dump (articles, redirects), titled
   "Anarchism (copy 17)".
 
-Written under bench/work/corpus-<N>/ (git-ignored), reused while its manifest matches:
+Written under bench/scratch/corpus-<N>/ (git-ignored), reused while its manifest matches:
 
   pages-articles.xml.bz2              one bz2 stream, like enwiki-*-pages-articles.xml.bz2
   pages-articles-multistream.xml.bz2  the header, then one bz2 stream per 100 pages, then the
@@ -38,7 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = (ROOT.parent / "shared" / "corpus" / "dumps"
           / "gensim-enwiki-latest-pages-articles1.xml-p000000010p000030302-shortened.bz2")
-WORK = ROOT / "bench" / "work"
+WORK = ROOT / "bench" / "scratch"
 PAGES_PER_STREAM = 100  # as in Wikimedia's multistream dumps
 VERSION = 1  # bump when the way pages are made changes: rebuilds cached corpora
 

@@ -31,7 +31,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "bench"
-WORK = BENCH / "work"
+WORK = BENCH / "scratch"
 WTF = BENCH / "wtf"
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(BENCH))
