@@ -72,3 +72,19 @@ def test_display_labels_of_other_renderers_map_to_the_same_columns():
         ["Oleg Kononenko", "Nikolai Chub", "Loral O'Hara"]
     docking = [e for e in r.bundle.events if e["event"] == "docking"]
     assert [(e["utc"].isoformat(), e["source"]) for e in docking] == [("2023-09-15T18:53:00+00:00", "prose")]
+
+
+def test_variant_rendering_caption_title_footnotes_nested_lists():
+    from pathlib import Path
+    from pipeline.run import process
+    content = (Path(__file__).parent / "data" / "rendered_variant.txt").read_text(encoding="utf-8")
+    r = process(RawInput(source="variant.txt", fmt="text", content=content, source_format="text"))
+    m = r.bundle.row
+    assert (m["title"], m["mission_id"]) == ("Soyuz MS-22", "soyuz-ms-22")
+    assert m["operator"] == "Roscosmos" and m["cospar_id"] == "2022-121A"
+    assert m["landing_utc"].isoformat() == "2023-03-28T11:45:45+00:00"
+    assert m["crew_size"] == 3 and m["crew_launch_count"] == 3
+    assert [c["person"] for c in r.bundle.crew if c["leg"] == "launch"] == \
+        ["Sergey Prokopyev", "Dmitry Petelin", "Francisco Rubio"]
+    page = extract_text(RawInput(source="variant.txt", fmt="text", content=content, source_format="text"))
+    assert "[4]" not in page.sections[0].text and "Soyuz MS-22\n" not in page.sections[0].text

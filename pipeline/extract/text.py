@@ -31,6 +31,13 @@ from pipeline.records import Infobox, Page, RawInput, Section, Value
 _PARAM_LINE = re.compile(r"^\s*[-*\u2022]\s+([^:\n]{1,80}?)\s*:(?:\s+(.*?))?\s*$")
 _HEADING = re.compile(r"^\s*(={1,6})\s*(.*?)\s*\1\s*$")
 _EMPTY_BRACKETS = re.compile(r"\(\s*[,;]?\s*\)|\[\s*\]")
+# Footnote and maintenance markers that renderers keep from <ref>s and inline templates.
+_FOOTNOTE = re.compile(
+    r"\[(?:\d{1,3}|[a-z]|note \d+|nb \d+|n \d+|citation needed|clarification needed|"
+    r"when\?|by whom\?|according to whom\?|dubious[^\]]{0,30}|failed verification|"
+    r"better source needed|update)\]", re.IGNORECASE)
+# An item of a list value rendered on its own lines below an empty "- Key:" line.
+_ITEM_LINE = re.compile(r"^(\s+)[-*\u2022]\s+(\S.*?)\s*$|^\s*[-*\u2022]\s+([^:\n]+?)\s*$")
 _SPACES = re.compile(r"[ \t\u00a0\u2007\u202f]+")
 # Label casing and punctuation vary between renderers; the parameter name is what matters.
 _LABEL_JUNK = re.compile(r"[^0-9a-z]+")
@@ -48,6 +55,7 @@ def clean_text(value: str) -> str:
     """Reader text of a rendered value: entities decoded, non-breaking characters made plain,
     empty brackets (a dropped {{Coord}} leaves "()") removed, whitespace collapsed."""
     text = html.unescape(value)
+    text = _FOOTNOTE.sub("", text)
     text = text.replace("\u2011", "-").replace("\u00ad", "")
     text = _EMPTY_BRACKETS.sub("", text)
     text = _SPACES.sub(" ", text)
@@ -82,9 +90,14 @@ def extract_text(raw: RawInput) -> Page:
     body: list[str] = []
     param_rows: list[int] = []
     in_prose = False
+    listing: Value | None = None      # a "- Key:" with no value: its items follow, one a line
     for i in range(start, len(lines)):
         line = lines[i]
         if not in_prose:
+            item = _ITEM_LINE.match(line) if listing is not None else None
+            if item and not _PARAM_LINE.match(line.strip() if item.group(1) else line):
+                _add_item(listing, item.group(2) or item.group(3))
+                continue
             m = _PARAM_LINE.match(line)
             if m and _HEADING.match(line) is None:
                 name = param_name(m.group(1))
@@ -95,6 +108,7 @@ def extract_text(raw: RawInput) -> Page:
                     params[name] = Value(
                         param=name, raw=raw_value.strip(), text="" if lost else text,
                         items=[text] if text and not lost else [], lost=lost)
+                    listing = params[name] if not raw_value.strip() else None
                     param_rows.append(i)
                     continue
             if _HEADING.match(line):
@@ -105,7 +119,9 @@ def extract_text(raw: RawInput) -> Page:
             in_prose = True
 
     if param_rows:
-        body = _drop_caption(lines, start, param_rows[0], body, title)
+        caption = _caption(lines, start, param_rows[0])
+        title = title or caption
+        body = _drop_caption(body, caption)
     infoboxes = [Infobox(index=0, template=RENDERED_TEMPLATE, params=params)] if params else []
     return Page(
         source=raw.source, source_format=raw.source_format, fmt="text", title=title,
@@ -113,14 +129,30 @@ def extract_text(raw: RawInput) -> Page:
         rev_id=raw.rev_id, rev_timestamp=raw.rev_timestamp)
 
 
-def _drop_caption(lines, start, first_param, body, title):
-    """The line just above the "- Key:" block is the infobox caption (usually the title again),
-    not prose."""
+def _add_item(value: Value, item: str) -> None:
+    """An item rendered on its own line below an empty "- Crew Members:" line."""
+    text = clean_text(item)
+    if not text or is_lost(item):
+        return
+    value.items.append(text)
+    value.text = ", ".join(value.items)
+    value.raw = (value.raw + "\n" if value.raw else "") + item.strip()
+
+
+def _caption(lines: list[str], start: int, first_param: int) -> str | None:
+    """The one short line just above the "- Key:" block: the infobox caption, which renderers
+    take from the page name. It names the page when no "= Title =" line does."""
     caption = [ln for ln in lines[start:first_param] if ln.strip()]
-    if caption and len(caption) == 1 and len(caption[0]) <= 120:
-        cap = caption[0]
+    if len(caption) == 1 and len(caption[0]) <= 120:
+        return clean_text(caption[0]) or None
+    return None
+
+
+def _drop_caption(body: list[str], caption: str | None) -> list[str]:
+    """The caption is not prose."""
+    if caption:
         for j, ln in enumerate(body):
-            if ln == cap:
+            if clean_text(ln) == caption:
                 return body[:j] + body[j + 1:]
     return body
 
@@ -133,7 +165,7 @@ def _sections(lines: list[str]) -> list[Section]:
         paragraphs, para = [], []
         for ln in buf + [""]:
             if ln.strip():
-                para.append(ln.strip())
+                para.append(_FOOTNOTE.sub("", ln.strip()))
             elif para:
                 paragraphs.append(" ".join(para))
                 para = []
