@@ -98,3 +98,25 @@ def test_less_common_spaceflight_parameters_are_typed():
     assert (m["crew_evas"], m["crew_eva_duration_s"]) == (2, 2 * 3600 + 31 * 60)
     assert m["decay_utc"].isoformat() == "1969-01-03T00:00:00+00:00"
     assert (m["raan_deg"], m["payload_mass_kg"], m["disposal_type"]) == (12.5, 500, "Recovered")
+
+
+def _fixture(name):
+    content = (DATA / name).read_text()
+    return process(RawInput(source=name, fmt="wikitext", content=content, source_format="wikitext")).bundle
+
+
+def test_old_infobox_space_mission_names():
+    b = _fixture("old_infobox_space_mission.wikitext")
+    m = b.row
+    assert m["title"] == "Soyuz TMA-1" and m["mission_id"] == "soyuz-tma-1"
+    assert m["launch_utc"].isoformat() == "2002-10-30T03:11:11+00:00"
+    assert m["landing_utc"].isoformat() == "2003-05-04T02:04:25+00:00"
+    assert b.crew == []            # "Landing" is a date here, never a crew member
+    assert (m["orbits_completed"], m["inclination_deg"], m["launch_site"]) == (2950, 51.6, "Baikonur LC-1")
+
+
+def test_a_planned_duration_is_not_the_mission_duration():
+    m = _fixture("uncrewed_planned_duration.wikitext").row
+    elapsed = (m["decay_utc"] - m["launch_utc"]).total_seconds()
+    assert m["duration_s"] < 4 * 365.25 * 86400 and abs(m["duration_s"] - elapsed) < 40 * 86400
+    assert (m["spacecraft_type"], m["orbit_regime"], m["period_min"]) == ("Eurostar-3000", "Geostationary orbit", 1436.1)

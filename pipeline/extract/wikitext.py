@@ -89,8 +89,9 @@ def extract_wikitext(raw: RawInput) -> Page:
     sc = scan(text)
     page.infoboxes = extract_infoboxes(text, sc)
     if page.title is None:
-        page.title = next((b.params["name"].text for b in page.infoboxes
-                           if "name" in b.params and b.params["name"].text), None)
+        # "name" in today's infoboxes; older spaceflight boxes used "mission_name"
+        page.title = next((b.params[k].text for b in page.infoboxes if b.parent is None
+                           for k in ("name", "mission_name") if k in b.params and b.params[k].text), None)
     if page.redirect is None:
         page.sections = extract_sections(text, sc)
     return page

@@ -18,6 +18,7 @@ from pipeline.transform import dates, names, units
 _COSPAR = re.compile(r"\b(19[5-9]\d|2\d{3})-(\d{3})([A-Z]{1,3})\b")
 # "CSM: 1969-059A" -> the part after a short label naming a component of the spacecraft.
 _LABEL_PREFIX = re.compile(r"^\s*([A-Za-z][\w .'/-]{0,24}?)\s*:\s+(?=\S)")
+_PLANNED = re.compile(r"\s*(planned|expected|design(ed)?|nominal|scheduled|primary mission|goal)\b", re.I)
 _LIST_SPLIT = re.compile(r"\s*(?:,|;|\band\b|&)\s*")
 _ROLE_PREFIX = re.compile(r"^\s*(commander|pilot|flight engineer|mission specialist|payload specialist|"
                           r"command module pilot|lunar module pilot|cosmonaut|spaceflight participant|"
@@ -194,7 +195,11 @@ def _parse(col: Column, value: Value, fmt: str, columns: list[str]):
             out[f"{prefix}_source"] = "infobox"
         return out, dates.format_instant(inst), "UTC"
     if col.parser == "duration":
-        d = dates.parse_duration(value.text)
+        # "Planned: 5 years<br>Elapsed: ..." -- a planned or design duration is not the mission's
+        items = [i for i in _items(value, fmt, split=False) if not _PLANNED.match(i)]
+        if not items:
+            return None, value.text, "s"
+        d = dates.parse_duration(strip_label(items[0]))
         if d is None:
             return None, value.text, "s"
         out = {name: d.seconds}
