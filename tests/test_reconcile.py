@@ -87,3 +87,18 @@ def test_crew_table_is_the_crew_when_the_infobox_lists_none():
                         ("launch", 3, "William Anders", "Lunar Module Pilot")]
     assert [c[2] for c in crew if c[0] == "landing"] == ["Frank Borman", "Jim Lovell", "William Anders"]
     assert b.row["crew_launch_count"] == 3
+
+
+def test_bare_utc_times_in_prose_take_the_day_of_their_sentence_or_paragraph():
+    content = (Path(__file__).parent / "data" / "rendered_prose_times.txt").read_text(encoding="utf-8")
+    b = process(RawInput(source="p.txt", fmt="text", content=content, source_format="text")).bundle
+    m = b.row
+    assert (m["launch_utc"], m["launch_precision"], m["launch_source"]) == \
+        (datetime(2023, 9, 15, 15, 44, 36, tzinfo=UTC), "second", "prose")
+    assert (m["landing_utc"], m["landing_precision"], m["landing_source"]) == \
+        (datetime(2024, 4, 6, 7, 17, tzinfo=UTC), "minute", "prose")
+    events = {(e["event"], e["utc"]) for e in b.events}
+    assert ("docking", datetime(2023, 9, 15, 18, 53, tzinfo=UTC)) in events
+    assert ("undocking", datetime(2024, 4, 6, 3, 54, tzinfo=UTC)) in events
+    # "Soyuz MS-25 launched the following March" is another mission's launch
+    assert all(e["utc"].year < 2025 and not (e["event"] == "launch" and e["utc"].month == 3) for e in b.events)

@@ -69,7 +69,8 @@ class ProseEvent:
 
 @dataclass(frozen=True)
 class DatedSpan:
-    """A date found in a sentence. how: `absolute`, `year_inferred` or `relative`."""
+    """A date found in a sentence. how: `absolute`, `year_inferred`, `time_inferred` (a bare UTC
+    time on the day of the date before it) or `relative`."""
 
     start: int
     end: int
@@ -191,6 +192,7 @@ def find_dates(sentence: str, anchor: Instant | None = None, *,
     found = [DatedSpan(s, e, i.utc, i.precision, "absolute") for s, e, i in find_instants(text)]
     if anchor is not None:
         found = _with_inferred_years(text, found, anchor.utc.year)
+    found = _with_bare_times(text, found, anchor)
     if found or not relative or anchor is None or anchor.precision not in _FINE:
         return found
     match = _RELATIVE.search(sentence)
@@ -213,6 +215,34 @@ def find_dates(sentence: str, anchor: Instant | None = None, *,
     except OverflowError:
         return []
     return [DatedSpan(match.start(), match.end(), utc, "day", "relative")]
+
+
+# "... and landed at 07:17 UTC the same day": a time with an explicit UTC zone and no date of
+# its own. Local times are not read (their day may differ), nor times in a sentence that moves
+# to another day.
+_BARE_TIME = re.compile(r"(?<![\d:])([01]?\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?\s*(?:UTC|GMT)\b")
+_OTHER_DAY = re.compile(r"\b(?:next|following|previous|preceding)\s+(?:day|morning|evening|night)|"
+                        r"\bmidnight\b", re.I)
+
+
+def _with_bare_times(text: str, found: list[DatedSpan], anchor: Instant | None) -> list[DatedSpan]:
+    """Add each bare UTC time that no date claimed, on the day of the last full date before it in
+    the sentence, else of the anchor (when that is known to the day)."""
+    if ":" not in text or _OTHER_DAY.search(text):
+        return found
+    out = list(found)
+    for m in _BARE_TIME.finditer(text):
+        if any(d.start <= m.start() < d.end for d in found):
+            continue
+        before = [d for d in found if d.end <= m.start() and d.precision in _FINE]
+        base = max(before, key=lambda d: d.end).utc if before else (
+            anchor.utc if anchor is not None and anchor.precision in _FINE else None)
+        if base is None:
+            continue
+        day = base.replace(hour=0, minute=0, second=0, microsecond=0)
+        utc = day + timedelta(hours=int(m.group(1)), minutes=int(m.group(2)), seconds=int(m.group(3) or 0))
+        out.append(DatedSpan(m.start(), m.end(), utc, "second" if m.group(3) else "minute", "time_inferred"))
+    return sorted(out, key=lambda d: d.start)
 
 
 def _with_inferred_years(text: str, found: list[DatedSpan], year: int) -> list[DatedSpan]:

@@ -337,9 +337,11 @@ def test_apollo_11(raw_dir):
     # July 20". Both are the lunar landing; the finer time is kept (it rounds to 20:18).
     landing = mine["lunar_landing"]
     assert abs((landing.utc - utc(1969, 7, 20, 20, 18)).total_seconds()) <= 60
-    # "landed in the Pacific Ocean on July 24" / "On July 24, the astronauts returned home".
-    assert (mine["landing"].utc, mine["landing"].precision) == (utc(1969, 7, 24), "day")
-    assert (mine["eva"].utc, mine["eva"].person) == (utc(1969, 7, 21, 2, 56), "Armstrong")
+    # "On July 24, the astronauts returned home ... just before dawn local time (16:51 UTC)":
+    # the bare UTC time takes the sentence's date (the mission report has 16:50:35).
+    assert (mine["landing"].utc, mine["landing"].precision) == (utc(1969, 7, 24, 16, 51), "minute")
+    # "first step ... at 02:56:15 UTC" refines the lead's "July 21 at 02:56 UTC"
+    assert (mine["eva"].utc, mine["eva"].person) == (utc(1969, 7, 21, 2, 56, 15), "Armstrong")
     assert (mine["orbit_insertion"].utc, mine["orbit_insertion"].detail) == (
         utc(1969, 7, 19, 17, 21, 50), "lunar orbit")
     assert mine["undocking"].utc == utc(1969, 7, 20)   # Eagle separated from Columbia
@@ -350,9 +352,9 @@ def test_apollo_11(raw_dir):
     # Luna 15 was launched "On July 13, three days before Apollo 11's launch".
     assert [(e.mission, e.event, e.utc) for e in events if e.mission] == [
         ("Luna 15", "launch", utc(1969, 7, 13))]
-    # Missed (bare times, no date in the sentence): TLI "at 16:22:13 UTC", lunar liftoff "at
-    # 17:54 UTC", splashdown time "(16:51 UTC)" (the landing stays at day precision), first
-    # step "at 02:56:15 UTC"; docking of Eagle with Columbia is not dated in the prose.
+    # Not events: TLI "at 16:22:13 UTC" (no event kind for it); lunar liftoff "at 17:54 UTC" is
+    # dated (a bare UTC time on the anchor's day) but not classified; the docking of Eagle with
+    # Columbia is not dated in the prose.
 
 
 def test_apollo_8(raw_dir):
@@ -437,7 +439,7 @@ ACCURACY_CASES = [
      "21, 1969, at 23:41 UTC.", None, [("July 21, 1969, at 23:41 UTC", "1969-07-21T23:41Z", False)]),
     ("On July 24, the astronauts returned home aboard the Command Module Columbia just before dawn "
      "local time (16:51 UTC), in the Pacific Ocean.", "1969-07-23",
-     [("July 24", "1969-07-24T16:51Z", True)]),
+     [("July 24", "1969-07-24", False), ("16:51 UTC", "1969-07-24T16:51Z", False)]),
     ("On July 13, three days before Apollo 11's launch, they launched Luna 15, which reached lunar "
      "orbit before Apollo 11.", "1969-09-16", [("July 13", "1969-07-13", False)]),
     ("In early 1969, Anders accepted a job with the National Space Council effective August 1969 "
