@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 # Redirects and aliases -> the template they stand for. Sources, per entry:
-#   dbpedia  = /work/shared/corpus/reference/dbpedia-Mapping_en.xml ("Mapping en:Infobox space
+#   dbpedia  = shared corpus, reference/dbpedia-Mapping_en.xml ("Mapping en:Infobox space
 #              expedition" is "#REDIRECT [[Mapping en:Infobox spaceflight]]"; "Infobox space
 #              mission" and "Infobox Space Shuttle mission" carry the same SpaceMission mapping
 #              as Infobox spaceflight, and on English Wikipedia both redirect to it)
