@@ -120,3 +120,17 @@ def test_a_planned_duration_is_not_the_mission_duration():
     elapsed = (m["decay_utc"] - m["launch_utc"]).total_seconds()
     assert m["duration_s"] < 4 * 365.25 * 86400 and abs(m["duration_s"] - elapsed) < 40 * 86400
     assert (m["spacecraft_type"], m["orbit_regime"], m["period_min"]) == ("Eurostar-3000", "Geostationary orbit", 1436.1)
+
+
+def test_shuttle_habits_roles_after_names_and_orbiter_template():
+    b = _fixture("shuttle_roles.wikitext")
+    m = b.row
+    assert m["spacecraft"] == "Space Shuttle Discovery" and m["unknown_templates"] == []
+    assert m["launch_utc"].isoformat() == "2005-07-26T14:39:00+00:00"
+    assert m["duration_s"] == int((m["landing_utc"] - m["launch_utc"]).total_seconds())
+    crew = [(c["person"], c["person_key"], c["role"]) for c in b.crew if c["leg"] == "launch"]
+    assert crew[:3] == [("Eileen Collins", "Eileen Collins", "Commander"),
+                        ("James M. Kelly", "James Kelly (astronaut)", "Pilot"),
+                        ("Soichi Noguchi", "Soichi Noguchi", None)]
+    assert len(crew) == m["crew_size"] == 7
+    assert [(e["event"], e["detail"]) for e in b.events if e["event"] == "docking"] == [("docking", "ISS, PMA-2")]

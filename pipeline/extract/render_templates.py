@@ -161,6 +161,23 @@ RENDERERS["ship"] = lambda a, ctx: _ship(a, ctx, a.plain(0), 1)
 renderer_for.cache_clear()
 
 
+# Space Shuttle orbiters by vehicle number ({{OV|103}}: Template:OV on en.wikipedia.org links
+# the orbiter's article and shows its name).
+_ORBITERS = {"099": "Challenger", "101": "Enterprise", "102": "Columbia", "103": "Discovery",
+             "104": "Atlantis", "105": "Endeavour"}
+
+
+@register("ov")
+def _orbiter(a: Args, ctx: Context) -> str:
+    number = a.plain(0).strip()
+    name = _ORBITERS.get(number.zfill(3))
+    if name is None:
+        return f"OV-{number}" if number else ""
+    full = f"Space Shuttle {name}"
+    ctx.links.append((full, full))
+    return full
+
+
 @register("start date", "end date", "start-date", "end-date", "start date text", "dts",
           "start date and age", "end date and age", "birth date", "death date",
           "birth date and age", "death date and age", "birth year and age", "date", "launch date")

@@ -19,6 +19,13 @@ _COSPAR = re.compile(r"\b(19[5-9]\d|2\d{3})-(\d{3})([A-Z]{1,3})\b")
 # "CSM: 1969-059A" -> the part after a short label naming a component of the spacecraft.
 _LABEL_PREFIX = re.compile(r"^\s*([A-Za-z][\w .'/-]{0,24}?)\s*:\s+(?=\S)")
 _PLANNED = re.compile(r"\s*(planned|expected|design(ed)?|nominal|scheduled|primary mission|goal)\b", re.I)
+# "Eileen Collins (CDR)": crew roles written after the name, as NASA abbreviates them.
+_ROLE_ABBREVIATIONS = {"CDR": "Commander", "PLT": "Pilot", "MS": "Mission Specialist",
+                       "PS": "Payload Specialist", "FE": "Flight Engineer", "CMP": "Command Module Pilot",
+                       "LMP": "Lunar Module Pilot", "SFP": "Spaceflight Participant", "SP": "Science Pilot"}
+_ROLE_SUFFIX = re.compile(
+    r"\s*[(\[]\s*(CDR|PLT|MS\d?|PS\d?|FE\d?|CMP|LMP|SFP|SP|commander|pilot|flight engineer|"
+    r"mission specialist(?: \d)?|payload specialist(?: \d)?)\s*[)\]]\s*$", re.IGNORECASE)
 _LIST_SPLIT = re.compile(r"\s*(?:,|;|\band\b|&)\s*")
 _ROLE_PREFIX = re.compile(r"^\s*(commander|pilot|flight engineer|mission specialist|payload specialist|"
                           r"command module pilot|lunar module pilot|cosmonaut|spaceflight participant|"
@@ -322,6 +329,10 @@ def _people(value: Value, fmt: str) -> list[tuple[str, str, str | None, str | No
         if m:
             role = m.group(1).title()
             item = item[m.end():]
+        m = _ROLE_SUFFIX.search(item)
+        if m:
+            role = role or _ROLE_ABBREVIATIONS.get(m.group(1).upper().rstrip("0123456789"), m.group(1).title())
+            item = item[:m.start()]
         display = names.clean_person(item)
         if not display:
             continue
