@@ -88,3 +88,17 @@ def test_variant_rendering_caption_title_footnotes_nested_lists():
         ["Sergey Prokopyev", "Dmitry Petelin", "Francisco Rubio"]
     page = extract_text(RawInput(source="variant.txt", fmt="text", content=content, source_format="text"))
     assert "[4]" not in page.sections[0].text and "Soyuz MS-22\n" not in page.sections[0].text
+
+
+def test_rendered_coordinates_become_lat_lon_and_leave_the_place_name():
+    from pipeline.extract.text import split_coords
+    assert split_coords("Kazakh Steppe, Kazakhstan (47°21′N 69°34′E / 47.350°N 69.567°E)") == \
+        ("Kazakh Steppe, Kazakhstan", (47.35, 69.566667))
+    assert split_coords("North Pacific Ocean 13°19′N 169°9′W") == ("North Pacific Ocean", (13.316667, -169.15))
+    assert split_coords("Pad 39A (28°36′30″N 80°36′15″W)") == ("Pad 39A", (28.608333, -80.604167))
+    assert split_coords("Baikonur, Site 31/6") == ("Baikonur, Site 31/6", None)
+    assert split_coords("51.66°") == ("51.66°", None)
+    assert split_coords("99°N 10°E")[1] is None       # out of range: left alone
+    content = "= X-1 =\n- Launch Date: 1 May 2020\n- Operator: NASA\n- Landing Site: Steppe (47°21′N 69°34′E)\n"
+    box = extract_text(RawInput(source="x.txt", fmt="text", content=content, source_format="text")).infoboxes[0]
+    assert (box.params["landing_site"].text, box.params["landing_site"].coords) == ("Steppe", (47.35, 69.566667))

@@ -36,6 +36,10 @@ _FOOTNOTE = re.compile(
     r"\[(?:\d{1,3}|[a-z]|note \d+|nb \d+|n \d+|citation needed|clarification needed|"
     r"when\?|by whom\?|according to whom\?|dubious[^\]]{0,30}|failed verification|"
     r"better source needed|update)\]", re.IGNORECASE)
+# A coordinate pair as {{Coord}} renders it: 47°21′N 69°34′E, 47.350°N 69.567°E, 13°19′0″N 169°9′W.
+_DMS = r"(\d{1,3}(?:\.\d+)?)\s*°\s*(?:(\d{1,2}(?:\.\d+)?)\s*[′']\s*)?(?:(\d{1,2}(?:\.\d+)?)\s*[″\"]\s*)?([NSEW])\b"
+_COORD_PAIR = re.compile(_DMS + r"\s*,?\s*" + _DMS)
+_COORD_LEFTOVER = re.compile(r"\(\s*[/;,]?\s*\)|\s+/\s+(?=\)|$)|(?<=\()\s*/\s*")
 # An item of a list value rendered on its own lines below an empty "- Key:" line.
 _ITEM_LINE = re.compile(r"^(\s+)[-*\u2022]\s+(\S.*?)\s*$|^\s*[-*\u2022]\s+([^:\n]+?)\s*$")
 _SPACES = re.compile(r"[ \t\u00a0\u2007\u202f]+")
@@ -60,6 +64,28 @@ def clean_text(value: str) -> str:
     text = _EMPTY_BRACKETS.sub("", text)
     text = _SPACES.sub(" ", text)
     return text.strip(" ,;")
+
+
+def _degrees(d, m, sec, hemi) -> float:
+    value = float(d) + float(m or 0) / 60 + float(sec or 0) / 3600
+    return -value if hemi in "SW" else value
+
+
+def split_coords(text: str) -> tuple[str, tuple[float, float] | None]:
+    """Rendered {{Coord}} output out of a value: (text without it, (lat, lon) of the first pair).
+    A pair whose hemispheres are not one of N/S then one of E/W, or out of range, is left alone."""
+    found = None
+    for m in _COORD_PAIR.finditer(text):
+        g = m.groups()
+        if g[3] in "NS" and g[7] in "EW":
+            lat, lon = _degrees(*g[:4]), _degrees(*g[4:])
+            if abs(lat) <= 90 and abs(lon) <= 180:
+                found = found or (round(lat, 6), round(lon, 6))
+                text = text.replace(m.group(0), " ")
+    if found:
+        text = _COORD_LEFTOVER.sub("", text)
+        text = _EMPTY_BRACKETS.sub("", _SPACES.sub(" ", text)).strip(" ,;/")
+    return text, found
 
 
 def looks_rendered(content: str) -> bool:
@@ -103,11 +129,11 @@ def extract_text(raw: RawInput) -> Page:
                 name = param_name(m.group(1))
                 if name:
                     raw_value = m.group(2) or ""
-                    text = clean_text(raw_value)
+                    text, coords = split_coords(clean_text(raw_value))
                     lost = bool(raw_value.strip()) and is_lost(raw_value)
                     params[name] = Value(
                         param=name, raw=raw_value.strip(), text="" if lost else text,
-                        items=[text] if text and not lost else [], lost=lost)
+                        items=[text] if text and not lost else [], lost=lost, coords=coords)
                     listing = params[name] if not raw_value.strip() else None
                     param_rows.append(i)
                     continue
