@@ -102,3 +102,15 @@ def test_bare_utc_times_in_prose_take_the_day_of_their_sentence_or_paragraph():
     assert ("undocking", datetime(2024, 4, 6, 3, 54, tzinfo=UTC)) in events
     # "Soyuz MS-25 launched the following March" is another mission's launch
     assert all(e["utc"].year < 2025 and not (e["event"] == "launch" and e["utc"].month == 3) for e in b.events)
+
+
+def test_scrubs_postponements_and_a_failed_launch_in_prose():
+    content = (Path(__file__).parent / "data" / "rendered_launch_failure.txt").read_text(encoding="utf-8")
+    b = process(RawInput(source="f.txt", fmt="text", content=content, source_format="text")).bundle
+    got = [(e["event"], e["utc"].date().isoformat(), e["outcome"], e["detail"]) for e in b.events]
+    assert got == [("launch_attempt", "2022-06-03", "scrubbed", "high winds"),
+                   ("launch_attempt", "2022-06-05", "scrubbed", "sensor fault"),
+                   ("launch", "2022-06-08", "failure", "but the second stage failed")]
+    m = b.row
+    assert (m["launch_utc"], m["launch_precision"], m["launch_source"]) == \
+        (datetime(2022, 6, 8, 21, 4, tzinfo=UTC), "minute", "prose")

@@ -318,6 +318,10 @@ _TRIGGERS: list[tuple[str, re.Pattern, bool, bool]] = [
         ("launch", r"\b(?:lift(?:ed)?|lifting|blasted|took) off\b", False, True),
         ("launch", r"\blift-?off\b", True, False),
         ("launch", rf"\blaunch(?:es)?(?: attempt)?\b{_NOT_LAUNCH}", True, False),
+        # "A second attempt on 5 June was postponed": a launch attempt only where the text is
+        # about a launch (heading or the sentences before it; see _sentence_events).
+        ("attempt", r"\b(?:first|second|third|fourth|fifth|another|next|new|later|final) attempt\b",
+         True, False),
         ("undock", r"\bundock(?:ed|ing|s)?\b", False, True),
         ("undock", r"\bseparated from the (?:Command Module|CSM|command ship|ISS"
                    r"|(?:International Space )?Station)\b", False, True),
@@ -351,6 +355,11 @@ _HAPPENED = re.compile(r"\b(?:took place|occurred|happened|finally|eventually|su
                        r"|succeeded|nominal(?:ly)?)\b", re.I)
 _FAILURE = re.compile(r"\b(?:failed|failure|exploded|explosion|destroyed|crash(?:ed|-landed)?"
                       r"|malfunction(?:ed)?|anomaly)\b", re.I)
+_LAUNCH_CONTEXT = re.compile(r"\b(?:launch\w*|lift-?off|countdown)\b", re.I)
+_VEHICLE_FAILED = re.compile(
+    r",?\s*(?:but|however|and)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}(?:stage|rocket|booster|launch vehicle|"
+    r"engines?|fairing|launcher)\s+(?:\w+\s+){0,2}(?:failed|exploded|malfunctioned|broke up|shut down early)\b",
+    re.I)
 _REASON = re.compile(r"\b(?:due to|because of|owing to|caused by|because)\s+(?:(?:a|an|the)\s+)?"
                      r"(?P<r>[^,;.]+)", re.I)
 _LUNAR = re.compile(r"\b(?:Moon|lunar|crater|Mare|Tranquill?ity|LM|Lunar Module)\b", re.I)
@@ -634,7 +643,13 @@ def extract_events(sections: list[Section], mission_title: str, *, aliases=(),
 
 
 def _sentence_events(sentence, dates, section_kind, missions, heading, previous):
-    triggers = [_refine(t, sentence, previous, heading) for t in _triggers(sentence)]
+    triggers = _triggers(sentence)
+    if any(t.kind == "attempt" for t in triggers):
+        about_launch = _LAUNCH_CONTEXT.search(" ".join([heading if isinstance(heading, str) else "",
+                                                        *previous[-2:]]))
+        triggers = [t if t.kind != "attempt" else _Trigger("launch", t.start, t.end, t.noun, t.done)
+                    for t in triggers if t.kind != "attempt" or about_launch]
+    triggers = [_refine(t, sentence, previous, heading) for t in triggers]
     if not triggers:
         return []
     breaks = _clause_breaks(sentence)
@@ -727,6 +742,10 @@ def _outcome(trigger: _Trigger, sentence: str, breaks: list[int]) -> tuple[str |
         failure = _FAILURE.search(sentence)
         if failure and _same_clause(failure.start(), trigger.start, breaks):
             return "failure", why
+        # "launched on 8 June, but the second stage failed": the vehicle failing is the launch's
+        vehicle = _VEHICLE_FAILED.search(sentence, trigger.end) if trigger.kind == "launch" else None
+        if vehicle:
+            return "failure", vehicle.group(0).strip(" ,")
     if trigger.kind == "record":
         return None, None
     if trigger.done or _HAPPENED.search(sentence):

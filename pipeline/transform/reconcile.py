@@ -55,8 +55,9 @@ def reconcile(bundle: Bundle, page: Page) -> None:
             "outcome": ev.outcome, "source": "prose", "evidence": ev.evidence, "detail": ev.detail,
             "person_key": bundle.persons.resolve(ev.person) if ev.person else None})
     for event, prefix in _FILL.items():
+        # a failed launch still lifted off (a scrubbed attempt did not): its instant is the launch
         candidates = [ev for ev in events if ev.event == event and not getattr(ev, "mission", None)
-                      and ev.outcome in (None, "success")]
+                      and ev.outcome in (None, "success", "failure")]
         if not candidates:
             continue
         first = min(candidates, key=lambda e: e.utc) if event == "launch" else max(candidates, key=lambda e: e.utc)
