@@ -52,6 +52,7 @@ _MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|
           r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)(?![a-z])\.?")
 _ERA = r"(?:\s*\b(?P<{0}>AD|CE|BCE|BC|AC)\b)?"
 _DIGIT = re.compile(r"\d")
+_DAY_RANGE = re.compile(r"(?<![\d:.])(\d{1,2})\s*[–—-]\s*\d{1,2}\s+(?=[A-Za-z])")
 
 # The leading lookahead lets the regex engine skip every position where no date can start (a
 # digit or a month name), which makes scanning prose about four times faster.
@@ -329,6 +330,7 @@ def parse_instant(text: str) -> Instant | None:
     try:
         text = _DATE_TEMPLATE.sub(_from_template, text)
         text = _LINK_SPACE.sub(lambda m: f" {m.group(1)} ", text)
+        text = _DAY_RANGE.sub(r"\1 ", text)   # a window "23–24 March 2024" starts on the 23rd
         found = _scan(clean_text(text))
     except (ValueError, OverflowError, IndexError):  # defensive: bad data must not raise
         return None

@@ -194,3 +194,8 @@ def test_parsers_never_raise_on_date_soup(text):
     parse_instant(text)
     find_instants(text)
     parse_duration(text)
+
+
+def test_a_day_range_is_read_as_its_first_day():
+    assert parse_instant("23–24 March 2024") == Instant(datetime(2024, 3, 23, tzinfo=timezone.utc), "day")
+    assert parse_instant("23-24 March 2024").utc.day == 23
