@@ -679,7 +679,7 @@ def _sentence_events(sentence, dates, section_kind, missions, heading, previous)
 
 def _refine(trigger: _Trigger, sentence: str, previous: list[str], heading) -> _Trigger:
     """Name the trigger's event: landing on the Moon or on Earth, liftoff from the Moon, ..."""
-    kinds = {"dock": "docking", "undock": "undocking", "orbit": "orbit_insertion"}
+    kinds = {"dock": "docking", "undock": "undocking", "orbit": "orbit_insertion", "attempt": "launch"}
     kind = kinds.get(trigger.kind, trigger.kind)
     text = sentence[trigger.start:trigger.end].lower()
     if trigger.kind == "landing" and not text.startswith("return") and "splash" not in text:
