@@ -96,10 +96,27 @@ class Scan:
     templates -- outermost closed ``{{...}}`` (not inside another template, comment or tag)
     opaque    -- comments and extension tags outside every template: (start, end, kind) where
                  kind is "comment" or the lower-case tag name ("ref", "nowiki", ...)
+    end       -- how far the text was scanned: len(text) for a whole scan; less for a scan
+                 stopped early (scan(text, upto=...)), whose lists cover text[:end] exactly as
+                 a whole scan would. whole() carries it on to the end of the text.
     """
 
     templates: list[tuple[int, int]] = field(default_factory=list)
     opaque: list[tuple[int, int, str]] = field(default_factory=list)
+    end: int = 0
+    _scanner: "_Scanner | None" = field(default=None, repr=False, compare=False)
+
+    @property
+    def complete(self) -> bool:
+        return self._scanner is None
+
+    def whole(self) -> "Scan":
+        """This scan carried on to the end of its text (itself when it is complete)."""
+        if self._scanner is None:
+            return self
+        if self._scanner.whole is None:
+            self._scanner.whole = self._scanner.run(None)
+        return self._scanner.whole
 
 
 @lru_cache(maxsize=8192)
@@ -135,6 +152,19 @@ def canonical_name(name: str) -> str:
 DATA_BOXES = frozenset({"Spaceflight crew"})
 
 
+# Every box name holds one of these right after its first letter (either case): "Infobox ...",
+# and the first word of each data box. A template name with a comment inside it
+# ("Info<!-- -->box") is not seen, as in may_have_infobox.
+_BOX_HINTS = ("nfobox",) + tuple(sorted({name.split()[0][1:] for name in DATA_BOXES}))
+
+
+def box_scan(text: str) -> Scan:
+    """scan() only as far as find_infoboxes needs: to the end of whatever holds the last place
+    a box name could be (most infoboxes sit at the top of a long article). The rest of the
+    page is scanned when Scan.whole() is asked for (for the prose)."""
+    return scan(text, upto=max(text.rfind(hint) for hint in _BOX_HINTS))
+
+
 def is_infobox_name(name: str) -> bool:
     """True when the (normalised or raw) template name starts with "Infobox", or is a data box."""
     name = normalize_name(name)
@@ -159,76 +189,98 @@ def template_name_at(text: str, start: int, end: int) -> str:
     return canonical_name(head[:cut])
 
 
-def scan(text: str) -> Scan:
+def scan(text: str, upto: int | None = None) -> Scan:
     """Locate the top-level templates, comments and extension tags of a wikitext string.
 
     Linear in the length of the text. Unclosed constructs are literal text; see the module
-    docstring for how unbalanced markup is read.
+    docstring for how unbalanced markup is read. With upto, the scan stops at the first point
+    past upto that is outside every template (what lies before such a point cannot change
+    later); Scan.whole() resumes it.
     """
-    pairs: list[tuple[int, int]] = []
-    opaque: list[tuple[int, int, str]] = []
-    stack: list[tuple[str, int]] = []  # ("T", start of {{) or ("L", start of [[)
-    templates_open = 0
-    close_cache: dict[str, int] = {}  # tag -> offset of the next known closing tag (-1: none)
-    next_brace = [-2]  # offset of the next "{{" outside templates (-2: not looked for yet)
-    pos = 0
-    n = len(text)
-    while pos < n:
-        m = _TOKEN.search(text, pos) if templates_open else _search_top(text, pos, next_brace)
-        if m is None:
-            break
-        tok = m.group(0)
-        first = tok[0]
-        if first == "{":
-            run = len(tok)
-            offset = m.start() + run % 2
-            for k in range(run // 2):
-                stack.append(("T", offset + 2 * k))
-                templates_open += 1
-            pos = m.end()
-        elif first == "}":
-            run = len(tok)
-            at = m.start()
-            while run >= 2 and templates_open:
-                while stack[-1][0] == "L":
-                    stack.pop()
-                _, start = stack.pop()
-                templates_open -= 1
-                at += 2
-                run -= 2
-                pairs.append((start, at))
-            pos = m.end()
-        elif tok == "[[":
-            stack.append(("L", m.start()))
-            pos = m.end()
-        elif tok == "]]":
-            if stack and stack[-1][0] == "L":
-                stack.pop()
-            pos = m.end()
-        elif tok == "<!--":
-            close = text.find("-->", m.end())
-            end = n if close == -1 else close + 3
-            opaque.append((m.start(), end, "comment"))
-            pos = end
-        else:
-            tag = m.group(1).lower()
-            if m.group(3):  # self-closing <ref name="x" />
-                opaque.append((m.start(), m.end(), tag))
+    return _Scanner(text).run(upto)
+
+
+class _Scanner:
+    """The state of one scan, so that a scan stopped early can carry on where it stopped."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.pairs: list[tuple[int, int]] = []
+        self.opaque: list[tuple[int, int, str]] = []
+        self.stack: list[tuple[str, int]] = []  # ("T", start of {{) or ("L", start of [[)
+        self.templates_open = 0
+        self.close_cache: dict[str, int] = {}  # tag -> next known closing tag (-1: none)
+        self.next_brace = [-2]  # next "{{" outside templates (-2: not looked for yet)
+        self.pos = 0
+        self.whole: Scan | None = None  # the complete scan, once made
+
+    def run(self, upto: int | None) -> Scan:
+        text, pairs, opaque, stack = self.text, self.pairs, self.opaque, self.stack
+        close_cache, next_brace = self.close_cache, self.next_brace
+        templates_open, pos = self.templates_open, self.pos
+        n = len(text)
+        stop = n if upto is None else upto
+        while pos < n:
+            if pos > stop and not templates_open:
+                break
+            m = _TOKEN.search(text, pos) if templates_open else _search_top(text, pos, next_brace)
+            if m is None:
+                pos = n
+                break
+            tok = m.group(0)
+            first = tok[0]
+            if first == "{":
+                run = len(tok)
+                offset = m.start() + run % 2
+                for k in range(run // 2):
+                    stack.append(("T", offset + 2 * k))
+                    templates_open += 1
                 pos = m.end()
-                continue
-            close_at = close_cache.get(tag)
-            if close_at is None or (close_at != -1 and close_at < m.end()):
-                cm = _CLOSERS[tag].search(text, m.end())
-                close_at = -1 if cm is None else cm.start()
-                close_cache[tag] = close_at
-            if close_at == -1:
-                pos = m.end()  # unclosed: the tag is literal text
-                continue
-            end = text.find(">", close_at) + 1
-            opaque.append((m.start(), end, tag))
-            pos = end
-    templates = _outermost(pairs)
-    return Scan(templates=templates, opaque=_outside(opaque, templates))
+            elif first == "}":
+                run = len(tok)
+                at = m.start()
+                while run >= 2 and templates_open:
+                    while stack[-1][0] == "L":
+                        stack.pop()
+                    _, start = stack.pop()
+                    templates_open -= 1
+                    at += 2
+                    run -= 2
+                    pairs.append((start, at))
+                pos = m.end()
+            elif tok == "[[":
+                stack.append(("L", m.start()))
+                pos = m.end()
+            elif tok == "]]":
+                if stack and stack[-1][0] == "L":
+                    stack.pop()
+                pos = m.end()
+            elif tok == "<!--":
+                close = text.find("-->", m.end())
+                end = n if close == -1 else close + 3
+                opaque.append((m.start(), end, "comment"))
+                pos = end
+            else:
+                tag = m.group(1).lower()
+                if m.group(3):  # self-closing <ref name="x" />
+                    opaque.append((m.start(), m.end(), tag))
+                    pos = m.end()
+                    continue
+                close_at = close_cache.get(tag)
+                if close_at is None or (close_at != -1 and close_at < m.end()):
+                    cm = _CLOSERS[tag].search(text, m.end())
+                    close_at = -1 if cm is None else cm.start()
+                    close_cache[tag] = close_at
+                if close_at == -1:
+                    pos = m.end()  # unclosed: the tag is literal text
+                    continue
+                end = text.find(">", close_at) + 1
+                opaque.append((m.start(), end, tag))
+                pos = end
+        self.templates_open, self.pos = templates_open, pos
+        templates = _outermost(pairs)
+        return Scan(templates=templates, opaque=_outside(opaque, templates), end=min(pos, n),
+                    _scanner=None if pos >= n else self)
 
 
 def _outermost(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -40,8 +40,10 @@ Conventions the transform stage relies on:
 * Prose: the lead is Section("", 0, ...) when it has text; each heading gives a Section with its
   level (the number of "="). Templates render only when render.py has a renderer (convert,
   dates, nowrap, lang, ships, ...); everything else (navboxes, {{Spaceflight crew}}, {{age}})
-  is dropped, as are refs, comments, tables, files, categories and interwiki links. The
-  headings are found at once; a section's text is made when it is first read (the same text).
+  is dropped, as are refs, comments, tables, files, categories and interwiki links.
+  Page.sections is a LazySections: the page past its infoboxes is scanned and split into
+  sections when the list is first used, and each section's text when it is first read (the
+  same text either way).
 * Coordinates of other bodies ({{Lunar coords ...}}) render "" and leave Value.coords empty.
 
 Bad input never raises: broken markup gives partial text, an infobox mwparserfromhell cannot
@@ -55,7 +57,8 @@ import re
 from mwparserfromhell.nodes import Template
 
 from pipeline.extract import mwtree
-from pipeline.extract.locate import Scan, canonical_name, find_infoboxes, scan, template_name_at
+from pipeline.extract.locate import (Scan, box_scan, canonical_name, find_infoboxes, scan,
+                                     template_name_at)
 from pipeline.extract.render import (APOS, RENDERERS, citation_from_ref, clean_inline,
                                      link_target, normalize_param, render_value,
                                      render_wikitext, renderer_for)
@@ -86,21 +89,21 @@ def extract_wikitext(raw: RawInput) -> Page:
     m = _REDIRECT.match(text)
     if m:
         page.redirect = link_target(m.group(1)) or None
-    sc = scan(text)
+    sc = box_scan(text)  # the rest of the page is scanned when the prose is first read
     page.infoboxes = extract_infoboxes(text, sc)
     if page.title is None:
         # "name" in today's infoboxes; older spaceflight boxes used "mission_name"
         page.title = next((b.params[k].text for b in page.infoboxes if b.parent is None
                            for k in ("name", "mission_name") if k in b.params and b.params[k].text), None)
     if page.redirect is None:
-        page.sections = extract_sections(text, sc)
+        page.sections = LazySections(lambda: extract_sections(text, sc))
     return page
 
 
 def extract_infoboxes(text: str, sc: Scan | None = None) -> list[Infobox]:
     """All infoboxes of a page, nested ones included, in document order (see module doc).
     sc is the page's scan() when the caller has it already."""
-    sc = sc or scan(text)
+    sc = sc or box_scan(text)
     boxes: list[Infobox] = []
     for start, end, name in find_infoboxes(text, sc):
         code = mwtree.parse(text[start:end], skip_style_tags=True)
@@ -144,7 +147,7 @@ def _resolve_citations(boxes: list[Infobox], text: str, sc: Scan | None = None) 
                     known.setdefault(cite.name, cite)
     missing = {c.name for c in wanted if c.name not in known}
     if missing:
-        for start, end, kind in (sc or scan(text)).opaque:
+        for start, end, kind in (sc.whole() if sc is not None else scan(text)).opaque:
             if not missing:
                 break
             m = _REF_NAME.match(text, start, end) if kind == "ref" else None
@@ -180,7 +183,7 @@ def extract_sections(text: str, sc: Scan | None = None) -> list[Section]:
     The headings are found at once; the text of a section other than the lead is made when it
     is first read (most pages of a dump are never read past their infoboxes), and is the same
     text either way."""
-    sc = sc or scan(text)
+    sc = sc.whole() if sc is not None else scan(text)
     pending = _Pending(text)
     flat = _flatten(text, sc, pending if pending.active else None)
     lines = flat.split("\n")
@@ -207,6 +210,52 @@ def extract_sections(text: str, sc: Scan | None = None) -> list[Section]:
                 sections.append(Section(heading=heading, level=level, text=section_text))
         heading, level, body = clean_inline(_inline(m.group(2))), len(m.group(1)), []
     return sections
+
+
+class LazySections(list):
+    """A page's sections, found when the list is first used: the transform stage reads no
+    prose, and most pages of a dump have no mission, so most pages never need it. It is a
+    list in every way (compares, prints, pickles and copies as the plain list it stands for)."""
+
+    __slots__ = ("_make",)
+
+    def __init__(self, make=None) -> None:
+        super().__init__()
+        if make is not None and not callable(make):  # LazySections(iterable), as for a list
+            list.extend(self, make)
+            make = None
+        self._make = make
+
+    def _fill(self) -> None:
+        make = self._make
+        if make is not None:
+            self._make = None
+            list.extend(self, make())
+
+    def __reduce_ex__(self, protocol):
+        self._fill()
+        return (list, (list(list.__iter__(self)),))
+
+    def __copy__(self) -> list:
+        self._fill()
+        return list(list.__iter__(self))
+
+
+def _filled(method):
+    def call(self, *args, **kwargs):
+        self._fill()
+        return method(self, *args, **kwargs)
+    call.__name__ = method.__name__
+    return call
+
+
+for _name in ("__iter__", "__len__", "__getitem__", "__contains__", "__eq__", "__ne__",
+              "__lt__", "__le__", "__gt__", "__ge__", "__repr__", "__reversed__", "__add__",
+              "__mul__", "__rmul__", "__iadd__", "__imul__", "__setitem__", "__delitem__",
+              "index", "count", "copy", "append", "extend", "insert", "pop", "remove", "clear",
+              "sort", "reverse"):
+    setattr(LazySections, _name, _filled(getattr(list, _name)))
+del _name
 
 
 def _section_text(pending: _Pending, body: list[str]):

@@ -153,3 +153,42 @@ def test_scan_skips_links_outside_templates_without_changing_the_result():
     text = "[[a [[b]] {{x|[[c|d]]}} ]] ]] {{y|[[e}}"
     sc = scan(text)
     assert [text[s:e] for s, e in sc.templates] == ["{{x|[[c|d]]}}", "{{y|[[e}}"]
+
+
+# --- scanning only as far as the boxes ---------------------------------------------------------
+
+_PIECES = ["{{", "}}", "{{{", "}}}", "[[", "]]", "<!--", "-->", "<ref>", "</ref>", "<ref name=a/>",
+           "<nowiki>", "</nowiki>", "Infobox x", "infobox_y", "Spaceflight crew", "|", "\n", "text ",
+           "{{Infobox spaceflight|a=", "{{wrap|{{Infobox rocket|b=1}}}}"]
+
+
+def _texts():
+    import random
+    rng = random.Random(20261125)
+    for _ in range(3000):
+        yield "".join(rng.choice(_PIECES) for _ in range(rng.randint(0, 30)))
+
+
+def test_a_scan_stopped_early_then_resumed_is_the_whole_scan():
+    for text in _texts():
+        whole = scan(text)
+        for upto in (-1, 0, len(text) // 3, len(text) // 2, len(text)):
+            part = scan(text, upto=upto)
+            # what a stopped scan lists is exactly the whole scan's view of text[:end]
+            assert part.templates == [t for t in whole.templates if t[1] <= part.end], (text, upto)
+            assert all(t[0] >= part.end for t in whole.templates if t[1] > part.end)
+            assert part.whole() == whole and part.whole() is part.whole()
+            assert part.complete is (part.end == len(text))
+
+
+def test_box_scan_finds_the_same_boxes_as_a_whole_scan():
+    from pipeline.extract.locate import box_scan
+    for text in _texts():
+        assert find_infoboxes(text, box_scan(text)) == find_infoboxes(text, scan(text)), text
+    page = "{{Infobox spaceflight|name=A}}\n" + "Prose {{cite|x}} <ref>r</ref>\n" * 2000
+    part = box_scan(page)
+    assert part.end < 100 and not part.complete  # the prose after the box is not scanned yet
+    assert part.whole() == scan(page)
+    crew = "{{Infobox spaceflight|name=A}}\n" + "Prose.\n" * 50 + "{{Spaceflight crew|a=b}}\nMore."
+    assert [n for _, _, n in find_infoboxes(crew, box_scan(crew))] == \
+        ["Infobox spaceflight", "Spaceflight crew"]

@@ -263,3 +263,29 @@ def test_a_quote_at_the_start_of_a_line_stays_lazy_only_when_its_text_starts_wit
 def test_placeholder_lookalikes_in_the_page_are_kept_as_text():
     sections = extract_sections("Lead \ue0100\ue011 {{convert|1|km|mi}}.\n== A ==\nB \ue0101\ue011.")
     assert [s.text for s in sections] == ["Lead \ue0100\ue011 1 km.", "B \ue0101\ue011."]
+
+
+def test_sections_are_made_on_first_use_and_behave_as_a_list():
+    import copy
+    import pickle
+    from pipeline.extract.wikitext import LazySections
+    text = "{{Infobox spaceflight|name=A}}\nLead.\n== Launch ==\nIt flew.\n== Landing ==\nIt landed."
+    eager = extract_sections(text)
+    calls = []
+
+    def make():
+        calls.append(1)
+        return extract_sections(text)
+
+    lazy = LazySections(make)
+    assert calls == []
+    assert lazy == eager and len(lazy) == 3 and calls == [1]
+    assert [s.heading for s in lazy] == ["", "Launch", "Landing"] and calls == [1]
+    for other in (LazySections(make), LazySections(make), LazySections(make)):
+        assert pickle.loads(pickle.dumps(other)) == eager
+    assert type(pickle.loads(pickle.dumps(LazySections(make)))) is list
+    assert copy.deepcopy(LazySections(make)) == eager and copy.copy(LazySections(make)) == eager
+    assert bool(LazySections(lambda: [])) is False and repr(LazySections(lambda: [])) == "[]"
+    assert LazySections(eager) == eager  # built from an iterable, as a list is
+    page = extract_wikitext(RawInput(source="t", fmt="wikitext", content=text, source_format="file"))
+    assert isinstance(page.sections, LazySections) and page.sections == eager
