@@ -152,17 +152,22 @@ def canonical_name(name: str) -> str:
 DATA_BOXES = frozenset({"Spaceflight crew"})
 
 
-# Every box name holds one of these right after its first letter (either case): "Infobox ...",
-# and the first word of each data box. A template name with a comment inside it
-# ("Info<!-- -->box") is not seen, as in may_have_infobox.
-_BOX_HINTS = ("nfobox",) + tuple(sorted({name.split()[0][1:] for name in DATA_BOXES}))
+# Every box name holds "nfobox" or the name of a data box right after its first letter (which
+# may be either case). A template name with a comment inside it ("Info<!-- -->box") is not
+# seen, as in may_have_infobox.
+_DATA_BOX_HINT = re.compile("|".join(
+    r"[\s_\u00a0]+".join(re.escape(word) for word in name[1:].split())
+    for name in sorted(DATA_BOXES)))
 
 
 def box_scan(text: str) -> Scan:
     """scan() only as far as find_infoboxes needs: to the end of whatever holds the last place
     a box name could be (most infoboxes sit at the top of a long article). The rest of the
     page is scanned when Scan.whole() is asked for (for the prose)."""
-    return scan(text, upto=max(text.rfind(hint) for hint in _BOX_HINTS))
+    last = text.rfind("nfobox")
+    for m in _DATA_BOX_HINT.finditer(text, last + 1):
+        last = max(last, m.start())
+    return scan(text, upto=last)
 
 
 def is_infobox_name(name: str) -> bool:

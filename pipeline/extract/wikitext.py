@@ -51,6 +51,7 @@ read as a template gives an Infobox without params, a page without infoboxes giv
 """
 from __future__ import annotations
 
+import bisect
 import html
 import re
 
@@ -132,10 +133,13 @@ def _add_box(t: Template, boxes: list[Infobox], parent: int | None,
 
 
 _REF_NAME = re.compile(r"""<ref\s[^>]*?\bname\s*=\s*["']?([^"'>/]+)""", re.I)
+_REF_CLOSE = re.compile(r"</ref\s*>", re.I)
 
 
 def _resolve_citations(boxes: list[Infobox], text: str, sc: Scan | None = None) -> None:
-    """Fill reused refs (<ref name="x" />) from the definition of x in the boxes or the page."""
+    """Fill reused refs (<ref name="x" />) from the definition of x in the boxes or the page:
+    the first <ref name="x">...</ref> of the page that is not inside a comment, wherever it
+    is (in the prose, in a template, or list-defined in {{reflist|refs=}} or <references>)."""
     wanted: list[Citation] = []
     known: dict[str, Citation] = {}
     for box in boxes:
@@ -146,23 +150,47 @@ def _resolve_citations(boxes: list[Infobox], text: str, sc: Scan | None = None) 
                 elif cite.name and cite.text:
                     known.setdefault(cite.name, cite)
     missing = {c.name for c in wanted if c.name not in known}
-    if missing:
-        for start, end, kind in (sc.whole() if sc is not None else scan(text)).opaque:
-            if not missing:
-                break
-            m = _REF_NAME.match(text, start, end) if kind == "ref" else None
-            if m is None or m.group(1).strip() not in missing:
-                continue
-            for node in mwtree.parse(text[start:end]).nodes:
-                if getattr(node, "tag", None) == "ref" and node.contents is not None:
-                    cite = citation_from_ref(node)
-                    if cite.name in missing:
-                        known[cite.name] = cite
-                        missing.discard(cite.name)
+    comments: list[tuple[int, int]] | None = None
+    for m in _REF_NAME.finditer(text) if missing else ():
+        if m.group(1).strip() not in missing:
+            continue
+        opened = text.find(">", m.end())
+        if opened == -1:
+            break
+        if text[opened - 1] == "/":  # another reuse
+            continue
+        close = _REF_CLOSE.search(text, opened)
+        if close is None:
+            break
+        if comments is None:
+            comments = _comment_spans(text)
+        at = bisect.bisect_right(comments, (m.start(), len(text))) - 1
+        if at >= 0 and comments[at][0] <= m.start() < comments[at][1]:
+            continue
+        for node in mwtree.parse(text[m.start():close.end()]).nodes:
+            if getattr(node, "tag", None) == "ref" and node.contents is not None:
+                cite = citation_from_ref(node)
+                if cite.name in missing:
+                    known[cite.name] = cite
+                    missing.discard(cite.name)
+        if not missing:
+            break
     for cite in wanted:
         source = known.get(cite.name or "")
         if source is not None:
             cite.url, cite.title, cite.date = source.url, source.title, source.date
+
+
+def _comment_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every <!-- --> comment, in order (an unclosed one runs to the end)."""
+    spans = []
+    at = text.find("<!--")
+    while at != -1:
+        close = text.find("-->", at + 4)
+        end = len(text) if close == -1 else close + 3
+        spans.append((at, end))
+        at = text.find("<!--", end)
+    return spans
 
 
 # --- prose ---------------------------------------------------------------------------------------

@@ -289,3 +289,15 @@ def test_sections_are_made_on_first_use_and_behave_as_a_list():
     assert LazySections(eager) == eager  # built from an iterable, as a list is
     page = extract_wikitext(RawInput(source="t", fmt="wikitext", content=text, source_format="file"))
     assert isinstance(page.sections, LazySections) and page.sections == eager
+
+
+def test_a_reused_ref_is_filled_from_its_definition_wherever_the_page_has_it():
+    box = "{{Infobox spaceflight\n| name = A\n| launch_mass = 5 kg<ref name=m/>\n| cospar_id = X<ref name=c />\n}}\n"
+    page = extract_wikitext(RawInput(source="t", fmt="wikitext", source_format="file", content=(
+        box + "Prose.<!-- <ref name=c>{{cite web|url=http://old.example|title=Old}}</ref> -->\n"
+        "== Notes ==\n{{Reflist|refs=\n<ref name=m>{{cite web|url=http://mass.example|title=Mass}}</ref>\n"
+        "<ref name=c>{{cite web|url=http://c.example|title=C}}</ref>\n}}\n")))
+    cites = {k: v.citations[0] for k, v in page.infoboxes[0].params.items() if v.citations}
+    # list-defined refs (inside a template) are found; a definition inside a comment is not
+    assert (cites["launch_mass"].url, cites["launch_mass"].title) == ("http://mass.example", "Mass")
+    assert cites["cospar_id"].url == "http://c.example"
