@@ -54,10 +54,17 @@ class _Code(Wikicode):
         return s
 
 
+_new_list, _extend_list = list.__new__, list.extend
+
+
 def code(nodes: list) -> Wikicode:
     """A Wikicode over a list of nodes (no parsing)."""
     w = _new(_Code)
-    w._nodes = SmartList(nodes)
+    # = SmartList(nodes), what SmartList.__new__ does without its Python-level __new__
+    smart = _new_list(SmartList)
+    smart._children = {}
+    _extend_list(smart, nodes)
+    w._nodes = smart
     return w
 
 

@@ -306,6 +306,7 @@ _LOST_TOKEN = re.compile(
 
 _ONLY_PUNCT = re.compile(r"[\s()\[\],;|:]+")
 _LOST_SPLIT = re.compile(r"[\s|,;()\[\]]+")
+_LOST_FIRST = re.compile(r"[\s|,;()\[\]]*([^\s|,;()\[\]]+)")
 
 
 def is_lost(text: str) -> bool:
@@ -316,6 +317,9 @@ def is_lost(text: str) -> bool:
         return False
     if _ONLY_PUNCT.fullmatch(t):
         return True
+    first = _LOST_FIRST.match(t)  # most values fail on their first word: skip the full split
+    if first is not None and not _LOST_TOKEN.match(first.group(1)):
+        return False
     tokens = [tok for tok in _LOST_SPLIT.split(t) if tok]
     return bool(tokens) and all(_LOST_TOKEN.match(tok) for tok in tokens)
 
