@@ -69,13 +69,26 @@ _INTERWIKI = re.compile(r"^[a-z]{2,3}(?:-[a-z]{2,8})*$|^simple$")
 class Context:
     """What rendering one value collects besides its text."""
 
-    def __init__(self, on_infobox: Callable[[Template], None] | None = None) -> None:
+    def __init__(self, on_infobox: Callable[[Template], None] | None = None,
+                 refs: list[str] | None = None) -> None:
         self.links: list[tuple[str, str]] = []
         self.coords: tuple[float, float] | None = None
         self.quantities: list[Quantity] = []
         self.citations: list[Citation] = []
         self.unknown_templates: list[str] = []
         self.on_infobox = on_infobox
+        self.refs = refs or None  # the refs lifted out of the text being rendered (lift_refs)
+
+    def unlift(self, s: str) -> str:
+        """Wikitext as written: lifted refs put back in place of their marks."""
+        return unlift(s, self.refs) if self.refs is not None and REF_OPEN in s else s
+
+    def _lifted(self, s: str) -> str:
+        """A text's lifted refs become citations, in order, and leave the text."""
+        refs = self.refs
+        for m in _REF_MARK.finditer(s):
+            self.citations.append(citation_from_source(refs[int(m.group(1))]))
+        return _REF_MARK.sub("", s)
 
     def render(self, code: Wikicode | None) -> str:
         """Text of a Wikicode with SEP between list items (call finish() on the result)."""
@@ -86,13 +99,15 @@ class Context:
     def node(self, n) -> str:
         kind = type(n)  # exact types first: this runs for every node of every value
         if kind is Text:
+            if self.refs is not None and REF_OPEN in n.value:
+                return self._lifted(n.value).replace(SEP, "").replace(FLAG_OPEN, "").replace(FLAG_CLOSE, "")
             return n.value.replace(SEP, "").replace(FLAG_OPEN, "").replace(FLAG_CLOSE, "")
         if kind is Template:
             return self.template(n)
         if kind is Wikilink:
             return self.wikilink(n)
         if isinstance(n, Text):
-            return n.value.replace(SEP, "").replace(FLAG_OPEN, "").replace(FLAG_CLOSE, "")
+            return self.node(_as_text(n.value))
         if isinstance(n, Template):
             return self.template(n)
         if isinstance(n, Wikilink):
@@ -101,20 +116,20 @@ class Context:
             try:
                 return n.normalize().replace("'", APOS)
             except (ValueError, OverflowError):
-                return str(n)
+                return self.unlift(str(n))
         if isinstance(n, Tag):
             return self.tag(n)
         if isinstance(n, ExternalLink):
             if n.brackets:
                 return self.render(n.title) if n.title else ""
-            return str(n.url)
+            return self.unlift(str(n.url))
         if isinstance(n, Heading):
             return self.render(n.title)
         if isinstance(n, Argument):
             return self.render(n.default) if n.default is not None else ""
         if isinstance(n, Comment):
             return ""
-        return str(n)
+        return self.unlift(str(n))
 
     def template(self, t: Template) -> str:
         name = canonical_name(mwtree.to_str(t.name))
@@ -129,7 +144,7 @@ class Context:
         return fn(Args(t, self, name.lower()), self)
 
     def wikilink(self, link: Wikilink) -> str:
-        title = plain(link.title)
+        title = plain(link.title, self.refs)
         ns, colon, _ = title.partition(":")
         ns = ns.strip().lower()
         if colon and not title.startswith(":") and (ns in _DROP_NS or _INTERWIKI.match(ns)):
@@ -155,7 +170,7 @@ class Context:
         if name in _BREAK_TAGS:
             return SEP + (self.render(tag.contents) + SEP if tag.contents else "")
         if name in _LITERAL_TAGS:
-            return str(tag.contents) if tag.contents is not None else ""
+            return self.unlift(str(tag.contents)) if tag.contents is not None else ""
         if name in _HIDDEN_TAGS or tag.wiki_markup == "{|":
             return ""
         if tag.has("style") and _DISPLAY_NONE.search(str(tag.get("style").value)):
@@ -183,11 +198,11 @@ class Args:
         return clean_inline(self.ctx.render(self.positional[i])) if i < len(self.positional) else ""
 
     def plain(self, i: int) -> str:
-        return plain(self.positional[i]) if i < len(self.positional) else ""
+        return plain(self.positional[i], self.ctx.refs) if i < len(self.positional) else ""
 
     def get(self, key: str, default: str = "") -> str:
         """Named argument rendered without side results (for options such as df, TZ)."""
-        return plain(self.named[key]) if key in self.named else default
+        return plain(self.named[key], self.ctx.refs) if key in self.named else default
 
     def texts(self) -> list[str]:
         return [self.text(i) for i in range(len(self.positional))]
@@ -222,11 +237,12 @@ def link_target(title: str) -> str:
     return title[:1].upper() + title[1:]
 
 
-def plain(code: Wikicode | None) -> str:
-    """Text of a Wikicode with no side results (refs, links and templates rendered away)."""
+def plain(code: Wikicode | None, refs: list[str] | None = None) -> str:
+    """Text of a Wikicode with no side results (refs, links and templates rendered away).
+    refs: the refs lifted out of the text the code was parsed from, if any."""
     if code is None:
         return ""
-    return clean_inline(Context().render(code))
+    return clean_inline(Context(refs=refs).render(code))
 
 
 _SPACE_CHARS = re.compile(r"[\u00a0\u2007\u202f\u2009\u200a\u2002\u2003]")
@@ -324,6 +340,136 @@ def is_lost(text: str) -> bool:
     return bool(tokens) and all(_LOST_TOKEN.match(tok) for tok in tokens)
 
 
+# --- refs lifted out before parsing ------------------------------------------------------------
+#
+# An infobox's refs are most of its wikitext (a {{cite web}} of a dozen parameters behind many
+# values) but only ever become Citations, whose url/title/date are read for few of them. So
+# lift_refs takes each simple <ref ...>...</ref> and <ref ... /> out of the text before it is
+# parsed, leaving a mark REF_OPEN + index + REF_CLOSE; rendering turns a mark into the Citation
+# (Context.refs), the raw text gets the ref back (unlift), and a ref's cite template is parsed
+# only when its url, title or date is first read (_LiftedCitation). Refs are opaque to the
+# parser either way (MediaWiki expands extension tags before it splits template arguments).
+# Anything unusual (attributes beyond plain name=value pairs, upper case, a ref inside a
+# comment, nowiki, pre, code or math, an unclosed ref) is left in the text for the parser.
+
+REF_OPEN, REF_CLOSE = "\ue020", "\ue021"
+_REF_MARK = re.compile("\ue020(\\d+)\ue021")
+_ATTR = r"""\s+[a-z][a-z-]*\s*=\s*(?:"[^"<>]*"|'[^'<>]*'|[^\s"'<>/=]+)"""
+_LIFTABLE = re.compile(r"<ref((?:" + _ATTR + r")*)\s*(/?)>")
+_REF_END = re.compile(r"</ref\s*>")
+_NAME_ATTR = re.compile(r"""\sname\s*=\s*(?:"([^"<>]*)"|'([^'<>]*)'|([^\s"'<>/=]+))""")
+_KEEP_OUT = re.compile(r"<!--.*?(?:-->|\Z)|<(nowiki|pre|code|tt|math|syntaxhighlight|source)\b.*?"
+                       r"(?:</\1\s*>|\Z)", re.S | re.I)
+
+
+def lift_refs(text: str) -> tuple[str, list[str]]:
+    """(text with each liftable ref replaced by its mark, the refs' wikitext by index)."""
+    if "<ref" not in text or REF_OPEN in text or REF_CLOSE in text:
+        return text, []
+    kept = [(m.start(), m.end()) for m in _KEEP_OUT.finditer(text)] if (
+        "<!--" in text or "<" in text.replace("<ref", "")) else []
+    refs: list[str] = []
+    out: list[str] = []
+    pos = 0
+    at = text.find("<ref", pos)
+    k = 0
+    while at != -1:
+        while k < len(kept) and kept[k][1] <= at:
+            k += 1
+        if k < len(kept) and kept[k][0] <= at:  # inside a comment or a literal tag
+            at = text.find("<ref", kept[k][1])
+            continue
+        m = _LIFTABLE.match(text, at)
+        end = None
+        if m is not None:
+            if m.group(2):
+                end = m.end()
+            else:
+                close = _REF_END.search(text, m.end())
+                if close is not None and "<ref" not in text[m.end():close.start()]:
+                    end = close.end()
+        if end is None:
+            at = text.find("<ref", at + 4)
+            continue
+        out.append(text[pos:at])
+        out.append(f"{REF_OPEN}{len(refs)}{REF_CLOSE}")
+        refs.append(text[at:end])
+        pos = end
+        at = text.find("<ref", pos)
+    if not refs:
+        return text, []
+    out.append(text[pos:])
+    return "".join(out), refs
+
+
+def unlift(s: str, refs: list[str]) -> str:
+    """The wikitext as written: each mark replaced by its ref."""
+    return _REF_MARK.sub(lambda m: refs[int(m.group(1))], s)
+
+
+def citation_from_source(source: str) -> Citation:
+    """The Citation of a lifted ref's wikitext (what citation_from_ref gives for its Tag)."""
+    m = _LIFTABLE.match(source)
+    named = _NAME_ATTR.search(m.group(1)) if m is not None and "name" in m.group(1) else None
+    name = next((g for g in named.groups() if g is not None), None) if named else None
+    name = name.strip().strip("\"'") or None if name is not None else None
+    if m is None or m.group(2):  # a reuse: <ref name="x" />
+        return Citation(name=name)
+    body = source[m.end():_REF_END.search(source, m.end()).start()]
+    return _LiftedCitation(name, body)
+
+
+def _as_text(value: str) -> Text:
+    t = object.__new__(Text)
+    t._value = value
+    return t
+
+
+class _LiftedCitation(Citation):
+    """A Citation whose url, title and date are read from its ref's cite template when first
+    asked for. It compares, prints, copies and pickles as the plain Citation it stands for."""
+
+    def __init__(self, name: str | None, body: str) -> None:
+        self.name, self.text, self._body, self._filled = name, body.strip(), body, None
+
+    def _fill(self) -> dict:
+        if self._filled is None:
+            plain_cite = Citation()
+            code = mwtree.parse(self._body, skip_style_tags=True)
+            fill_citation(plain_cite, code)
+            self._filled = {"url": plain_cite.url, "title": plain_cite.title, "date": plain_cite.date}
+        return self._filled
+
+    def _field(key: str):  # noqa: N805 - a property factory used in the class body
+        def get(self):
+            return self._fill()[key]
+
+        def set_(self, value):
+            self._fill()[key] = value
+        return property(get, set_)
+
+    url = _field("url")
+    title = _field("title")
+    date = _field("date")
+    del _field
+
+    def _plain(self) -> Citation:
+        return Citation(name=self.name, url=self.url, title=self.title, date=self.date, text=self.text)
+
+    def __eq__(self, other):
+        if not isinstance(other, Citation):
+            return NotImplemented
+        return self._plain() == (other._plain() if isinstance(other, _LiftedCitation) else other)
+
+    __hash__ = None
+
+    def __repr__(self) -> str:
+        return repr(self._plain())
+
+    def __reduce_ex__(self, protocol):
+        return (Citation, (self.name, self.url, self.title, self.date, self.text))
+
+
 def citation_from_ref(tag: Tag) -> Citation:
     """A <ref> tag as a Citation: name attribute, and url/title/date of the first cite template
     inside. A ref without content (a reuse, <ref name="x" />) gives just the name."""
@@ -336,14 +482,14 @@ def citation_from_ref(tag: Tag) -> Citation:
     return cite
 
 
-def fill_citation(cite: Citation, code: Wikicode) -> None:
+def fill_citation(cite: Citation, code: Wikicode, refs: list[str] | None = None) -> None:
     # = code.filter_templates(recursive=False), without mwparserfromhell's filter machinery
     for t in code.nodes:
         if not isinstance(t, Template):
             continue
         name = normalize_name(mwtree.to_str(t.name)).lower()
         if name.startswith("cite") or name.startswith("citation"):
-            a = Args(t, Context())
+            a = Args(t, Context(refs=refs))
             cite.url = a.get("url") or a.get("chapter-url") or a.get("chapterurl") or None
             cite.title = a.get("title") or None
             cite.date = a.get("date") or None
@@ -386,8 +532,8 @@ def constant(value: str, *names: str) -> None:
 
 def _cite(a: Args, ctx: Context) -> str:
     """A bare {{cite ...}} in a value (outside a ref) is a citation too."""
-    cite = Citation(text=str(a.template))
-    fill_citation(cite, _code_of(a.template))
+    cite = Citation(text=ctx.unlift(str(a.template)))
+    fill_citation(cite, _code_of(a.template), ctx.refs)
     ctx.citations.append(cite)
     return ""
 
@@ -395,13 +541,15 @@ def _cite(a: Args, ctx: Context) -> str:
 # --- entry points ------------------------------------------------------------------------------
 
 def render_value(param: str, code: Wikicode,
-                 on_infobox: Callable[[Template], None] | None = None) -> Value:
+                 on_infobox: Callable[[Template], None] | None = None,
+                 refs: list[str] | None = None) -> Value:
     """One infobox parameter as a Value. on_infobox is called for each nested infobox template
     (which renders as ""). lost is set when the rendered text is residue (is_lost) that the raw
-    wikitext did not already say as such. Never raises on malformed wikitext."""
-    ctx = Context(on_infobox)
+    wikitext did not already say as such. refs: the refs lifted out of the text the code was
+    parsed from (lift_refs). Never raises on malformed wikitext."""
+    ctx = Context(on_infobox, refs)
     text, items = finish(ctx.render(code))
-    raw = str(code).strip()
+    raw = ctx.unlift(str(code).strip())
     # Residue only counts when rendering produced it: a plain "250px" is the editor's value.
     lost = is_lost(text) and text != clean_inline(raw)
     return Value(param=param, raw=raw, text=text, items=items, links=ctx.links, coords=ctx.coords,

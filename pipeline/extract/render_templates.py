@@ -23,11 +23,11 @@ from pipeline.records import Citation
 @register("efn", "efn-ua", "efn-lr", "efn-lg", "refn", "sfn", "sfnp", "sfnm", "harvnb", "r",
           "rp", "notetag", "ref label", "note label", "#tag:ref")
 def _footnote(a: Args, ctx: Context) -> str:
-    cite = Citation(name=a.get("name") or None, text=str(a.template))
+    cite = Citation(name=a.get("name") or None, text=ctx.unlift(str(a.template)))
     body = a.named.get("1") or (a.positional[0] if a.positional else None)
     if body is not None and a.name in ("efn", "refn", "#tag:ref"):
-        cite.text = str(body).strip()
-        fill_citation(cite, body)
+        cite.text = ctx.unlift(str(body).strip())
+        fill_citation(cite, body, ctx.refs)
     ctx.citations.append(cite)
     return ""
 

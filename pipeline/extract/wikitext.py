@@ -61,7 +61,7 @@ from pipeline.extract import mwtree
 from pipeline.extract.locate import (Scan, box_scan, canonical_name, find_infoboxes, scan,
                                      template_name_at)
 from pipeline.extract.render import (APOS, RENDERERS, citation_from_ref, clean_inline,
-                                     link_target, normalize_param, render_value,
+                                     lift_refs, link_target, normalize_param, render_value,
                                      render_wikitext, renderer_for)
 from pipeline.records import Citation, Infobox, Page, RawInput, Section
 
@@ -107,10 +107,12 @@ def extract_infoboxes(text: str, sc: Scan | None = None) -> list[Infobox]:
     sc = sc or box_scan(text)
     boxes: list[Infobox] = []
     for start, end, name in find_infoboxes(text, sc):
-        code = mwtree.parse(text[start:end], skip_style_tags=True)
+        # refs leave the text before it is parsed; see render.lift_refs
+        box_text, refs = lift_refs(text[start:end])
+        code = mwtree.parse(box_text, skip_style_tags=True)
         templates = [n for n in code.nodes if isinstance(n, Template)]
         if templates:
-            _add_box(templates[0], boxes, None, None)
+            _add_box(templates[0], boxes, None, None, refs)
         else:
             boxes.append(Infobox(index=len(boxes), template=name))
     _resolve_citations(boxes, text, sc)
@@ -118,7 +120,7 @@ def extract_infoboxes(text: str, sc: Scan | None = None) -> list[Infobox]:
 
 
 def _add_box(t: Template, boxes: list[Infobox], parent: int | None,
-             parent_param: str | None) -> None:
+             parent_param: str | None, refs: list[str] | None = None) -> None:
     box = Infobox(index=len(boxes), template=canonical_name(mwtree.to_str(t.name)), parent=parent,
                   parent_param=parent_param)
     boxes.append(box)
@@ -126,10 +128,10 @@ def _add_box(t: Template, boxes: list[Infobox], parent: int | None,
         name = normalize_param(mwtree.to_str(p.name))
 
         def nested(child: Template, name: str = name) -> None:
-            _add_box(child, boxes, box.index, name)
+            _add_box(child, boxes, box.index, name, refs)
 
         box.params.pop(name, None)  # the last duplicate wins, and sits at its own position
-        box.params[name] = render_value(name, p.value, on_infobox=nested)
+        box.params[name] = render_value(name, p.value, on_infobox=nested, refs=refs)
 
 
 _REF_NAME = re.compile(r"""<ref\s[^>]*?\bname\s*=\s*["']?([^"'>/]+)""", re.I)

@@ -301,3 +301,64 @@ def test_a_reused_ref_is_filled_from_its_definition_wherever_the_page_has_it():
     # list-defined refs (inside a template) are found; a definition inside a comment is not
     assert (cites["launch_mass"].url, cites["launch_mass"].title) == ("http://mass.example", "Mass")
     assert cites["cospar_id"].url == "http://c.example"
+
+
+# --- refs lifted out of infoboxes before parsing -------------------------------------------------
+
+_TRICKY_BOXES = [
+    "{{Infobox spaceflight|name=A<ref name=a>{{cite web|url=http://a.example|title=A|date=2020}}</ref>"
+    "|mass=5 kg<ref name=a/><ref name='b' />|crew=[[X]]<ref>plain text ref</ref>, [[Y]]}}",
+    "{{Infobox spaceflight|launch_date={{start date|1969|7|16}}<ref group=n name=\"d\">{{cite news"
+    "|title=T|url=u}}</ref>|x={{cvt|1|km}}<ref>{{Cite web|title=C1}}</ref><ref>{{cite book|title=C2}}</ref>}}",
+    "{{Infobox spaceflight|a=<!-- <ref>commented</ref> -->1|b=<nowiki><ref>n</ref></nowiki>|c=<REF>up</REF>"
+    "|d=<ref name=x/y>odd</ref>|e=<ref>unclosed|f=2}}",
+    "{{Infobox spaceflight|a=x<ref>{{cite web|title=a|b}}</ref>|b=<ref>one</ref><ref>two</ref>"
+    "|c={{ubl|<ref>in list</ref>A|B}}|d=[http://e.example E<ref>in link</ref>]|e=<code>c<ref>r</ref></code>}}",
+    "{{Infobox spaceflight|a={{efn|note<ref>inner</ref>}}|b={{Infobox spaceflight/IP|c=1<ref>nested</ref>}}"
+    "|c=\ue020 0\ue021 kept|d=<ref name=\"q\">{{cite web|url=http://q.example}}</ref>}}",
+]
+
+
+def _boxes(text, monkeypatch=None, lift=True):
+    from pipeline.extract import wikitext as W
+    if not lift:
+        monkeypatch.setattr(W, "lift_refs", lambda t: (t, []))
+    boxes = W.extract_infoboxes(text)
+    if not lift:
+        monkeypatch.undo()
+    return repr(boxes)
+
+
+@pytest.mark.parametrize("text", _TRICKY_BOXES)
+def test_lifting_refs_before_parsing_changes_nothing(text, monkeypatch):
+    assert _boxes(text) == _boxes(text, monkeypatch, lift=False)
+
+
+def test_lifting_refs_changes_nothing_on_the_corpus(monkeypatch):
+    pages = sorted((Path(__file__).resolve().parents[1] / "corpus").glob("*.wikitext"))
+    pages += sorted(CORPUS.glob("*/*.wikitext")) if CORPUS.is_dir() else []
+    assert pages
+    for path in pages:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        assert _boxes(text) == _boxes(text, monkeypatch, lift=False), path.name
+
+
+def test_a_lifted_ref_is_parsed_only_when_its_url_is_read(monkeypatch):
+    import pickle
+    from pipeline.extract import mwtree, render
+    from pipeline.records import Citation
+    text, refs = render.lift_refs("x<ref name=a>{{cite web|url=http://a.example|title=A}}</ref>y<ref name=a/>")
+    assert text == "x\ue0200\ue021y\ue0201\ue021" and len(refs) == 2
+    assert render.unlift(text, refs) == "x<ref name=a>{{cite web|url=http://a.example|title=A}}</ref>y<ref name=a/>"
+    parsed = []
+    real = mwtree.parse
+    monkeypatch.setattr(mwtree, "parse", lambda *a, **k: parsed.append(a[0]) or real(*a, **k))
+    cite = render.citation_from_source(refs[0])
+    assert (cite.name, cite.text, parsed) == ("a", "{{cite web|url=http://a.example|title=A}}", [])
+    assert cite.url == "http://a.example" and len(parsed) == 1
+    plain = Citation(name="a", url="http://a.example", title="A", text=cite.text)
+    assert cite == plain and plain == cite and repr(cite) == repr(plain)
+    assert pickle.loads(pickle.dumps(cite)) == plain and type(pickle.loads(pickle.dumps(cite))) is Citation
+    cite.url = "http://b.example"
+    assert cite.url == "http://b.example" and cite.title == "A"
+    assert render.citation_from_source(refs[1]) == Citation(name="a")
