@@ -268,20 +268,23 @@ def clean_inline(s: str, sep: str = " ", keep_lines: bool = False) -> str:
     made plain, '' and ''' removed, empty brackets removed, whitespace collapsed. With
     keep_lines, newlines survive and each line is trimmed."""
     # Each step runs only when its trigger is present: this runs for every value, list item
-    # and prose section, and the `in` tests cost far less than a regex pass.
-    s = _INVISIBLE.sub("", s)
-    if FLAG_OPEN in s:
-        s = _FLAG.sub(r"\1", s)
-    if SEP in s:
-        s = s.replace(SEP, sep)
-    s = _SPACE_CHARS.sub(" ", s)
-    if "\u2011" in s:
-        s = s.replace("\u2011", "-")
+    # and prose section, and the `in` tests cost far less than a regex pass. Printable ASCII
+    # (most values) has no invisible, special-space or marker characters to look for.
+    special = not (s.isascii() and s.isprintable())
+    if special:
+        s = _INVISIBLE.sub("", s)
+        if FLAG_OPEN in s:
+            s = _FLAG.sub(r"\1", s)
+        if SEP in s:
+            s = s.replace(SEP, sep)
+        s = _SPACE_CHARS.sub(" ", s)
+        if "\u2011" in s:
+            s = s.replace("\u2011", "-")
     if "''" in s:
         s = _SHORT_QUOTES.sub("", s)
         if "''''" in s:
             s = _QUOTES.sub(_quotes, s)
-    if APOS in s:
+    if special and APOS in s:
         s = s.replace(APOS, "'")
     if "(" in s or "[" in s:
         s = _EMPTY_BRACKETS.sub("", s)
