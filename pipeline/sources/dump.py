@@ -1,11 +1,14 @@
 """MediaWiki XML dumps (pages-articles, `.xml` or `.xml.bz2`) as a stream of RawInputs.
 
-The file is parsed incrementally with defusedxml's iterparse: a DTD, entity declarations and
-external entities are refused (billion-laughs and XXE payloads stop the read with a clear
-message), and each <page> element is cleared once read, so memory stays bounded by one page
-however large the dump. Only the article namespace (0) is yielded; other namespaces are
-skipped. A dump that is not well-formed yields what was read before the fault, then a
-ReadFailure naming the position.
+The file is decompressed and parsed a chunk (1 MiB) at a time by pyexpat, the stdlib binding
+of libexpat, with a few handlers that keep only the text of the elements a page needs (title,
+ns, id, redirect, the revision's id, timestamp and text): memory stays bounded by about one
+chunk and one page however large the dump, and no element tree is built. The parser is locked
+down as defusedxml's forbid_dtd/forbid_entities/forbid_external are: a DTD, entity
+declarations and external entities are refused (billion-laughs and XXE payloads stop the read
+with a clear message), parameter entities are never parsed, undefined entities are errors.
+Only the article namespace (0) is yielded; other namespaces are skipped. A dump that is not
+well-formed yields what was read before the fault, then a ReadFailure naming the position.
 """
 from __future__ import annotations
 
@@ -13,11 +16,17 @@ import bz2
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Iterator
+from xml.parsers import expat
+
+from defusedxml.common import (DefusedXmlException, DTDForbidden, EntitiesForbidden,
+                               ExternalReferenceForbidden)
 
 from pipeline.records import RawInput
 from pipeline.sources.files import ReadFailure
 
 BZ2_MAGIC = b"BZh"
+CHUNK = 1 << 20          # decompressed bytes handed to the parser per call
+_RAW = 1 << 18           # compressed bytes read from the file per call
 
 
 def is_dump(path: Path) -> bool:
@@ -36,14 +45,38 @@ def is_dump(path: Path) -> bool:
     return b"<mediawiki" in head
 
 
-def _open(path: Path) -> IO[bytes]:
-    with open(path, "rb") as fh:
-        magic = fh.read(3)
-    return bz2.open(path, "rb") if magic == BZ2_MAGIC else open(path, "rb")
-
-
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
+def _chunks(fh: IO[bytes], size: int = CHUNK) -> Iterator[bytes]:
+    """The content of an open dump file, decompressed if it is bz2, in pieces of at most `size`
+    bytes. Reads as bz2.open().read() does, without its buffering layers: bz2 streams written
+    end to end are read one after the other, bytes after the last stream that are not one are
+    ignored, and a stream cut short raises EOFError once everything before the cut is out."""
+    if fh.read(3) != BZ2_MAGIC:
+        fh.seek(0)
+        while block := fh.read(size):
+            yield block
+        return
+    fh.seek(0)
+    read, new = fh.read, bz2.BZ2Decompressor
+    dec = new()
+    while True:
+        if dec.eof:  # the end of one stream: another one may follow
+            data = dec.unused_data or read(_RAW)
+            if not data:
+                return
+            dec = new()
+            try:
+                out = dec.decompress(data, size)
+            except OSError:
+                return  # trailing bytes that are not a bz2 stream, ignored as BZ2File does
+        elif dec.needs_input:
+            data = read(_RAW)
+            if not data:
+                raise EOFError("Compressed file ended before the end-of-stream marker was reached")
+            out = dec.decompress(data, size)
+        else:  # output held back by the size limit
+            out = dec.decompress(b"", size)
+        if out:
+            yield out
 
 
 def _timestamp(text: str | None) -> datetime | None:
@@ -62,70 +95,187 @@ def _int(text: str | None) -> int | None:
         return None
 
 
+def _forbid_dtd(name, sysid, pubid, has_internal_subset):
+    raise DTDForbidden(name, sysid, pubid)
+
+
+def _forbid_entity(name, is_parameter_entity, value, base, sysid, pubid, notation_name):
+    raise EntitiesForbidden(name, value, base, sysid, pubid, notation_name)
+
+
+def _forbid_unparsed_entity(name, base, sysid, pubid, notation_name):
+    raise EntitiesForbidden(name, None, base, sysid, pubid, notation_name)
+
+
+def _forbid_external(context, base, sysid, pubid):
+    raise ExternalReferenceForbidden(context, base, sysid, pubid)
+
+
+_MISSING = object()  # a field whose element has not been seen (None: seen, without text)
+
+
+class _Page:
+    """The fields of one <page> being read."""
+    __slots__ = ("depth", "title", "ns", "id", "redirect", "rev_id", "timestamp", "text",
+                 "rev_id_at", "timestamp_at", "text_at")
+
+    def __init__(self, depth: int):
+        self.depth = depth
+        self.title = self.ns = self.id = _MISSING
+        self.redirect = self.rev_id = self.timestamp = self.text = None
+        # The revision fields come from the revision that starts last (its start number),
+        # and within it from the last such child, as a walk of the page's tree would find them.
+        self.rev_id_at = self.timestamp_at = self.text_at = -1
+
+
+class PageParser:
+    """pyexpat, locked down, with handlers that turn the <page> elements of a MediaWiki export
+    into RawInputs (or ReadFailures for pages without revision text), appended to `pages` as
+    each </page> is read; the caller feeds the bytes (parse) and drains `pages` between feeds.
+
+    A page's title, ns and id are the first such elements in it (the page id comes before the
+    revision's), the revision's id, timestamp and text its direct children, exactly as a walk of
+    the page's element tree finds them. Tags are matched on their local name, namespaced or not.
+
+    nested=True (a streamed dump) reads every <page> element, at any depth, as a page of its
+    own (a page inside another one is not part of it); nested=False (a multistream block: one
+    small document) reads only the root's <page> children, a <page> inside one being just part
+    of it."""
+
+    def __init__(self, dump_name: str, namespaces: frozenset[int] = frozenset({0}),
+                 nested: bool = True):
+        self.dump_name, self.namespaces, self.nested = dump_name, namespaces, nested
+        self.pages: list[RawInput | ReadFailure] = []
+        self._tags: list[str] = []            # local names of the open elements
+        self._open: list[_Page] = []          # the open pages, innermost last
+        self._revisions: list[int] = []       # start numbers of the open <revision> elements
+        self._seen = 0                        # elements started so far
+        self._buf: list[str] | None = None    # text of the element being captured
+        self._into: list[tuple] = []          # where that text goes
+        p = expat.ParserCreate(namespace_separator="}")
+        p.StartDoctypeDeclHandler = _forbid_dtd
+        p.EntityDeclHandler = _forbid_entity
+        p.UnparsedEntityDeclHandler = _forbid_unparsed_entity
+        p.ExternalEntityRefHandler = _forbid_external
+        p.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+        p.buffer_text = True  # one call per run of text, not one per line or entity
+        p.buffer_size = 1 << 16
+        p.StartElementHandler = self._start
+        p.EndElementHandler = self._end
+        self.parser = p  # CharacterDataHandler is set only while a wanted element is open
+
+    def parse(self, data: bytes, final: bool = False) -> None:
+        """Feed bytes; raises ExpatError or a defusedxml exception where the XML is refused."""
+        self.parser.Parse(data, final)
+
+    def close(self) -> None:
+        """Let go of the parser (its handlers hold this reader: a cycle the GC would free late)."""
+        self.parser = None
+
+    def _stop(self) -> None:
+        """The captured element's text (before any child element, as Element.text) is known."""
+        buf, self._buf = self._buf, None
+        self.parser.CharacterDataHandler = None
+        text = "".join(buf) if buf else None
+        for page, field, at in self._into:
+            if at < 0:
+                setattr(page, field, text)
+            elif at >= getattr(page, field + "_at"):
+                setattr(page, field, text if field != "text" else text or "")
+                setattr(page, field + "_at", at)
+        self._into = []
+
+    def _start(self, name: str, attrs: dict) -> None:
+        if self._buf is not None:
+            self._stop()
+        tag = name.rpartition("}")[2]
+        tags = self._tags
+        depth = len(tags)
+        parent = tags[-1] if tags else None
+        tags.append(tag)
+        self._seen += 1
+        if tag == "page" and (self.nested or depth == 1):
+            self._open.append(_Page(depth))
+            return
+        if tag == "revision":
+            self._revisions.append(self._seen)
+        if not self._open:
+            return
+        page = self._open[-1]
+        into = []
+        if tag == "title" or tag == "ns" or tag == "id":
+            if getattr(page, tag) is _MISSING:
+                setattr(page, tag, None)
+                into.append((page, tag, -1))
+        elif tag == "redirect":
+            page.redirect = attrs.get("title")
+        if parent == "revision" and (tag == "id" or tag == "timestamp" or tag == "text"):
+            into.append((page, "rev_id" if tag == "id" else tag, self._revisions[-1]))
+        if into:
+            self._buf, self._into = [], into
+            self.parser.CharacterDataHandler = self._buf.append
+
+    def _end(self, name: str) -> None:
+        if self._buf is not None:
+            self._stop()
+        tags = self._tags
+        tag = tags.pop()
+        depth = len(tags)
+        if tag == "revision":
+            self._revisions.pop()
+        if tag == "page" and self._open and self._open[-1].depth == depth:
+            item = self._page(self._open.pop())
+            if item is not None:
+                self.pages.append(item)
+
+    def _page(self, f: _Page) -> RawInput | ReadFailure | None:
+        title = None if f.title is _MISSING else f.title
+        ns = _int(None if f.ns is _MISSING else f.ns)
+        if ns is not None and ns not in self.namespaces:
+            return None
+        page_id = _int(None if f.id is _MISSING else f.id)
+        source = f"{self.dump_name}#page={page_id if page_id is not None else title}"
+        text = f.text
+        if text is None:
+            return ReadFailure(source, "page without revision text", excerpt=title or "")
+        redirect = f.redirect
+        if redirect and not text.lstrip().lower().startswith("#"):
+            text = f"#REDIRECT [[{redirect}]]\n" + text
+        return RawInput(source=source, fmt="wikitext", content=text, source_format="dump",
+                        title=title, page_id=page_id, rev_id=_int(f.rev_id),
+                        rev_timestamp=_timestamp(f.timestamp))
+
+
+def _why(e: Exception) -> str:
+    """How a refused read is named: the defusedxml refusal, or expat's error and position."""
+    return f"{type(e).__name__ if isinstance(e, DefusedXmlException) else 'malformed XML'}: {e}"
+
+
 def iter_dump(path: Path, source_name: str | None = None,
               namespaces: frozenset[int] = frozenset({0})) -> Iterator[RawInput | ReadFailure]:
     """Every article page of the dump, one at a time."""
-    from defusedxml import DefusedXmlException
-    from defusedxml.ElementTree import iterparse
-    from xml.etree.ElementTree import ParseError
-
     name = source_name or path.name
     try:
-        stream = _open(path)
+        fh = open(path, "rb")
     except OSError as e:
         yield ReadFailure(name, f"cannot open dump: {e.strerror or e}")
         return
-    with stream:
-        events = iterparse(stream, events=("start", "end"), forbid_dtd=True,
-                           forbid_entities=True, forbid_external=True)
-        root = None
+    with fh:
+        reader = PageParser(name, namespaces)
+        pages = reader.pages
+        chunks = _chunks(fh)
         try:
-            for event, elem in events:
-                if root is None and event == "start":
-                    root = elem
-                if event != "end" or _local(elem.tag) != "page":
-                    continue
-                item = _page(elem, name, namespaces)
-                elem.clear()
-                if root is not None:
-                    root.clear()  # drop references to finished pages: bounded memory
-                if item is not None:
-                    yield item
-        except (DefusedXmlException, ParseError, EOFError, OSError, ValueError) as e:
-            why = type(e).__name__ if isinstance(e, DefusedXmlException) else "malformed XML"
-            yield ReadFailure(f"{name}#error", f"dump read stopped: {why}: {e}")
-
-
-def _page(elem, dump_name: str, namespaces) -> RawInput | ReadFailure | None:
-    fields: dict[str, str | None] = {}
-    text = None
-    redirect = None
-    for child in elem.iter():
-        tag = _local(child.tag)
-        if tag in ("title", "ns") and tag not in fields:
-            fields[tag] = child.text
-        elif tag == "id" and "id" not in fields:
-            fields["id"] = child.text  # the page id comes before the revision's
-        elif tag == "revision":
-            for r in child:
-                rt = _local(r.tag)
-                if rt == "id":
-                    fields["rev_id"] = r.text
-                elif rt == "timestamp":
-                    fields["timestamp"] = r.text
-                elif rt == "text":
-                    text = r.text or ""
-        elif tag == "redirect":
-            redirect = child.get("title")
-    ns = _int(fields.get("ns"))
-    if ns is not None and ns not in namespaces:
-        return None
-    page_id = _int(fields.get("id"))
-    source = f"{dump_name}#page={page_id if page_id is not None else fields.get('title')}"
-    if text is None:
-        return ReadFailure(source, "page without revision text", excerpt=fields.get("title") or "")
-    if redirect and not text.lstrip().lower().startswith("#"):
-        text = f"#REDIRECT [[{redirect}]]\n" + text
-    return RawInput(source=source, fmt="wikitext", content=text, source_format="dump",
-                    title=fields.get("title"), page_id=page_id, rev_id=_int(fields.get("rev_id")),
-                    rev_timestamp=_timestamp(fields.get("timestamp")))
+            for chunk in chunks:
+                reader.parse(chunk)
+                if pages:
+                    yield from pages
+                    pages.clear()
+            reader.parse(b"", True)
+        except (DefusedXmlException, expat.ExpatError, EOFError, OSError, ValueError) as e:
+            yield from pages  # the pages read before the fault
+            yield ReadFailure(f"{name}#error", f"dump read stopped: {_why(e)}")
+            return
+        finally:
+            chunks.close()
+            reader.close()
+        yield from pages

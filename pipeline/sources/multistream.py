@@ -12,9 +12,10 @@ would (same source names, fields and namespace filter). At most `window` blocks 
 being read and being yielded, so memory does not grow with the dump.
 
 Each block's pages are parsed as one small document, <mediawiki> + the block + </mediawiki>,
-with defusedxml: a DTD, entity declarations and external entities are refused. A block that
-does not parse (or cannot be read) becomes one ReadFailure naming its offset, and the pages of
-the other blocks still come through. A missing or unreadable index is a ReadFailure too.
+by the dump reader's locked-down pyexpat parser (pipeline.sources.dump.PageParser): a DTD,
+entity declarations and external entities are refused. A block that does not parse (or cannot
+be read) becomes one ReadFailure naming its offset, and the pages of the other blocks still
+come through. A missing or unreadable index is a ReadFailure too.
 """
 from __future__ import annotations
 
@@ -71,11 +72,11 @@ def read_block(path: str, offset: int, length: int, dump_name: str,
                keep: Callable[[str], bool] | None = None) -> list[RawInput | ReadFailure]:
     """The pages of one block (worker side). keep, if given, drops pages whose text it rejects
     before they are sent back to the parent (a cheap prefilter saves the copying)."""
-    from defusedxml import DefusedXmlException
-    from defusedxml.ElementTree import fromstring
-    from xml.etree.ElementTree import ParseError
+    from xml.parsers.expat import ExpatError
 
-    from pipeline.sources.dump import _local, _page
+    from defusedxml import DefusedXmlException
+
+    from pipeline.sources.dump import PageParser, _why
 
     where = f"{dump_name}#offset={offset}"
     try:
@@ -85,24 +86,19 @@ def read_block(path: str, offset: int, length: int, dump_name: str,
         body = data.rstrip()
         if body.endswith(_CLOSE):  # the last block carries the footer stream
             body = body[:-len(_CLOSE)]
-        root = fromstring(_OPEN + body + _CLOSE, forbid_dtd=True, forbid_entities=True,
-                          forbid_external=True)
-    except (DefusedXmlException, ParseError) as e:
-        why = type(e).__name__ if isinstance(e, DefusedXmlException) else "malformed XML"
-        return [ReadFailure(where, f"dump block skipped: {why}: {e}")]
+        reader = PageParser(dump_name, namespaces, nested=False)
+        try:
+            reader.parse(_OPEN + body + _CLOSE, True)
+        finally:
+            reader.close()
+    except (DefusedXmlException, ExpatError) as e:
+        return [ReadFailure(where, f"dump block skipped: {_why(e)}")]
     except (OSError, EOFError, ValueError) as e:
         return [ReadFailure(where, f"dump block skipped: cannot read it: {e}")]
-    out: list[RawInput | ReadFailure] = []
-    for elem in root:
-        if _local(elem.tag) != "page":
-            continue
-        item = _page(elem, dump_name, namespaces)
-        if item is None:
-            continue
-        if keep is not None and isinstance(item, RawInput) and not keep(item.content):
-            continue
-        out.append(item)
-    return out
+    if keep is None:
+        return reader.pages
+    return [item for item in reader.pages
+            if not isinstance(item, RawInput) or keep(item.content)]
 
 
 def iter_multistream(path: Path, index: Path | None = None, *, workers: int = 2,
