@@ -134,3 +134,14 @@ def test_help_is_light():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+def test_the_report_says_how_long_each_stage_took(tmp_path, raw_dir):
+    from pipeline.config import Config
+    from pipeline.run import run
+    result = run(Config(raw_dir=raw_dir, out_dir=tmp_path / "curated", reports_dir=tmp_path / "reports"))
+    dq = json.loads((tmp_path / "reports" / result.run_id / "dq.json").read_text())
+    stages = dq["run"]["timings_s"]
+    assert list(stages) == ["read+extract+transform", "tables", "validate", "load"]
+    assert all(isinstance(v, float) and v >= 0 for v in stages.values())
+    assert list(result.summary["timings_s"])[-1] == "report"
