@@ -373,8 +373,16 @@ _ORBIT_DETAIL = {"lunar": "lunar orbit", "moon": "lunar orbit", "earth": "Earth 
                  "mars": "Mars orbit"}
 
 
+# Any trigger at all: most sentences have none, and one pass of the alternation tells that
+# sooner than twenty passes of the patterns one by one.
+_ANY_TRIGGER = re.compile("|".join(f"(?:{pattern.pattern.replace('?P<body>', '')})"
+                                   for _, pattern, _, _ in _TRIGGERS), re.I)
+
+
 def _triggers(sentence: str) -> list[_Trigger]:
     found: list[_Trigger] = []
+    if _ANY_TRIGGER.search(sentence) is None:
+        return found
     for kind, pattern, noun, done in _TRIGGERS:
         for match in pattern.finditer(sentence):
             if any(t.start < match.end() and match.start() < t.end for t in found):

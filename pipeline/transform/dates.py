@@ -337,14 +337,24 @@ def parse_instant(text: str) -> Instant | None:
     return found[0][2] if found else None
 
 
+_LINK_MARKUP = re.compile(r"\[\[[^\[\]|]*\||\[\[|\]\]|&nbsp;")
+_NOTE_MARK = re.compile(r"\[\s*(?:\d+|[a-z]|note\s*\d*|citation needed)\s*\]", re.I)
+_ODD_SPACE = re.compile(r"[\u00a0\u2002-\u200a\u202f]")
+
+
+def _blank(match: re.Match) -> str:
+    return " " * len(match.group(0))
+
+
 def _same_length_clean(text: str) -> str:
     """Blank out markup that is not part of a date while keeping every character offset."""
-    def blank(match: re.Match) -> str:
-        return " " * len(match.group(0))
-
-    text = re.sub(r"\[\[[^\[\]|]*\||\[\[|\]\]|&nbsp;", blank, text)
-    text = re.sub(r"\[\s*(?:\d+|[a-z]|note\s*\d*|citation needed)\s*\]", blank, text, flags=re.I)
-    return re.sub(r"[\u00a0\u2002-\u200a\u202f]", " ", text).replace("−", "-")
+    if "[" in text or "]" in text or "&" in text:  # each pass only where its markup can be
+        text = _LINK_MARKUP.sub(_blank, text)
+        if "[" in text:
+            text = _NOTE_MARK.sub(_blank, text)
+    if text.isascii():
+        return text
+    return _ODD_SPACE.sub(" ", text).replace("−", "-")
 
 
 def find_instants(text: str) -> list[tuple[int, int, Instant]]:
