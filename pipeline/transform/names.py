@@ -13,6 +13,7 @@ import hashlib
 import html
 import re
 import unicodedata
+from functools import lru_cache
 from urllib.parse import unquote
 
 from pipeline.transform.units import clean_text
@@ -75,6 +76,14 @@ def mission_slug(title: str) -> str:
 
 
 def clean_person(display: str) -> str:
+    """A person's display name tidied (see _clean_person); a non-string gives ""."""
+    return _clean_person(display) if isinstance(display, str) else ""
+
+
+# A page names each person several times (infobox, crew table, prose) and every mention is
+# cleaned, keyed and folded more than once: these pure functions remember recent names.
+@lru_cache(maxsize=4096)
+def _clean_person(display: str) -> str:
     """A person's display name tidied: markup and footnotes ("[1]") dropped, whitespace
     collapsed, surrounding quotes and punctuation stripped; "Jr." and initials keep their dot.
 
@@ -134,6 +143,12 @@ def person_key(display: str, link_target: str | None = None) -> str:
 
 
 def _form(name: str) -> str:
+    """Matching form of a name (see _form_of); a non-string gives ""."""
+    return _form_of(name) if isinstance(name, str) else ""
+
+
+@lru_cache(maxsize=4096)
+def _form_of(name: str) -> str:
     """Matching form of a name: folded, case-less, hyphens as spaces, no dots."""
     name = _DASHES.sub(" ", _fold(clean_person(name)).casefold()).replace(".", " ")
     return " ".join(name.split())
