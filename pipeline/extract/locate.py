@@ -89,6 +89,12 @@ _TEMPLATE_PREFIX = re.compile(r"^\s*(?:template|tl|msg)\s*:\s*", re.IGNORECASE)
 _MAX_WRAPPER_DEPTH = 3
 
 
+def comment_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every <!-- --> comment of a text, in order; an unclosed one runs to
+    the end, as in MediaWiki."""
+    return [c.span() for c in _COMMENT.finditer(text)]
+
+
 @dataclass
 class Scan:
     """Top-level constructs of a text, each as (start, end) offsets in document order.

@@ -58,8 +58,8 @@ import re
 from mwparserfromhell.nodes import Template
 
 from pipeline.extract import mwtree
-from pipeline.extract.locate import (Scan, box_scan, canonical_name, find_infoboxes, scan,
-                                     template_name_at)
+from pipeline.extract.locate import (Scan, box_scan, canonical_name, comment_spans,
+                                     find_infoboxes, scan, template_name_at)
 from pipeline.extract.render import (APOS, RENDERERS, citation_from_ref, clean_inline,
                                      lift_refs, link_target, normalize_param, render_value,
                                      render_wikitext, renderer_for)
@@ -115,7 +115,7 @@ def extract_infoboxes(text: str, sc: Scan | None = None) -> list[Infobox]:
             _add_box(templates[0], boxes, None, None, refs)
         else:
             boxes.append(Infobox(index=len(boxes), template=name))
-    _resolve_citations(boxes, text, sc)
+    _resolve_citations(boxes, text)
     return boxes
 
 
@@ -138,7 +138,7 @@ _REF_NAME = re.compile(r"""<ref\s[^>]*?\bname\s*=\s*["']?([^"'>/]+)""", re.I)
 _REF_CLOSE = re.compile(r"</ref\s*>", re.I)
 
 
-def _resolve_citations(boxes: list[Infobox], text: str, sc: Scan | None = None) -> None:
+def _resolve_citations(boxes: list[Infobox], text: str) -> None:
     """Fill reused refs (<ref name="x" />) from the definition of x in the boxes or the page:
     the first <ref name="x">...</ref> of the page that is not inside a comment, wherever it
     is (in the prose, in a template, or list-defined in {{reflist|refs=}} or <references>)."""
@@ -165,7 +165,7 @@ def _resolve_citations(boxes: list[Infobox], text: str, sc: Scan | None = None) 
         if close is None:
             break
         if comments is None:
-            comments = _comment_spans(text)
+            comments = comment_spans(text)
         at = bisect.bisect_right(comments, (m.start(), len(text))) - 1
         if at >= 0 and comments[at][0] <= m.start() < comments[at][1]:
             continue
@@ -181,18 +181,6 @@ def _resolve_citations(boxes: list[Infobox], text: str, sc: Scan | None = None) 
         source = known.get(cite.name or "")
         if source is not None:
             cite.url, cite.title, cite.date = source.url, source.title, source.date
-
-
-def _comment_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of every <!-- --> comment, in order (an unclosed one runs to the end)."""
-    spans = []
-    at = text.find("<!--")
-    while at != -1:
-        close = text.find("-->", at + 4)
-        end = len(text) if close == -1 else close + 3
-        spans.append((at, end))
-        at = text.find("<!--", end)
-    return spans
 
 
 # --- prose ---------------------------------------------------------------------------------------
