@@ -376,6 +376,8 @@ def lift_refs(text: str) -> tuple[str, list[str]]:
     pos = 0
     at = text.find("<ref", pos)
     k = 0
+    close: re.Match | None = None  # the next </ref> looked for (None with looked: there is none)
+    looked = False
     while at != -1:
         while k < len(kept) and kept[k][1] <= at:
             k += 1
@@ -388,8 +390,11 @@ def lift_refs(text: str) -> tuple[str, list[str]]:
             if m.group(2):
                 end = m.end()
             else:
-                close = _REF_END.search(text, m.end())
-                if close is not None and "<ref" not in text[m.end():close.start()]:
+                # One search per closing tag, not per opening one: thousands of unclosed refs
+                # must not make this quadratic.
+                if not looked or (close is not None and close.start() < m.end()):
+                    close, looked = _REF_END.search(text, m.end()), True
+                if close is not None and text.find("<ref", m.end(), close.start()) == -1:
                     end = close.end()
         if end is None:
             at = text.find("<ref", at + 4)

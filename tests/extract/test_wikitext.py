@@ -362,3 +362,13 @@ def test_a_lifted_ref_is_parsed_only_when_its_url_is_read(monkeypatch):
     cite.url = "http://b.example"
     assert cite.url == "http://b.example" and cite.title == "A"
     assert render.citation_from_source(refs[1]) == Citation(name="a")
+
+
+@pytest.mark.parametrize("text", ["<ref>" * 100_000, '<ref name="' * 100_000, "<ref>a</ref>" * 50_000,
+                                  "<ref>" * 100_000 + "</ref>", "<ref name=a/>" * 50_000])
+def test_lifting_refs_is_linear_on_hostile_input(text):
+    from pipeline.extract.render import lift_refs
+    started = time.perf_counter()
+    lifted, refs = lift_refs("{{Infobox spaceflight|a=" + text + "}}")
+    assert time.perf_counter() - started < 1.0
+    assert lifted.count("\ue020") == len(refs)
