@@ -427,6 +427,18 @@ def citation_from_source(source: str) -> Citation:
     return _LiftedCitation(name, body)
 
 
+def plain_ref_citation(source: str) -> Citation | None:
+    """citation_from_source for a ref definition with no tags or comments in its body
+    ("<ref name=x>{{cite web |...}}</ref>", as lift_refs would lift it); None otherwise."""
+    head = _LIFTABLE.match(source)
+    if head is None or head.group(2):
+        return None
+    end = _REF_END.search(source, head.end())
+    if end is None or end.end() != len(source) or "<" in source[head.end():end.start()]:
+        return None
+    return citation_from_source(source)
+
+
 def _as_text(value: str) -> Text:
     t = object.__new__(Text)
     t._value = value
@@ -442,10 +454,12 @@ class _LiftedCitation(Citation):
 
     def _fill(self) -> dict:
         if self._filled is None:
-            plain_cite = Citation()
-            code = mwtree.parse(self._body, skip_style_tags=True)
-            fill_citation(plain_cite, code)
-            self._filled = {"url": plain_cite.url, "title": plain_cite.title, "date": plain_cite.date}
+            self._filled = _light_cite(self._body)
+            if self._filled is None:
+                plain_cite = Citation()
+                fill_citation(plain_cite, mwtree.parse(self._body, skip_style_tags=True))
+                self._filled = {"url": plain_cite.url, "title": plain_cite.title,
+                                "date": plain_cite.date}
         return self._filled
 
     def _field(key: str):  # noqa: N805 - a property factory used in the class body
@@ -476,6 +490,59 @@ class _LiftedCitation(Citation):
 
     def __reduce_ex__(self, protocol):
         return (Citation, (self.name, self.url, self.title, self.date, self.text))
+
+
+# A ref body that starts with a template whose arguments hold at most simple [[links]] and {{templates}}
+# (nothing nested, no tags, comments or headings): its arguments split at the top-level pipes
+# exactly as the tokenizer splits them, so the fields can be read without parsing (most refs
+# are so). A link or template whose title is empty, spans lines or has a colon (a URL, an
+# interwiki) may be text to the tokenizer, or an external link: those bodies are parsed.
+_LINK = r"\[\[[^\[\]{}<>|\n:]*+(?<=[^\s\[|])(?:\|[^\[\]{}<>\n]*+)?\]\]"
+_INNER = r"\{\{[^\[\]{}<>|\n]*+(?<=[^\s{])(?:\|[^\[\]{}<>]*+)?\}\}"
+_SIMPLE_CITE = re.compile(r"\s*\{\{(\s*[^\[\]{}<>|\n]*+\s*)((?:\|(?:[^\[\]{}<>]++|" + _LINK + "|" + _INNER
+                          + r")*+)?)\}\}")
+_CITE_PART = re.compile(r"\|((?:[^|\[{]++|\[\[[^\]]*+\]\]|\{\{[^}]*+\}\})*+)")
+# What the tokenizer would make a node of in a field read as text: brackets, braces, an entity,
+# or line-start markup (a list item, a rule).
+_NOT_PLAIN_FIELD = re.compile(r"[\[\]{}]|&#?\w+;|\n(?:[*#:;]|----)")
+# The marks rendering uses (SEP, FLAG_*, APOS, REF_*), never in real wikitext.
+_MARKS = re.compile("[\x1e\ue000-\ue0ff]")
+_CITE_FIELDS = {"url": "url", "chapter-url": "url", "chapterurl": "url", "title": "title",
+                "date": "date"}
+
+
+def _light_cite(body: str) -> dict | None:
+    """fill_citation's url, title and date of a simple ref body (_SIMPLE_CITE) without parsing
+    it; None when the body needs the parser (or a field holds markup)."""
+    m = _SIMPLE_CITE.match(body)  # what follows the template cannot change how it parses
+    if m is None:
+        return None
+    # A heading would hold pipes; a ";" term makes a later ":" markup, even in another argument.
+    head = m.group(0)
+    if "\n=" in head or "\n;" in head or _MARKS.search(head):
+        return None
+    fields = {"url": None, "title": None, "date": None}
+    name = normalize_name(m.group(1)).lower()
+    if not (name.startswith("cite") or name.startswith("citation")):
+        # fill_citation goes on to the next template, if there is one
+        return fields if body.find("{{", m.end()) == -1 else None
+    found: dict[str, str] = {}
+    for part in _CITE_PART.findall(m.group(2)):
+        key, eq, value = part.partition("=")
+        if eq:
+            if "[[" in key or "{{" in key:  # markup in a key: the tokenizer has its own ideas
+                return None
+            found[normalize_param(key)] = value  # the last duplicate wins, as in Args
+    for key in ("url", "chapter-url", "chapterurl", "title", "date"):
+        value = found.get(key)
+        if value is None:
+            continue
+        if _NOT_PLAIN_FIELD.search(value):
+            return None
+        field = _CITE_FIELDS[key]
+        if fields[field] is None:
+            fields[field] = clean_inline(value) or None
+    return fields
 
 
 def citation_from_ref(tag: Tag) -> Citation:

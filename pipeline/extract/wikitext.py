@@ -61,6 +61,7 @@ from pipeline.extract import mwtree
 from pipeline.extract.locate import (Scan, box_scan, canonical_name, comment_spans,
                                      find_infoboxes, scan, template_name_at)
 from pipeline.extract.render import (APOS, RENDERERS, citation_from_ref, clean_inline,
+                                     plain_ref_citation,
                                      lift_refs, link_target, normalize_param, render_value,
                                      render_wikitext, renderer_for)
 from pipeline.records import Citation, Infobox, Page, RawInput, Section
@@ -169,12 +170,17 @@ def _resolve_citations(boxes: list[Infobox], text: str) -> None:
         at = bisect.bisect_right(comments, (m.start(), len(text))) - 1
         if at >= 0 and comments[at][0] <= m.start() < comments[at][1]:
             continue
-        for node in mwtree.parse(text[m.start():close.end()]).nodes:
-            if getattr(node, "tag", None) == "ref" and node.contents is not None:
-                cite = citation_from_ref(node)
-                if cite.name in missing:
-                    known[cite.name] = cite
-                    missing.discard(cite.name)
+        source = text[m.start():close.end()]
+        cite = plain_ref_citation(source)
+        if cite is not None:
+            defined = [cite]
+        else:
+            defined = [citation_from_ref(node) for node in mwtree.parse(source).nodes
+                       if getattr(node, "tag", None) == "ref" and node.contents is not None]
+        for cite in defined:
+            if cite.name in missing:
+                known[cite.name] = cite
+                missing.discard(cite.name)
         if not missing:
             break
     for cite in wanted:

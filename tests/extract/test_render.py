@@ -299,3 +299,80 @@ def test_render_wikitext_light_and_full_paths_agree():
         light = _light_parse(snippet)
         assert light is not None
         assert finish(Context().render(light)) == finish(Context().render(mwtree.parse(snippet, True)))
+
+
+# --- a ref's cite template read without the parser (render._light_cite) ------------------------
+
+def _parsed_cite(body):
+    from pipeline.extract import mwtree
+    from pipeline.extract.render import fill_citation
+    from pipeline.records import Citation
+    cite = Citation()
+    fill_citation(cite, mwtree.parse(body, skip_style_tags=True))
+    return {"url": cite.url, "title": cite.title, "date": cite.date}
+
+
+@pytest.mark.parametrize("body, expected", [
+    ("{{cite web |url=http://a.example/?q=1&r=2 |title=A ''B'' |date=May 5, 2020 |publisher=[[NASA]]}}",
+     {"url": "http://a.example/?q=1&r=2", "title": "A B", "date": "May 5, 2020"}),
+    (" {{Cite book\n| title = T \n| chapter-url = http://c.example | work={{lang|fr|X}} }} p. 5",
+     {"url": "http://c.example", "title": "T", "date": None}),
+    ("{{cite news|url=|chapterurl=http://c.example|url=http://last.example|title=}}",
+     {"url": "http://last.example", "title": None, "date": None}),
+    ("{{harvnb|Smith|2001|p=5}}", {"url": None, "title": None, "date": None}),
+])
+def test_a_simple_cite_is_read_without_the_parser(body, expected, monkeypatch):
+    from pipeline.extract import mwtree
+    from pipeline.extract.render import _light_cite
+    assert _parsed_cite(body) == expected
+    monkeypatch.setattr(mwtree, "parse", lambda *a, **k: pytest.fail("parsed"))
+    assert _light_cite(body) == expected
+
+
+@pytest.mark.parametrize("body", [
+    "{{cite web|url=http://a.example|title=[[A]]}}",            # markup in a field
+    "{{cite web|title=A &amp; B}}",                             # an entity in a field
+    "{{cite web|a=[[|x]]|title=T}}",                            # not a link: the pipe splits
+    "{{cite web|a={{|}}|title=T}}",                             # not a template either
+    "{{cite web|a=[[http://x.example|y]]|title=T}}",            # an external link
+    "{{cite web|a=x\n== H | I ==\n|title=T}}",                  # a heading holds its pipe
+    "{{cite web|a=\n;t|title=x:y}}",                            # ";" makes a later ":" markup
+    "{{cite\nweb|title=T}}",                                    # not a template name
+    "{{cite web|{{x}}{{y}}=1|title=T}}",                        # markup in a key
+    "{{harvnb|X}} {{cite web|url=http://u.example}}",           # the cite comes second
+    "{{cite web|title=<!-- c -->T}}", "<ref>", "plain text {{cite web|title=T}}",
+])
+def test_a_cite_the_light_reader_cannot_vouch_for_goes_to_the_parser(body):
+    from pipeline.extract.render import _light_cite
+    assert _light_cite(body) is None
+
+
+def test_the_light_cite_reader_agrees_with_the_parser_on_corpus_refs_and_mutants():
+    import random
+    import re
+    from pathlib import Path
+    from pipeline.extract.render import _light_cite
+    bodies = set()
+    roots = [Path(__file__).resolve().parents[1] / "corpus",
+             Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "wikitext"]
+    for path in sorted(p for root in roots if root.is_dir() for p in root.rglob("*.wikitext")):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        bodies.update(re.findall(r"<ref(?:\s[^>]*)?>(.*?)</ref\s*>", text, re.S | re.I))
+    pieces = ["[[a|b]]", "[[|x]]", "[[]]", "[[http://x.example|y]]", "[[a|b|c]]", "[[a:b|c]]", "{{x|y}}",
+              "{{}}", "{{|}}", "{{=}}", "{{!}}", "=", "|", "&amp;", "&", "\n", "\n*", "\n=", "\n;", "\n:",
+              "\n----", " ", "''", "http://e.example/a?b=c&d", "mailto:q@r", "[", "]", "{", "}", "url=",
+              "title=", "date=", "chapter-url=", "x", "<!--c-->", "<br>", "\u00a0", "[[a\nb]]"]
+    rng = random.Random(7)
+    for _ in range(4000):
+        parts = ["|" + rng.choice(["url", "title", "date", "chapter-url", "chapterurl", "work", " Title "])
+                 + rng.choice(["=", " = ", ""]) + "".join(rng.choice(pieces) for _ in range(rng.randint(0, 3)))
+                 for _ in range(rng.randint(0, 4))]
+        bodies.add(rng.choice(["", " ", "\n"]) + "{{" + rng.choice(["cite web", "Cite_news", " citation ", "harvnb", ""])
+                   + "".join(parts) + "}}" + rng.choice(["", " x", " {{cite web|url=u}}", "}}", "\n;a:b"]))
+    light = 0
+    for body in sorted(bodies):
+        fields = _light_cite(body)
+        if fields is not None:
+            light += 1
+            assert fields == _parsed_cite(body), body
+    assert light > len(bodies) / 5  # the light reader does read most refs
