@@ -317,6 +317,34 @@ def _from_template(match: re.Match) -> str:
     return f" {text} "
 
 
+# The form the infobox renderer writes dates in ("July 16, 1969, 13:32:00 UTC", "16 July 1969",
+# render_dates.format_date), read without the general scan, which costs ~20 us a value. Only
+# plainly valid values are read here; anything else takes the general path, which gives the
+# same answer for every text this matches.
+_RENDERED = re.compile(r"(?:([A-Z][a-z]{2,8}) (\d{1,2}),|(\d{1,2}) ([A-Z][a-z]{2,8})) (\d{4})"
+                       r"(?:, (\d{1,2}):(\d{2})(?::(\d{2}))? UTC)?")
+_MONTH_NAMES = {name: number for number, name in enumerate(
+    ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+     "October", "November", "December"), start=1)}
+
+
+def _rendered_instant(m: re.Match) -> Instant | None:
+    """The Instant of a _RENDERED match, or None to leave it to the general path."""
+    month = _MONTH_NAMES.get(m[1] or m[4])
+    year, day = int(m[5]), int(m[2] or m[3])
+    if month is None or year < 1000 or day == 0 or day > 28 and not _valid(year, month, day):
+        return None
+    base = datetime(year, month, day, tzinfo=timezone.utc)
+    if m[6] is None:
+        return Instant(base, "day")
+    hour, minute, second = int(m[6]), int(m[7]), m[8]
+    if hour > 23 or minute > 59 or second is not None and int(second) > 59:
+        return None
+    if second is None:
+        return Instant(base + timedelta(hours=hour, minutes=minute), "minute")
+    return Instant(base + timedelta(hours=hour, minutes=minute, seconds=int(second)), "second")
+
+
 def parse_instant(text: str) -> Instant | None:
     """The first date (with its time, if written beside it) in text, as a UTC Instant.
 
@@ -327,6 +355,11 @@ def parse_instant(text: str) -> Instant | None:
     """
     if not isinstance(text, str) or not text.strip():
         return None
+    rendered = _RENDERED.fullmatch(text)
+    if rendered is not None:
+        instant = _rendered_instant(rendered)
+        if instant is not None:
+            return instant
     try:
         text = _DATE_TEMPLATE.sub(_from_template, text)
         text = _LINK_SPACE.sub(lambda m: f" {m.group(1)} ", text)

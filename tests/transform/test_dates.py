@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 
 import pytest
@@ -199,3 +200,38 @@ def test_parsers_never_raise_on_date_soup(text):
 def test_a_day_range_is_read_as_its_first_day():
     assert parse_instant("23–24 March 2024") == Instant(datetime(2024, 3, 23, tzinfo=timezone.utc), "day")
     assert parse_instant("23-24 March 2024").utc.day == 23
+
+
+# --- the renderer's own form, read without the general scan ------------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("July 16, 1969, 13:32:00 UTC", Instant(utc(1969, 7, 16, 13, 32, 0), "second")),
+    ("16 July 1969, 13:32 UTC", Instant(utc(1969, 7, 16, 13, 32), "minute")),
+    ("December 24, 1968", Instant(utc(1968, 12, 24), "day")),
+    ("February 29, 2024, 9:05:07 UTC", Instant(utc(2024, 2, 29, 9, 5, 7), "second")),
+])
+def test_the_rendered_form_is_read_without_the_general_scan(text, expected, monkeypatch):
+    from pipeline.transform import dates
+    monkeypatch.setattr(dates, "_scan", lambda t: pytest.fail("scanned"))
+    assert parse_instant(text) == expected
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(["January", "February", "May", "September", "Sept", "Dec", "june", "Smarch"]),
+       st.integers(0, 40), st.integers(0, 10000), st.booleans(),
+       st.integers(0, 30), st.integers(0, 70), st.one_of(st.none(), st.integers(0, 70)),
+       st.sampled_from([" UTC", " UTC+3", " UTC-04:00", "", " EDT"]), st.sampled_from(["", "~", " ", "NET "]))
+def test_the_rendered_form_path_agrees_with_the_general_scan(month, day, year, dmy, hour, minute, second,
+                                                              zone, before):
+    from pipeline.transform import dates
+    date = f"{day} {month} {year}" if dmy else f"{month} {day}, {year}"
+    clock = f", {hour}:{minute:02d}" + (f":{second:02d}" if second is not None else "") + zone
+    for text in (before + date, before + date + clock):
+        fast = parse_instant(text)
+        real = dates._RENDERED
+        try:
+            dates._RENDERED = re.compile(r"(?!)")  # never matches: the general path only
+            general = parse_instant(text)
+        finally:
+            dates._RENDERED = real
+        assert fast == general, text
