@@ -261,6 +261,13 @@ def _quotes(m: re.Match) -> str:
 
 
 _SPACE_BEFORE = re.compile(r" ([,;.:)])")
+_SPACE_BEFORE_ANY = re.compile(r" [,;.:)]|\( ")
+# ASCII that is not printable text, a tab or a line break (SEP is one such character)
+_CONTROL = re.compile(r"[^\t\n\r\x20-\x7e]")
+
+
+def _group1(m: re.Match) -> str:
+    return m.group(1)
 
 
 def clean_inline(s: str, sep: str = " ", keep_lines: bool = False) -> str:
@@ -270,7 +277,7 @@ def clean_inline(s: str, sep: str = " ", keep_lines: bool = False) -> str:
     # Each step runs only when its trigger is present: this runs for every value, list item
     # and prose section, and the `in` tests cost far less than a regex pass. Printable ASCII
     # (most values) has no invisible, special-space or marker characters to look for.
-    special = not (s.isascii() and s.isprintable())
+    special = not s.isascii() or not s.isprintable() and _CONTROL.search(s) is not None
     if special:
         s = _INVISIBLE.sub("", s)
         if FLAG_OPEN in s:
@@ -296,8 +303,8 @@ def clean_inline(s: str, sep: str = " ", keep_lines: bool = False) -> str:
         s = " ".join(s.split())
     if "UTC" in s:
         s = _REPEATED_UTC.sub("UTC", s)
-    if " " in s:
-        s = _SPACE_BEFORE.sub(r"\1", s).replace("( ", "(")
+    if " " in s and _SPACE_BEFORE_ANY.search(s) is not None:
+        s = _SPACE_BEFORE.sub(_group1, s).replace("( ", "(")
     if keep_lines:
         return "\n".join([line.strip(" ,;") for line in s.split("\n")])
     return s.strip(" ,;")

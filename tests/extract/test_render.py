@@ -286,6 +286,10 @@ def test_rendering_a_lean_tree_equals_rendering_mwparserfromhell_s():
     ("line one \n  line two ,", True, "line one\nline two"),
     ("a\u00a0b\u2011c", False, "a b-c"),
     ("a ,b ;c .", False, "a,b;c."),
+    # ASCII with line breaks takes the short path; other control characters do not
+    ("a ,b\n( c )\t", False, "a,b (c)"),
+    ("x\x0by\n", False, "xy"),
+    ("a\x1eb\n", False, "a b"),
 ])
 def test_clean_inline(s, keep_lines, expected):
     from pipeline.extract.render import clean_inline
