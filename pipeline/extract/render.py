@@ -55,6 +55,8 @@ FLAG_OPEN, FLAG_CLOSE = "\ue000", "\ue001"
 # the quotes are stripped (MediaWiki emits &#39; for the same reason).
 APOS = "\ue002"
 _FLAG = re.compile("\ue000([^\ue000\ue001]*)\ue001")
+# The marks rendering uses (SEP, FLAG_*, APOS, REF_*), never in real wikitext.
+_MARKS = re.compile("[\x1e\ue000-\ue0ff]")
 _HIDDEN_TAGS = {"ref", "references", "math", "chem", "ce", "gallery", "templatestyles", "score",
                 "timeline", "graph", "mapframe", "maplink", "templatedata", "imagemap", "hiero",
                 "syntaxhighlight", "source", "inputbox", "categorytree", "section", "table",
@@ -99,7 +101,10 @@ class Context:
     def node(self, n) -> str:
         kind = type(n)  # exact types first: this runs for every node of every value
         if kind is Text:
-            if self.refs is not None and REF_OPEN in n.value:
+            v = n.value
+            if v.isascii():  # no marks but SEP can be in it
+                return v.replace(SEP, "") if SEP in v else v
+            if self.refs is not None and REF_OPEN in v:
                 return self._lifted(n.value).replace(SEP, "").replace(FLAG_OPEN, "").replace(FLAG_CLOSE, "")
             return n.value.replace(SEP, "").replace(FLAG_OPEN, "").replace(FLAG_CLOSE, "")
         if kind is Template:
@@ -242,6 +247,11 @@ def plain(code: Wikicode | None, refs: list[str] | None = None) -> str:
     refs: the refs lifted out of the text the code was parsed from, if any."""
     if code is None:
         return ""
+    nodes = code.nodes
+    if len(nodes) == 1:
+        (node,) = nodes  # unpacking iterates in C; SmartList's indexing is Python code
+        if type(node) is Text and node.value.isascii() and SEP not in node.value:
+            return clean_inline(node.value)  # what rendering one mark-free Text gives
     return clean_inline(Context(refs=refs).render(code))
 
 
@@ -512,8 +522,6 @@ _CITE_PART = re.compile(r"\|((?:[^|\[{]++|\[\[[^\]]*+\]\]|\{\{[^}]*+\}\})*+)")
 # What the tokenizer would make a node of in a field read as text: brackets, braces, an entity,
 # or line-start markup (a list item, a rule).
 _NOT_PLAIN_FIELD = re.compile(r"[\[\]{}]|&#?\w+;|\n(?:[*#:;]|----)")
-# The marks rendering uses (SEP, FLAG_*, APOS, REF_*), never in real wikitext.
-_MARKS = re.compile("[\x1e\ue000-\ue0ff]")
 _CITE_FIELDS = {"url": "url", "chapter-url": "url", "chapterurl": "url", "title": "title",
                 "date": "date"}
 
@@ -629,6 +637,16 @@ def render_value(param: str, code: Wikicode,
     (which renders as ""). lost is set when the rendered text is residue (is_lost) that the raw
     wikitext did not already say as such. refs: the refs lifted out of the text the code was
     parsed from (lift_refs). Never raises on malformed wikitext."""
+    nodes = code.nodes
+    if len(nodes) == 1:
+        (node,) = nodes
+        if type(node) is Text and _MARKS.search(node.value) is None:
+            # Plain text (two values in five): rendering it is clean_inline, and its text
+            # cannot be residue that the raw text did not say already.
+            text = clean_inline(node.value)
+            return Value(param=param, raw=node.value.strip(), text=text, items=[text] if text else [],
+                         links=[], coords=None, quantities=[], citations=[], unknown_templates=[],
+                         lost=False)
     ctx = Context(on_infobox, refs)
     text, items = finish(ctx.render(code))
     raw = ctx.unlift(str(code).strip())

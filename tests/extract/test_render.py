@@ -380,3 +380,24 @@ def test_the_light_cite_reader_agrees_with_the_parser_on_corpus_refs_and_mutants
             light += 1
             assert fields == _parsed_cite(body), body
     assert light > len(bodies) / 5  # the light reader does read most refs
+
+
+# --- plain text values take a short path --------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_TEXTY = st.lists(st.sampled_from(list("ab 1,;.:()[]'\n\t|") + ["UTC", "''", "px", "\u00a0", "é", "\u200b",
+                                                                  "\x1e", "\ue000", "frameless"]),
+                  max_size=8).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXTY, _TEXTY)
+def test_a_plain_text_value_renders_as_the_general_path_renders_it(a, b):
+    from pipeline.extract import mwtree
+    from pipeline.extract.render import _as_text, plain
+    one = mwtree.text_code(a + b)
+    two = mwtree.code([_as_text(a), _as_text(b)])  # two nodes: the general path
+    assert render_value("p", one) == render_value("p", two)
+    assert plain(one) == plain(two)
