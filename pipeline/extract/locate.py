@@ -166,13 +166,22 @@ _DATA_BOX_HINT = re.compile("|".join(
     for name in sorted(DATA_BOXES)))
 
 
+# The first word of each hint: str.rfind finds it faster than the regex engine scans a page.
+_DATA_BOX_WORDS = tuple(sorted({name[1:].split()[0] for name in DATA_BOXES}))
+
+
 def box_scan(text: str) -> Scan:
     """scan() only as far as find_infoboxes needs: to the end of whatever holds the last place
     a box name could be (most infoboxes sit at the top of a long article). The rest of the
     page is scanned when Scan.whole() is asked for (for the prose)."""
     last = text.rfind("nfobox")
-    for m in _DATA_BOX_HINT.finditer(text, last + 1):
-        last = max(last, m.start())
+    for word in _DATA_BOX_WORDS:  # backwards from the end: the last data box hint, if later
+        at = text.rfind(word)
+        while at > last:
+            if _DATA_BOX_HINT.match(text, at):
+                last = at
+                break
+            at = text.rfind(word, 0, at)
     return scan(text, upto=last)
 
 

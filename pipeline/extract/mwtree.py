@@ -7,9 +7,10 @@ mwparserfromhell's own tokenizer (the C one when installed) and builds the very 
 for node and attribute for attribute, by filling the nodes' fields directly: about three times
 faster on an infobox. The rules mirrored are those of mwparserfromhell 0.7's
 parser/builder.py and of the node constructors it calls (for example an absent tag body is an
-empty Wikicode, and a tag's closing name is the same object as its name). One difference:
-the Wikicode objects built here remember their text once asked for it (the extractor reads
-trees and never edits them; an edited tree would print stale text).
+empty Wikicode, and a tag's closing name is the same object as its name). Two differences,
+both because the extractor reads trees and never edits them: the Wikicode objects built here
+remember their text once asked for it (an edited tree would print stale text), and their
+node lists are plain lists, not SmartLists.
 
 The node fields are private to mwparserfromhell, so the first call checks the lean builder
 against mwparserfromhell.parse() on a sample that has every kind of node; if the two differ
@@ -24,7 +25,6 @@ from mwparserfromhell.nodes import (Argument, Comment, ExternalLink, Heading, HT
                                     Template, Text, Wikilink)
 from mwparserfromhell.nodes.extras import Attribute, Parameter
 from mwparserfromhell.parser import tokens as T
-from mwparserfromhell.smart_list import SmartList
 from mwparserfromhell.wikicode import Wikicode
 
 try:
@@ -54,17 +54,14 @@ class _Code(Wikicode):
         return s
 
 
-_new_list, _extend_list = list.__new__, list.extend
-
-
 def code(nodes: list) -> Wikicode:
-    """A Wikicode over a list of nodes (no parsing)."""
+    """A Wikicode over a list of nodes (no parsing); the Wikicode takes the list as it is.
+
+    The list stays a plain list where mwparserfromhell makes a SmartList (whose slices follow
+    edits of the parent list): these trees are read, never edited, and a SmartList costs as
+    much to make as the rest of a small Wikicode."""
     w = _new(_Code)
-    # = SmartList(nodes), what SmartList.__new__ does without its Python-level __new__
-    smart = _new_list(SmartList)
-    smart._children = {}
-    _extend_list(smart, nodes)
-    w._nodes = smart
+    w._nodes = nodes
     return w
 
 
@@ -72,7 +69,7 @@ def to_str(code: Wikicode) -> str:
     """str(code), without the detour when it is one Text node (a template or parameter name)."""
     nodes = code.nodes
     if len(nodes) == 1:
-        (node,) = nodes  # unpacking iterates in C; SmartList's indexing is Python code
+        (node,) = nodes
         if type(node) is Text:
             return node.value
     return str(code)
@@ -91,7 +88,7 @@ def _text(tok) -> Text:
     return t
 
 
-def _collect(pop, stops):
+def _collect(pop, stops, _text_token=T.Text, _new=_new, _Text=Text):
     """Nodes up to the next token whose type is in stops; returns (nodes, that token)."""
     nodes = []
     append = nodes.append
@@ -101,8 +98,8 @@ def _collect(pop, stops):
         except IndexError:
             raise _Missed from None
         cls = type(tok)
-        if cls is T.Text:
-            t = _new(Text)
+        if cls is _text_token:
+            t = _new(_Text)
             t._value = tok.get("text")
             append(t)
         elif cls in stops:

@@ -238,7 +238,9 @@ def link_target(title: str) -> str:
     if "&" in title:
         title = html.unescape(title)
     title = title.split("#", 1)[0].lstrip(":")
-    title = _TITLE_SPACE.sub(" ", title).strip()
+    if "_" in title or "  " in title or not title.isascii() or not title.isprintable():
+        title = _TITLE_SPACE.sub(" ", title)
+    title = title.strip()
     return title[:1].upper() + title[1:]
 
 
@@ -249,7 +251,7 @@ def plain(code: Wikicode | None, refs: list[str] | None = None) -> str:
         return ""
     nodes = code.nodes
     if len(nodes) == 1:
-        (node,) = nodes  # unpacking iterates in C; SmartList's indexing is Python code
+        (node,) = nodes
         if type(node) is Text and node.value.isascii() and SEP not in node.value:
             return clean_inline(node.value)  # what rendering one mark-free Text gives
     return clean_inline(Context(refs=refs).render(code))
