@@ -50,7 +50,8 @@ class _Code(Wikicode):
         d = self.__dict__
         s = d.get("_text")
         if s is None:
-            s = d["_text"] = "".join([str(node) for node in self._nodes])
+            s = d["_text"] = "".join([node._value if type(node) is Text else str(node)
+                                      for node in self._nodes])
         return s
 
 

@@ -342,6 +342,8 @@ _LOST_TOKEN = re.compile(
     r"\d*x?\d+\s*px|alt=.*)$", re.I)
 
 
+# What a residue text can start with: a _LOST_TOKEN's first letter or digit, or punctuation.
+_LOST_STARTS = frozenset("ugftbaxUGFTBAX0123456789()[],;|:")
 _ONLY_PUNCT = re.compile(r"[\s()\[\],;|:]+")
 _LOST_SPLIT = re.compile(r"[\s|,;()\[\]]+")
 _LOST_FIRST = re.compile(r"[\s|,;()\[\]]*([^\s|,;()\[\]]+)")
@@ -352,6 +354,8 @@ def is_lost(text: str) -> bool:
     "()", image options such as "frameless|100px". Empty text is not residue (it is empty)."""
     t = text.strip()
     if not t:
+        return False
+    if t[0] not in _LOST_STARTS:  # no residue word and no punctuation starts so
         return False
     if _ONLY_PUNCT.fullmatch(t):
         return True
