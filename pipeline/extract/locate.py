@@ -89,6 +89,21 @@ _TEMPLATE_PREFIX = re.compile(r"^\s*(?:template|tl|msg)\s*:\s*", re.IGNORECASE)
 _MAX_WRAPPER_DEPTH = 3
 
 
+def in_comment(text: str, pos: int) -> bool:
+    """True when pos lies inside a <!-- --> comment of text (one of comment_spans).
+
+    Outside a comment, the last "<!--" that starts at or before pos is closed by the first
+    "-->" after it, before pos; so when that holds, pos is outside. Otherwise (rare: the
+    "<!--" may sit inside an earlier comment, overlapping its "-->") the spans decide."""
+    opened = text.rfind("<!--", 0, pos + 4)
+    if opened == -1:
+        return False
+    closed = text.find("-->", opened + 4)
+    if closed != -1 and closed + 3 <= pos:
+        return False
+    return any(start <= pos < end for start, end in comment_spans(text[:pos + 4]))
+
+
 def comment_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of every <!-- --> comment of a text, in order; an unclosed one runs to
     the end, as in MediaWiki."""
@@ -166,22 +181,13 @@ _DATA_BOX_HINT = re.compile("|".join(
     for name in sorted(DATA_BOXES)))
 
 
-# The first word of each hint: str.rfind finds it faster than the regex engine scans a page.
-_DATA_BOX_WORDS = tuple(sorted({name[1:].split()[0] for name in DATA_BOXES}))
-
-
 def box_scan(text: str) -> Scan:
     """scan() only as far as find_infoboxes needs: to the end of whatever holds the last place
     a box name could be (most infoboxes sit at the top of a long article). The rest of the
     page is scanned when Scan.whole() is asked for (for the prose)."""
     last = text.rfind("nfobox")
-    for word in _DATA_BOX_WORDS:  # backwards from the end: the last data box hint, if later
-        at = text.rfind(word)
-        while at > last:
-            if _DATA_BOX_HINT.match(text, at):
-                last = at
-                break
-            at = text.rfind(word, 0, at)
+    for m in _DATA_BOX_HINT.finditer(text, last + 1):
+        last = max(last, m.start())
     return scan(text, upto=last)
 
 

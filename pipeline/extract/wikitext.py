@@ -51,14 +51,13 @@ read as a template gives an Infobox without params, a page without infoboxes giv
 """
 from __future__ import annotations
 
-import bisect
 import html
 import re
 
 from mwparserfromhell.nodes import Template
 
 from pipeline.extract import mwtree
-from pipeline.extract.locate import (Scan, box_scan, canonical_name, comment_spans,
+from pipeline.extract.locate import (Scan, box_scan, canonical_name, in_comment,
                                      find_infoboxes, scan, template_name_at)
 from pipeline.extract.render import (APOS, RENDERERS, citation_from_ref, clean_inline,
                                      plain_ref_citation,
@@ -153,7 +152,6 @@ def _resolve_citations(boxes: list[Infobox], text: str) -> None:
                 elif cite.name and cite.text:
                     known.setdefault(cite.name, cite)
     missing = {c.name for c in wanted if c.name not in known}
-    comments: list[tuple[int, int]] | None = None
     for m in _REF_NAME.finditer(text) if missing else ():
         if m.group(1).strip() not in missing:
             continue
@@ -165,10 +163,7 @@ def _resolve_citations(boxes: list[Infobox], text: str) -> None:
         close = _REF_CLOSE.search(text, opened)
         if close is None:
             break
-        if comments is None:
-            comments = comment_spans(text)
-        at = bisect.bisect_right(comments, (m.start(), len(text))) - 1
-        if at >= 0 and comments[at][0] <= m.start() < comments[at][1]:
+        if in_comment(text, m.start()):
             continue
         source = text[m.start():close.end()]
         cite = plain_ref_citation(source)

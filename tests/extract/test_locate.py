@@ -192,3 +192,15 @@ def test_box_scan_finds_the_same_boxes_as_a_whole_scan():
     crew = "{{Infobox spaceflight|name=A}}\n" + "Prose.\n" * 50 + "{{Spaceflight crew|a=b}}\nMore."
     assert [n for _, _, n in find_infoboxes(crew, box_scan(crew))] == \
         ["Infobox spaceflight", "Spaceflight crew"]
+
+
+def test_in_comment_agrees_with_comment_spans_everywhere():
+    import random
+    from pipeline.extract.locate import comment_spans, in_comment
+    rng = random.Random(4)
+    pieces = ["<!--", "-->", "<!-->", "<!--->", "<!---->", "-", "<", "!", ">", "x", "\n"]
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 9)))
+        spans = comment_spans(text)
+        for pos in range(len(text) + 1):
+            assert in_comment(text, pos) == any(s <= pos < e for s, e in spans), (text, pos)
