@@ -448,11 +448,16 @@ def format_instant(instant: Instant) -> str:
     Bad input: an unknown precision is formatted to the second.
     """
     utc = instant.utc.astimezone(timezone.utc)
+    precision = instant.precision
+    if precision == "year":
+        return f"{utc.year:04d}"
+    if precision == "month":
+        return f"{utc.year:04d}-{utc.month:02d}"
     date = f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}"
-    return {
-        "year": f"{utc.year:04d}",
-        "month": f"{utc.year:04d}-{utc.month:02d}",
-        "day": date,
-        "hour": f"{date}T{utc.hour:02d}Z",
-        "minute": f"{date}T{utc.hour:02d}:{utc.minute:02d}Z",
-    }.get(instant.precision, f"{date}T{utc.hour:02d}:{utc.minute:02d}:{utc.second:02d}Z")
+    if precision == "day":
+        return date
+    if precision == "hour":
+        return f"{date}T{utc.hour:02d}Z"
+    if precision == "minute":
+        return f"{date}T{utc.hour:02d}:{utc.minute:02d}Z"
+    return f"{date}T{utc.hour:02d}:{utc.minute:02d}:{utc.second:02d}Z"
