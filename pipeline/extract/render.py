@@ -105,8 +105,8 @@ class Context:
             if v.isascii():  # no marks but SEP can be in it
                 return v.replace(SEP, "") if SEP in v else v
             if self.refs is not None and REF_OPEN in v:
-                return self._lifted(n.value).replace(SEP, "").replace(FLAG_OPEN, "").replace(FLAG_CLOSE, "")
-            return n.value.replace(SEP, "").replace(FLAG_OPEN, "").replace(FLAG_CLOSE, "")
+                v = self._lifted(v)
+            return v.replace(SEP, "").replace(FLAG_OPEN, "").replace(FLAG_CLOSE, "")
         if kind is Template:
             return self.template(n)
         if kind is Wikilink:
@@ -515,15 +515,15 @@ class _LiftedCitation(Citation):
         return (Citation, (self.name, self.url, self.title, self.date, self.text))
 
 
-# A ref body that starts with a template whose arguments hold at most simple [[links]] and {{templates}}
-# (nothing nested, no tags, comments or headings): its arguments split at the top-level pipes
-# exactly as the tokenizer splits them, so the fields can be read without parsing (most refs
-# are so). A link or template whose title is empty, spans lines or has a colon (a URL, an
+# A ref body that starts with a template whose arguments hold at most simple [[links]] and
+# {{templates}} (nothing nested, no tags, comments or headings): its arguments split at the
+# top-level pipes exactly as the tokenizer splits them, so the fields can be read without
+# parsing (most refs are so). A link or template whose title is empty, spans lines or has a colon (a URL, an
 # interwiki) may be text to the tokenizer, or an external link: those bodies are parsed.
 _LINK = r"\[\[[^\[\]{}<>|\n:]*+(?<=[^\s\[|])(?:\|[^\[\]{}<>\n]*+)?\]\]"
 _INNER = r"\{\{[^\[\]{}<>|\n]*+(?<=[^\s{])(?:\|[^\[\]{}<>]*+)?\}\}"
-_SIMPLE_CITE = re.compile(r"\s*\{\{(\s*[^\[\]{}<>|\n]*+\s*)((?:\|(?:[^\[\]{}<>]++|" + _LINK + "|" + _INNER
-                          + r")*+)?)\}\}")
+_SIMPLE_CITE = re.compile(r"\s*\{\{(\s*[^\[\]{}<>|\n]*+\s*)((?:\|(?:[^\[\]{}<>]++|"
+                          + _LINK + "|" + _INNER + r")*+)?)\}\}")
 _CITE_PART = re.compile(r"\|((?:[^|\[{]++|\[\[[^\]]*+\]\]|\{\{[^}]*+\}\})*+)")
 # What the tokenizer would make a node of in a field read as text: brackets, braces, an entity,
 # or line-start markup (a list item, a rule).
@@ -650,9 +650,9 @@ def render_value(param: str, code: Wikicode,
             # Plain text (two values in five): rendering it is clean_inline, and its text
             # cannot be residue that the raw text did not say already.
             text = clean_inline(node.value)
-            return Value(param=param, raw=node.value.strip(), text=text, items=[text] if text else [],
-                         links=[], coords=None, quantities=[], citations=[], unknown_templates=[],
-                         lost=False)
+            return Value(param=param, raw=node.value.strip(), text=text,
+                         items=[text] if text else [], links=[], coords=None, quantities=[],
+                         citations=[], unknown_templates=[], lost=False)
     ctx = Context(on_infobox, refs)
     text, items = finish(ctx.render(code))
     raw = ctx.unlift(str(code).strip())

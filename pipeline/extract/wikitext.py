@@ -57,12 +57,11 @@ import re
 from mwparserfromhell.nodes import Template
 
 from pipeline.extract import mwtree
-from pipeline.extract.locate import (Scan, box_scan, canonical_name, in_comment,
-                                     find_infoboxes, scan, template_name_at)
+from pipeline.extract.locate import (Scan, box_scan, canonical_name, find_infoboxes,
+                                     in_comment, scan, template_name_at)
 from pipeline.extract.render import (APOS, RENDERERS, citation_from_ref, clean_inline,
-                                     plain_ref_citation,
-                                     lift_refs, link_target, normalize_param, render_value,
-                                     render_wikitext, renderer_for)
+                                     lift_refs, link_target, normalize_param, plain_ref_citation,
+                                     render_value, render_wikitext, renderer_for)
 from pipeline.records import Citation, Infobox, Page, RawInput, Section
 
 # "#REDIRECT" in the languages of the corpus and the largest wikis (MediaWiki's
