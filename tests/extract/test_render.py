@@ -1,6 +1,8 @@
 """render: one parameter value -> Value, through the template renderer registry."""
 import mwparserfromhell
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.extract.render import is_lost, render_value, render_wikitext
 
@@ -383,9 +385,6 @@ def test_the_light_cite_reader_agrees_with_the_parser_on_corpus_refs_and_mutants
 
 
 # --- plain text values take a short path --------------------------------------------------------
-
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
 
 _TEXTY = st.lists(st.sampled_from(list("ab 1,;.:()[]'\n\t|") + ["UTC", "''", "px", "\u00a0", "é", "\u200b",
                                                                   "\x1e", "\ue000", "frameless"]),
