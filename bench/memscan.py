@@ -36,7 +36,7 @@ def _peak_rss_mb() -> float:
 
 def main() -> None:
     from pipeline.extract import extract_page
-    from pipeline.extract.locate import may_have_infobox
+    from pipeline.wikitext.scan import may_have_infobox
     from pipeline.records import RawInput
     from pipeline.transform.mapper import map_page
 

@@ -100,7 +100,7 @@ def _cpu_model() -> str:
 # --- 1. extract + transform --------------------------------------------------------------------
 
 def mission_sample(dump: Path, n: int) -> list:
-    from pipeline.extract.locate import may_have_infobox
+    from pipeline.wikitext.scan import may_have_infobox
     from pipeline.records import RawInput
     from pipeline.sources.dump import iter_dump
     out = []
@@ -276,7 +276,7 @@ def decompress(path: Path) -> tuple[int, float]:
 
 def scan(items, prefilter: bool) -> tuple[int, int, float]:
     from pipeline.extract import extract_page
-    from pipeline.extract.locate import may_have_infobox
+    from pipeline.wikitext.scan import may_have_infobox
     from pipeline.records import RawInput
     from pipeline.transform.mapper import map_page
     t = time.perf_counter()
@@ -290,7 +290,7 @@ def scan(items, prefilter: bool) -> tuple[int, int, float]:
 
 
 def bench_scan(m: dict) -> tuple[dict, list[dict]]:
-    from pipeline.extract.locate import may_have_infobox
+    from pipeline.wikitext.scan import may_have_infobox
     from pipeline.sources.dump import iter_dump
     from pipeline.sources.multistream import iter_multistream
     single, multi = Path(m["paths"]["single"]), Path(m["paths"]["multistream"])

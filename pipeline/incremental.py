@@ -16,7 +16,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from pipeline import load
-from pipeline.mappings import load_mappings
+from pipeline.core.mappings import load_mappings
 from pipeline.records import Issue
 
 _PER_MISSION = ("crew", "events", "facts")

@@ -24,7 +24,7 @@ from pipeline.extract import extract_page
 from pipeline.records import Issue, Page, RawInput
 from pipeline.schema import SCHEMA_VERSION, TABLES, to_table
 from pipeline.sources import ReadFailure, is_dump, iter_inputs, list_inputs
-from pipeline.transform import names
+from pipeline.core import names
 from pipeline.transform.mapper import Bundle, map_all
 from pipeline.transform.reconcile import reconcile
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.mappings import guess_mapping, load_mappings, mapping_for, normalise_template
+from pipeline.core.mappings import guess_mapping, load_mappings, mapping_for, normalise_template
 from pipeline.records import RawInput
 from pipeline.run import process
 from pipeline.schema import TABLES

@@ -6,7 +6,7 @@ extract_events reads a page's prose Sections sentence by sentence and returns Pr
 splashed down, touched down, landed) and `record` (broke a record, became the first person to).
 
 How a sentence becomes events:
-- Dates come from pipeline.transform.dates.find_instants (weekday names and long zone names
+- Dates come from pipeline.core.instants.find_instants (weekday names and long zone names
   such as "Eastern Standard Time" are normalised first). A date written without a year
   ("on July 16") takes the year of the last day-precise date before it in the same section,
   else in the lead or a flight section before it. A day-relative phrase ("the next day", "the
@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from pipeline.records import Section
-from pipeline.transform.dates import Instant, find_instants
+from pipeline.core.instants import Instant, find_instants
 
 _FINE = ("day", "hour", "minute", "second")
 # A bare year is an event's date only as "in 1969" / "during early 1969"; elsewhere it is a

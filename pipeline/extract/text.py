@@ -25,7 +25,7 @@ import html
 import re
 import unicodedata
 
-from pipeline.extract.render import is_lost
+from pipeline.wikitext.inline import is_lost
 from pipeline.records import Infobox, Page, RawInput, Section, Value
 
 _PARAM_LINE = re.compile(r"^\s*[-*\u2022]\s+([^:\n]{1,80}?)\s*:(?:\s+(.*?))?\s*$")

@@ -1,9 +1,9 @@
 """Wikitext article -> Page: every infobox with typed Values, and the prose as plain sections.
 
-Only the infobox spans (found by pipeline.extract.locate's linear scanner) are parsed with
-mwparserfromhell (its tokenizer, with the lean tree builder of pipeline.extract.mwtree); the
+Only the infobox spans (found by pipeline.wikitext.scan's linear scanner) are parsed with
+mwparserfromhell (its tokenizer, with the lean tree builder of pipeline.wikitext.tree); the
 prose is flattened with a cheap scan (templates dropped unless a renderer in
-pipeline.extract.render turns them into text, refs/comments/tables/files removed).
+pipeline.wikitext.render turns them into text, refs/comments/tables/files removed).
 
 Conventions the transform stage relies on:
 
@@ -23,9 +23,9 @@ Conventions the transform stage relies on:
   when nothing else shares their list item ("{{flag|Canada}}" -> "Canada", but
   "{{flag|Belarus}} [[Maryna Vasileuskaya]]" -> "Maryna Vasileuskaya"), so crew items stay
   person names.
-* Dates: see pipeline.extract.render ("July 16, 1969, 13:32:00 UTC", or day-first "16 July
+* Dates: see pipeline.wikitext.render ("July 16, 1969, 13:32:00 UTC", or day-first "16 July
   1969, ..." with df=y or day-first input; offsets as "UTC-04:00"), readable by
-  pipeline.transform.dates.parse_instant. {{convert}}: the metric number and symbol without
+  pipeline.core.instants.parse_instant. {{convert}}: the metric number and symbol without
   thousands separators ("45702 kg"); Value.quantities holds the stated number and unit and the
   metric value shown (Quantity(100756, "lb", 45702.15..., "kg"); a metric input converts to
   itself).
@@ -56,12 +56,15 @@ import re
 
 from mwparserfromhell.nodes import Template
 
-from pipeline.extract import mwtree
-from pipeline.extract.locate import (Scan, box_scan, canonical_name, find_infoboxes,
+from pipeline.wikitext import tree as mwtree
+from pipeline.wikitext.scan import (Scan, box_scan, canonical_name, find_infoboxes,
                                      in_comment, scan, template_name_at)
-from pipeline.extract.render import (APOS, RENDERERS, citation_from_ref, clean_inline,
-                                     lift_refs, link_target, normalize_param, plain_ref_citation,
-                                     render_value, render_wikitext, renderer_for)
+from pipeline.core.mediawiki import link_target, normalize_param
+from pipeline.wikitext.inline import APOS, clean_inline
+from pipeline.wikitext.refs import lift_refs
+from pipeline.wikitext.render import (citation_from_ref, plain_ref_citation, render_value,
+                                      render_wikitext)
+from pipeline.wikitext.templates import RENDERERS, renderer_for
 from pipeline.records import Citation, Infobox, Page, RawInput, Section
 
 # "#REDIRECT" in the languages of the corpus and the largest wikis (MediaWiki's

@@ -9,8 +9,8 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.extract.locate import find_infoboxes
-from pipeline.mappings import mapping_for
+from pipeline.wikitext.scan import find_infoboxes
+from pipeline.core.mappings import mapping_for
 from pipeline.sources.api import FetchedPage, TitleOutcome
 from pipeline.sources.api_store import API_FOLDER, _Folder
 from pipeline.sources.dump import iter_dump

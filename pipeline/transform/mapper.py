@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from pipeline.mappings import Column, Mapping, guess_mapping, mapping_for, normalise_template
+from pipeline.core.mappings import Column, Mapping, guess_mapping, mapping_for, normalise_template
 from pipeline.records import Infobox, Issue, Page, Value
 from pipeline.schema import TABLES
-from pipeline.transform import dates, names, units
+from pipeline.core import instants, names, quantities
 
 # A complete international designator: launch year, launch number, piece letter(s).
 _COSPAR = re.compile(r"\b(19[5-9]\d|2\d{3})-(\d{3})([A-Z]{1,3})\b")
@@ -182,7 +182,7 @@ def _parse(col: Column, value: Value, fmt: str, columns: list[str]):
     if col.parser in ("int", "number"):
         items = _items(value, fmt, split=False)
         text = strip_label(items[0]) if items else ""
-        n = units.parse_int(text) if col.parser == "int" else units.parse_number(text)
+        n = quantities.parse_int(text) if col.parser == "int" else quantities.parse_number(text)
         return ({name: n} if n is not None else None), text, None
     if col.parser == "cospar":
         m = _COSPAR.search(value.text)
@@ -192,7 +192,7 @@ def _parse(col: Column, value: Value, fmt: str, columns: list[str]):
         v = _quantity(value, col.unit)
         return ({name: v} if v is not None else None), (None if v is None else repr(v)), col.unit
     if col.parser == "instant":
-        inst = dates.parse_instant(value.text)
+        inst = instants.parse_instant(value.text)
         if inst is None:
             return None, value.text, None
         out = {name: inst.utc}
@@ -200,13 +200,13 @@ def _parse(col: Column, value: Value, fmt: str, columns: list[str]):
             out[f"{prefix}_precision"] = inst.precision
         if f"{prefix}_source" in columns:
             out[f"{prefix}_source"] = "infobox"
-        return out, dates.format_instant(inst), "UTC"
+        return out, instants.format_instant(inst), "UTC"
     if col.parser == "duration":
         # "Planned: 5 years<br>Elapsed: ..." -- a planned or design duration is not the mission's
         items = [i for i in _items(value, fmt, split=False) if not _PLANNED.match(i)]
         if not items:
             return None, value.text, "s"
-        d = dates.parse_duration(strip_label(items[0]))
+        d = instants.parse_duration(strip_label(items[0]))
         if d is None:
             return None, value.text, "s"
         out = {name: d.seconds}
@@ -232,11 +232,11 @@ def _quantity(value: Value, unit: str) -> float | None:
         for v, u in ((q.converted_value, q.converted_unit), (q.value, q.unit)):
             if v is None or u is None:
                 continue
-            conv = units.convert_value(v, u, unit)
+            conv = quantities.convert_value(v, u, unit)
             if conv is not None:
                 return round(conv[0], 6)
     items = _items(value, "wikitext", split=False)
-    m = units.parse_quantity(strip_label(items[0]) if items else value.text, unit)
+    m = quantities.parse_quantity(strip_label(items[0]) if items else value.text, unit)
     return None if m is None else round(m.value, 6)
 
 
@@ -366,7 +366,7 @@ def _param_event(b: Bundle, spec: dict, params: dict[str, Value], location: str,
     v = params.get(spec["param"])
     if v is None or v.lost or not v.text:
         return
-    inst = dates.parse_instant(v.text)
+    inst = instants.parse_instant(v.text)
     if inst is None:
         b.issues.append(Issue("unparsed", spec["event"], f"{location} = {v.text!r} is not a date",
                               row["mission_id"]))
@@ -376,7 +376,7 @@ def _param_event(b: Bundle, spec: dict, params: dict[str, Value], location: str,
     b.events.append({"mission_id": row["mission_id"], "event": spec["event"], "utc": inst.utc,
                      "precision": inst.precision, "outcome": None, "source": "infobox",
                      "evidence": location, "detail": detail})
-    b.facts.append(_fact(row["mission_id"], f"event.{spec['event']}", v, dates.format_instant(inst),
+    b.facts.append(_fact(row["mission_id"], f"event.{spec['event']}", v, instants.format_instant(inst),
                          "UTC", location, rev_id))
 
 

@@ -15,7 +15,7 @@ import re
 from datetime import datetime, timedelta
 
 from pipeline.records import Issue, Page
-from pipeline.transform import dates
+from pipeline.core import instants
 from pipeline.transform.mapper import Bundle
 
 _SLACK = {"second": timedelta(seconds=1), "minute": timedelta(minutes=1), "hour": timedelta(hours=1),
@@ -72,7 +72,7 @@ def reconcile(bundle: Bundle, page: Page) -> None:
             row[f"{prefix}_source"] = "prose"
             bundle.facts.append({
                 "mission_id": row["mission_id"], "field": col, "raw": first.evidence,
-                "value": dates.format_instant(dates.Instant(first.utc, first.precision)), "unit": "UTC",
+                "value": instants.format_instant(instants.Instant(first.utc, first.precision)), "unit": "UTC",
                 "source": "prose", "location": f"{first.section}: {first.evidence[:200]}",
                 "rev_id": row.get("rev_id")})
         else:

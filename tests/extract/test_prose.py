@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from pipeline.extract.prose import ProseEvent, extract_events, find_dates, split_sentences
 from pipeline.records import RawInput, Section
-from pipeline.transform.dates import Instant, find_instants, format_instant
+from pipeline.core.instants import Instant, find_instants, format_instant
 
 SEED_ALIASES = ["ISS 71S", "Soyuz 71S", "MS-25"]
 _HEADING = re.compile(r"^(={2,6})\s*(.*?)\s*\1\s*$")

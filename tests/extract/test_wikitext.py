@@ -38,7 +38,7 @@ def main_box(page):
 
 
 def test_apollo11_dates(apollo11):
-    dates = pytest.importorskip("pipeline.transform.dates")
+    dates = pytest.importorskip("pipeline.core.instants")
     params = main_box(apollo11)
     instant = dates.parse_instant(params["launch_date"].text)
     assert instant.utc.isoformat() == "1969-07-16T13:32:00+00:00"
@@ -345,12 +345,13 @@ def test_lifting_refs_changes_nothing_on_the_corpus(monkeypatch):
 
 def test_a_lifted_ref_is_parsed_only_when_its_url_is_read(monkeypatch):
     import pickle
-    from pipeline.extract import mwtree, render
+    from pipeline.wikitext import tree as mwtree, render
+    from pipeline.wikitext.refs import lift_refs, unlift
     from pipeline.records import Citation
     # (a title with a link needs the parser; simpler cites are read without it, see test_render)
-    text, refs = render.lift_refs("x<ref name=a>{{cite web|url=http://a.example|title=[[A]]}}</ref>y<ref name=a/>")
+    text, refs = lift_refs("x<ref name=a>{{cite web|url=http://a.example|title=[[A]]}}</ref>y<ref name=a/>")
     assert text == "x\ue0200\ue021y\ue0201\ue021" and len(refs) == 2
-    assert render.unlift(text, refs) == "x<ref name=a>{{cite web|url=http://a.example|title=[[A]]}}</ref>y<ref name=a/>"
+    assert unlift(text, refs) == "x<ref name=a>{{cite web|url=http://a.example|title=[[A]]}}</ref>y<ref name=a/>"
     parsed = []
     real = mwtree.parse
     monkeypatch.setattr(mwtree, "parse", lambda *a, **k: parsed.append(a[0]) or real(*a, **k))
@@ -368,7 +369,7 @@ def test_a_lifted_ref_is_parsed_only_when_its_url_is_read(monkeypatch):
 @pytest.mark.parametrize("text", ["<ref>" * 100_000, '<ref name="' * 100_000, "<ref>a</ref>" * 50_000,
                                   "<ref>" * 100_000 + "</ref>", "<ref name=a/>" * 50_000])
 def test_lifting_refs_is_linear_on_hostile_input(text):
-    from pipeline.extract.render import lift_refs
+    from pipeline.wikitext.refs import lift_refs
     started = time.perf_counter()
     lifted, refs = lift_refs("{{Infobox spaceflight|a=" + text + "}}")
     assert time.perf_counter() - started < 1.0

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.transform.dates import format_instant, parse_instant
-from pipeline.transform.units import parse_number, parse_quantity
+from pipeline.core.instants import format_instant, parse_instant
+from pipeline.core.quantities import parse_number, parse_quantity
 
 DATA = json.loads((Path(__file__).parent / "data" / "dbpedia_reference_cases.json")
                   .read_text(encoding="utf-8"))

@@ -142,7 +142,7 @@ def _known_events() -> set[str]:
 
 
 def test_known_events_include_the_mapping_events():
-    from pipeline.mappings import load_mappings
+    from pipeline.core.mappings import load_mappings
     produced = set()
     for m in load_mappings():
         produced.update(e["event"] for e in m.events)

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.transform.dates import (
+from pipeline.core.instants import (
     PRECISIONS,
     Duration,
     Instant,
@@ -211,8 +211,8 @@ def test_a_day_range_is_read_as_its_first_day():
     ("February 29, 2024, 9:05:07 UTC", Instant(utc(2024, 2, 29, 9, 5, 7), "second")),
 ])
 def test_the_rendered_form_is_read_without_the_general_scan(text, expected, monkeypatch):
-    from pipeline.transform import dates
-    monkeypatch.setattr(dates, "_scan", lambda t: pytest.fail("scanned"))
+    from pipeline.core import instants
+    monkeypatch.setattr(instants, "_scan", lambda t: pytest.fail("scanned"))
     assert parse_instant(text) == expected
 
 
@@ -223,15 +223,15 @@ def test_the_rendered_form_is_read_without_the_general_scan(text, expected, monk
        st.sampled_from([" UTC", " UTC+3", " UTC-04:00", "", " EDT"]), st.sampled_from(["", "~", " ", "NET "]))
 def test_the_rendered_form_path_agrees_with_the_general_scan(month, day, year, dmy, hour, minute, second,
                                                               zone, before):
-    from pipeline.transform import dates
+    from pipeline.core import instants
     date = f"{day} {month} {year}" if dmy else f"{month} {day}, {year}"
     clock = f", {hour}:{minute:02d}" + (f":{second:02d}" if second is not None else "") + zone
     for text in (before + date, before + date + clock):
         fast = parse_instant(text)
-        real = dates._RENDERED
+        real = instants._RENDERED
         try:
-            dates._RENDERED = re.compile(r"(?!)")  # never matches: the general path only
+            instants._RENDERED = re.compile(r"(?!)")  # never matches: the general path only
             general = parse_instant(text)
         finally:
-            dates._RENDERED = real
+            instants._RENDERED = real
         assert fast == general, text

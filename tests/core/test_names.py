@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.transform.names import (
+from pipeline.core.names import (
     PersonIndex,
     clean_person,
     mission_slug,

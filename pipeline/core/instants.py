@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from pipeline.transform.units import clean_text, parse_time_span, unit_code
+from pipeline.core.quantities import clean_text, parse_time_span, unit_code
 
 PRECISIONS = ("year", "month", "day", "hour", "minute", "second")
 

@@ -4,7 +4,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.extract.render import is_lost, render_value, render_wikitext
+from pipeline.wikitext.inline import is_lost
+from pipeline.wikitext.render import render_value, render_wikitext
 
 
 def value(wikitext, on_infobox=None):
@@ -42,7 +43,7 @@ def test_date_templates(src, expected):
 
 
 def test_date_text_reads_back():
-    dates = pytest.importorskip("pipeline.transform.dates")
+    dates = pytest.importorskip("pipeline.core.instants")
     for src, iso in [("{{Start date|1969|7|16|13|32|00|TZ=Z}}", "1969-07-16T13:32:00+00:00"),
                      ("{{start-date|July 16, 1969, 13:32:00|timezone=yes}}&nbsp;UTC",
                       "1969-07-16T13:32:00+00:00"),
@@ -244,7 +245,7 @@ def _corpus_texts():
 
 
 def test_lean_builder_builds_the_same_tree_as_mwparserfromhell():
-    from pipeline.extract import mwtree
+    from pipeline.wikitext import tree as mwtree
     assert mwtree._self_check()
     for text in _corpus_texts():
         for skip in (True, False):
@@ -259,19 +260,19 @@ def test_lean_builder_builds_the_same_tree_as_mwparserfromhell():
     "''i'' '''b'''", "<br/><br>", "[[File:x.jpg|thumb|{{y|z}}]]",
 ])
 def test_lean_builder_on_small_and_broken_markup(wikitext):
-    from pipeline.extract import mwtree
+    from pipeline.wikitext import tree as mwtree
     for skip in (True, False):
         assert mwtree.same_tree(mwtree.parse(wikitext, skip), mwparserfromhell.parse(wikitext, skip_style_tags=skip))
 
 
 def test_same_tree_sees_a_difference():
-    from pipeline.extract import mwtree
+    from pipeline.wikitext import tree as mwtree
     assert not mwtree.same_tree(mwtree.parse("{{a|b}}"), mwparserfromhell.parse("{{a|c}}"))
     assert not mwtree.same_tree(mwtree.parse("{{a|b=c}}"), mwparserfromhell.parse("{{a|b}}"))
 
 
 def test_rendering_a_lean_tree_equals_rendering_mwparserfromhell_s():
-    from pipeline.extract import mwtree
+    from pipeline.wikitext import tree as mwtree
     src = ("{{convert|100756|lb|kg}}<ref name=\"o\">{{cite book|title=T|url=http://u}}</ref>"
            "<br/>[[Neil Armstrong|Neil]] {{flagicon|USA}} {{Start date|1969|7|16|13|32|00|TZ=Z}}")
     a = render_value("p", mwtree.parse(src, skip_style_tags=True))
@@ -294,13 +295,14 @@ def test_rendering_a_lean_tree_equals_rendering_mwparserfromhell_s():
     ("a\x1eb\n", False, "a b"),
 ])
 def test_clean_inline(s, keep_lines, expected):
-    from pipeline.extract.render import clean_inline
+    from pipeline.wikitext.inline import clean_inline
     assert clean_inline(s, keep_lines=keep_lines) == expected
 
 
 def test_render_wikitext_light_and_full_paths_agree():
-    from pipeline.extract import mwtree
-    from pipeline.extract.render import Context, _light_parse, finish
+    from pipeline.wikitext import tree as mwtree
+    from pipeline.wikitext.inline import finish
+    from pipeline.wikitext.render import Context, _light_parse
     for snippet in ("{{convert|47.5|lb|kg}}", "{{USS|Hornet|CV-12}}", "{{nowrap|8 days}}"):
         light = _light_parse(snippet)
         assert light is not None
@@ -310,8 +312,8 @@ def test_render_wikitext_light_and_full_paths_agree():
 # --- a ref's cite template read without the parser (render._light_cite) ------------------------
 
 def _parsed_cite(body):
-    from pipeline.extract import mwtree
-    from pipeline.extract.render import fill_citation
+    from pipeline.wikitext import tree as mwtree
+    from pipeline.wikitext.render import fill_citation
     from pipeline.records import Citation
     cite = Citation()
     fill_citation(cite, mwtree.parse(body, skip_style_tags=True))
@@ -328,8 +330,8 @@ def _parsed_cite(body):
     ("{{harvnb|Smith|2001|p=5}}", {"url": None, "title": None, "date": None}),
 ])
 def test_a_simple_cite_is_read_without_the_parser(body, expected, monkeypatch):
-    from pipeline.extract import mwtree
-    from pipeline.extract.render import _light_cite
+    from pipeline.wikitext import tree as mwtree
+    from pipeline.wikitext.render import _light_cite
     assert _parsed_cite(body) == expected
     monkeypatch.setattr(mwtree, "parse", lambda *a, **k: pytest.fail("parsed"))
     assert _light_cite(body) == expected
@@ -349,7 +351,7 @@ def test_a_simple_cite_is_read_without_the_parser(body, expected, monkeypatch):
     "{{cite web|title=<!-- c -->T}}", "<ref>", "plain text {{cite web|title=T}}",
 ])
 def test_a_cite_the_light_reader_cannot_vouch_for_goes_to_the_parser(body):
-    from pipeline.extract.render import _light_cite
+    from pipeline.wikitext.render import _light_cite
     assert _light_cite(body) is None
 
 
@@ -357,7 +359,7 @@ def test_the_light_cite_reader_agrees_with_the_parser_on_corpus_refs_and_mutants
     import random
     import re
     from pathlib import Path
-    from pipeline.extract.render import _light_cite
+    from pipeline.wikitext.render import _light_cite
     bodies = set()
     roots = [Path(__file__).resolve().parents[1] / "corpus",
              Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "wikitext"]
@@ -394,8 +396,8 @@ _TEXTY = st.lists(st.sampled_from(list("ab 1,;.:()[]'\n\t|") + ["UTC", "''", "px
 @settings(max_examples=300, deadline=None)
 @given(_TEXTY, _TEXTY)
 def test_a_plain_text_value_renders_as_the_general_path_renders_it(a, b):
-    from pipeline.extract import mwtree
-    from pipeline.extract.render import _as_text, plain
+    from pipeline.wikitext import tree as mwtree
+    from pipeline.wikitext.render import _as_text, plain
     one = mwtree.text_code(a + b)
     two = mwtree.code([_as_text(a), _as_text(b)])  # two nodes: the general path
     assert render_value("p", one) == render_value("p", two)

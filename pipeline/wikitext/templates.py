@@ -1,4 +1,4 @@
-"""The template renderers of pipeline.extract.render: template name -> text (and side results).
+"""The template renderers of pipeline.wikitext.render: template name -> text (and side results).
 
 Each function takes the template's Args and the rendering Context and returns the text a reader
 sees; side results (links, citations, coordinates, quantities) go on the Context. Names are
@@ -10,14 +10,63 @@ Bad input never raises: a template with missing or junk arguments renders what i
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from pipeline.extract.render import (APOS, FLAG_CLOSE, FLAG_OPEN, RENDERERS, SEP, Args, Context,
-                                     clean_inline, constant, fill_citation, link_target, register,
-                                     renderer_for)
-from pipeline.extract.render_dates import (render_free, render_interval, render_numeric,
+from pipeline.core.mediawiki import link_target
+from pipeline.wikitext import tree as mwtree
+from pipeline.wikitext.inline import APOS, FLAG_CLOSE, FLAG_OPEN, SEP, clean_inline
+from pipeline.wikitext.date_templates import (render_free, render_interval, render_numeric,
                                            render_parts)
-from pipeline.extract.render_units import parse_coord, render_convert
+from pipeline.wikitext.convert import parse_coord, render_convert
 from pipeline.records import Citation
+
+if TYPE_CHECKING:  # the renderer hands itself to each template; no import at run time
+    from pipeline.wikitext.render import Args, Context
+
+# --- the registry -------------------------------------------------------------------------------
+
+Renderer = Callable[["Args", "Context"], str]
+RENDERERS: dict[str, Renderer] = {}
+
+
+@lru_cache(maxsize=8192)
+def renderer_for(name: str) -> Renderer | None:
+    """The renderer for a canonical template name, or None (families such as Lang-xx, Cite *
+    and the ship prefixes are matched by prefix)."""
+    key = name.lower()
+    fn = RENDERERS.get(key)
+    if fn is not None:
+        return fn
+    if key.startswith("lang-"):
+        return RENDERERS["lang-xx"]
+    if key.startswith(("cite ", "citation")) and key not in RENDERERS:
+        return _cite
+    return None
+
+
+def register(*names: str) -> Callable[[Renderer], Renderer]:
+    def deco(fn: Renderer) -> Renderer:
+        for name in names:
+            RENDERERS[name] = fn
+        renderer_for.cache_clear()
+        return fn
+    return deco
+
+
+def constant(value: str, *names: str) -> None:
+    register(*names)(lambda a, ctx: value)
+
+
+def _cite(a: Args, ctx: Context) -> str:
+    """A bare {{cite ...}} in a value (outside a ref) is a citation too."""
+    cite = Citation(text=ctx.unlift(str(a.template)))
+    ctx.fill_citation(cite, mwtree.code([a.template]))
+    ctx.citations.append(cite)
+    return ""
+
+
 
 
 @register("efn", "efn-ua", "efn-lr", "efn-lg", "refn", "sfn", "sfnp", "sfnm", "harvnb", "r",
@@ -27,7 +76,7 @@ def _footnote(a: Args, ctx: Context) -> str:
     body = a.named.get("1") or (a.positional[0] if a.positional else None)
     if body is not None and a.name in ("efn", "refn", "#tag:ref"):
         cite.text = ctx.unlift(str(body).strip())
-        fill_citation(cite, body, ctx.refs)
+        ctx.fill_citation(cite, body)
     ctx.citations.append(cite)
     return ""
 

@@ -4,7 +4,7 @@ Templates go through a registry, RENDERERS: lower-cased template name -> functio
 returning text (names are matched case-insensitively because Wikipedia keeps redirects for the
 common case variants). The functions live in render_templates.py, the date and
 {{convert}}/{{coord}} arithmetic in render_dates.py and render_units.py; all of it stays
-importable from here. Trees come from pipeline.extract.mwtree. Side results (links,
+importable from here. Trees come from pipeline.wikitext.tree. Side results (links,
 coordinates, quantities, citations, unknown templates, nested infoboxes) are collected on a
 Context while rendering.
 
@@ -27,45 +27,26 @@ Conventions (see also pipeline.extract.wikitext):
 
 Bad input never raises: a template with missing or junk arguments renders what it can, often "".
 """
-from __future__ import annotations
 
-import html
 import re
 from collections.abc import Callable
-from functools import lru_cache
 
 from mwparserfromhell.nodes import (Argument, Comment, ExternalLink, Heading, HTMLEntity, Tag,
                                     Template, Text, Wikilink)
 from mwparserfromhell.wikicode import Wikicode
 
-from pipeline.extract import mwtree
-# Re-exported: `from pipeline.extract.render import format_date, parse_coord, ...` keeps working.
-from pipeline.extract.render_dates import (MONTHS, format_date, parse_date_text,  # noqa: F401
-                                           render_free, render_interval, render_numeric,
-                                           render_parts)
-from pipeline.extract.render_units import parse_coord, render_convert  # noqa: F401
-
-from pipeline.extract.locate import canonical_name, normalize_name
+from pipeline.core.mappings import canonical_name
+from pipeline.core.mediawiki import (BREAK_TAGS, HIDDEN_TAGS, LITERAL_TAGS, is_text_link,
+                                     link_target, normalize_name, normalize_param)
 from pipeline.records import Citation, Quantity, Value
+from pipeline.wikitext import tree as mwtree
+from pipeline.wikitext.inline import (APOS, FLAG_CLOSE, FLAG_OPEN, SEP, _MARKS, clean_inline,
+                                      finish, is_lost)
+from pipeline.wikitext.refs import LIFTABLE, NAME_ATTR, REF_END, REF_MARK, REF_OPEN, unlift
+from pipeline.wikitext.templates import renderer_for
 
-SEP = "\x1e"
-# Brackets a flag's country: shown only when nothing else shares its list item (see finish).
-FLAG_OPEN, FLAG_CLOSE = "\ue000", "\ue001"
-# A literal apostrophe from an entity or {{'}}: kept apart from the '' and ''' markup until
-# the quotes are stripped (MediaWiki emits &#39; for the same reason).
-APOS = "\ue002"
-_FLAG = re.compile("\ue000([^\ue000\ue001]*)\ue001")
-# The marks rendering uses (SEP, FLAG_*, APOS, REF_*), never in real wikitext.
-_MARKS = re.compile("[\x1e\ue000-\ue0ff]")
-_HIDDEN_TAGS = {"ref", "references", "math", "chem", "ce", "gallery", "templatestyles", "score",
-                "timeline", "graph", "mapframe", "maplink", "templatedata", "imagemap", "hiero",
-                "syntaxhighlight", "source", "inputbox", "categorytree", "section", "table",
-                "includeonly", "style", "script"}
-_LITERAL_TAGS = {"nowiki", "pre", "code", "tt"}
-_BREAK_TAGS = {"br", "li", "dt", "dd", "hr", "tr", "p"}
-_DROP_NS = {"file", "image", "category", "datei", "bild", "kategorie", "fichier", "catégorie",
-            "archivo", "imagen", "categoría"}
-_INTERWIKI = re.compile(r"^[a-z]{2,3}(?:-[a-z]{2,8})*$|^simple$")
+_PIPE_TRICK = re.compile(r"\s*\([^)]*\)\s*$")
+_DISPLAY_NONE = re.compile(r"display\s*:\s*none", re.I)
 
 
 class Context:
@@ -81,6 +62,10 @@ class Context:
         self.on_infobox = on_infobox
         self.refs = refs or None  # the refs lifted out of the text being rendered (lift_refs)
 
+    def fill_citation(self, cite: Citation, code: Wikicode) -> None:
+        """Fill a citation's url/title/date from a cite template in code (for templates)."""
+        fill_citation(cite, code, self.refs)
+
     def unlift(self, s: str) -> str:
         """Wikitext as written: lifted refs put back in place of their marks."""
         return unlift(s, self.refs) if self.refs is not None and REF_OPEN in s else s
@@ -88,9 +73,9 @@ class Context:
     def _lifted(self, s: str) -> str:
         """A text's lifted refs become citations, in order, and leave the text."""
         refs = self.refs
-        for m in _REF_MARK.finditer(s):
+        for m in REF_MARK.finditer(s):
             self.citations.append(citation_from_source(refs[int(m.group(1))]))
-        return _REF_MARK.sub("", s)
+        return REF_MARK.sub("", s)
 
     def render(self, code: Wikicode | None) -> str:
         """Text of a Wikicode with SEP between list items (call finish() on the result)."""
@@ -150,9 +135,7 @@ class Context:
 
     def wikilink(self, link: Wikilink) -> str:
         title = plain(link.title, self.refs)
-        ns, colon, _ = title.partition(":")
-        ns = ns.strip().lower()
-        if colon and not title.startswith(":") and (ns in _DROP_NS or _INTERWIKI.match(ns)):
+        if not is_text_link(title):
             return ""
         if link.text is not None:
             label = clean_inline(self.render(link.text))
@@ -172,11 +155,11 @@ class Context:
         if name == "ref":
             self.citations.append(citation_from_ref(tag))
             return ""
-        if name in _BREAK_TAGS:
+        if name in BREAK_TAGS:
             return SEP + (self.render(tag.contents) + SEP if tag.contents else "")
-        if name in _LITERAL_TAGS:
+        if name in LITERAL_TAGS:
             return self.unlift(str(tag.contents)) if tag.contents is not None else ""
-        if name in _HIDDEN_TAGS or tag.wiki_markup == "{|":
+        if name in HIDDEN_TAGS or tag.wiki_markup == "{|":
             return ""
         if tag.has("style") and _DISPLAY_NONE.search(str(tag.get("style").value)):
             return ""
@@ -216,34 +199,6 @@ class Args:
         return [self.plain(i) for i in range(len(self.positional))]
 
 
-_PIPE_TRICK = re.compile(r"\s*\([^)]*\)\s*$")
-_DISPLAY_NONE = re.compile(r"display\s*:\s*none", re.I)
-_PARAM_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
-_PARAM_SPACE = re.compile(r"\s+")
-_TITLE_SPACE = re.compile(r"[\s_\u00a0]+")
-
-
-@lru_cache(maxsize=8192)
-def normalize_param(name: str) -> str:
-    """MediaWiki parameter name as used in the records: comments dropped, trimmed, lower case,
-    spaces as underscores. Positional parameters keep their number ("1")."""
-    if "<!--" in name:
-        name = _PARAM_COMMENT.sub("", name)
-    return _PARAM_SPACE.sub("_", name.strip().lower())
-
-
-def link_target(title: str) -> str:
-    """A wikilink target as MediaWiki resolves it: fragment and leading colon dropped, entities
-    decoded, "_" as space, whitespace collapsed, first letter upper case. "" for [[#section]]."""
-    if "&" in title:
-        title = html.unescape(title)
-    title = title.split("#", 1)[0].lstrip(":")
-    if "_" in title or "  " in title or not title.isascii() or not title.isprintable():
-        title = _TITLE_SPACE.sub(" ", title)
-    title = title.strip()
-    return title[:1].upper() + title[1:]
-
-
 def plain(code: Wikicode | None, refs: list[str] | None = None) -> str:
     """Text of a Wikicode with no side results (refs, links and templates rendered away).
     refs: the refs lifted out of the text the code was parsed from, if any."""
@@ -257,206 +212,25 @@ def plain(code: Wikicode | None, refs: list[str] | None = None) -> str:
     return clean_inline(Context(refs=refs).render(code))
 
 
-_SPACE_CHARS = re.compile(r"[\u00a0\u2007\u202f\u2009\u200a\u2002\u2003]")
-_INVISIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1d\x1f\u00ad\u200b\u200e\u200f\ufeff]")
-_QUOTES = re.compile(r"'{4,}")
-# '' and ''' (the common runs) go without a callback; longer runs take _quotes.
-_SHORT_QUOTES = re.compile(r"(?<!')'''?(?!')")
-_EMPTY_BRACKETS = re.compile(r"\(\s*[,;]?\s*\)|\[\s*\]")
-# "UTC" first so that the regex engine can skip ahead to it; the lookbehind is the \b before it.
-_REPEATED_UTC = re.compile(r"UTC(?<!\wUTC)(?:\s+UTC\b)+")
-
-
-def _quotes(m: re.Match) -> str:
-    n = len(m.group(0))
-    return "'" if n == 4 else "'" * (n - 5) if n > 5 else ""
-
-
-_SPACE_BEFORE = re.compile(r" ([,;.:)])")
-_SPACE_BEFORE_ANY = re.compile(r" [,;.:)]|\( ")
-# ASCII that is not printable text, a tab or a line break (SEP is one such character)
-_CONTROL = re.compile(r"[^\t\n\r\x20-\x7e]")
-
-
-def _group1(m: re.Match) -> str:
-    return m.group(1)
-
-
-def clean_inline(s: str, sep: str = " ", keep_lines: bool = False) -> str:
-    """One line of reader text: invisible characters dropped, non-breaking spaces and hyphens
-    made plain, '' and ''' removed, empty brackets removed, whitespace collapsed. With
-    keep_lines, newlines survive and each line is trimmed."""
-    # Each step runs only when its trigger is present: this runs for every value, list item
-    # and prose section, and the `in` tests cost far less than a regex pass. Printable ASCII
-    # (most values) has no invisible, special-space or marker characters to look for.
-    special = not s.isascii() or not s.isprintable() and _CONTROL.search(s) is not None
-    if special:
-        s = _INVISIBLE.sub("", s)
-        if FLAG_OPEN in s:
-            s = _FLAG.sub(r"\1", s)
-        if SEP in s:
-            s = s.replace(SEP, sep)
-        s = _SPACE_CHARS.sub(" ", s)
-        if "\u2011" in s:
-            s = s.replace("\u2011", "-")
-    if "''" in s:
-        s = _SHORT_QUOTES.sub("", s)
-        if "''''" in s:
-            s = _QUOTES.sub(_quotes, s)
-    if special and APOS in s:
-        s = s.replace(APOS, "'")
-    if "(" in s or "[" in s:
-        s = _EMPTY_BRACKETS.sub("", s)
-    # Runs of whitespace become one space: str.split() splits on exactly the characters \s
-    # matches, and the ends it drops are stripped below anyway.
-    if keep_lines:
-        s = "\n".join([" ".join(line.split()) for line in s.split("\n")])
-    else:
-        s = " ".join(s.split())
-    if "UTC" in s:
-        s = _REPEATED_UTC.sub("UTC", s)
-    if " " in s and _SPACE_BEFORE_ANY.search(s) is not None:
-        s = _SPACE_BEFORE.sub(_group1, s).replace("( ", "(")
-    if keep_lines:
-        return "\n".join([line.strip(" ,;") for line in s.split("\n")])
-    return s.strip(" ,;")
-
-
-def finish(s: str) -> tuple[str, list[str]]:
-    """Rendered text -> (one-line text, items): items split at SEP, empty ones dropped. A
-    {{flag}} country stays only in an item that has no other text ("{{flag|Canada}}" ->
-    "Canada", but "{{flag|Belarus}} [[Maryna Vasileuskaya]]" -> "Maryna Vasileuskaya")."""
-    items = []
-    for part in s.split(SEP):
-        if FLAG_OPEN in part:
-            without = clean_inline(_FLAG.sub("", part))
-            part = without or part
-        item = clean_inline(part)
-        if item:
-            items.append(item)
-    return ", ".join(items), items
-
-
-_LOST_TOKEN = re.compile(
-    r"^(?:utc|gmt|frameless|frame|framed|thumb|thumbnail|border|upright(?:=[\d.]+)?|"
-    r"\d*x?\d+\s*px|alt=.*)$", re.I)
-
-
-# What a residue text can start with: a _LOST_TOKEN's first letter or digit, or punctuation.
-_LOST_STARTS = frozenset("ugftbaxUGFTBAX0123456789()[],;|:")
-_ONLY_PUNCT = re.compile(r"[\s()\[\],;|:]+")
-_LOST_SPLIT = re.compile(r"[\s|,;()\[\]]+")
-_LOST_FIRST = re.compile(r"[\s|,;()\[\]]*([^\s|,;()\[\]]+)")
-
-
-def is_lost(text: str) -> bool:
-    """True when text is only rendering residue: a bare "UTC" (or "UTC UTC"), empty brackets
-    "()", image options such as "frameless|100px". Empty text is not residue (it is empty)."""
-    t = text.strip()
-    if not t:
-        return False
-    if t[0] not in _LOST_STARTS:  # no residue word and no punctuation starts so
-        return False
-    if _ONLY_PUNCT.fullmatch(t):
-        return True
-    first = _LOST_FIRST.match(t)  # most values fail on their first word: skip the full split
-    if first is not None and not _LOST_TOKEN.match(first.group(1)):
-        return False
-    tokens = [tok for tok in _LOST_SPLIT.split(t) if tok]
-    return bool(tokens) and all(_LOST_TOKEN.match(tok) for tok in tokens)
-
-
-# --- refs lifted out before parsing ------------------------------------------------------------
-#
-# An infobox's refs are most of its wikitext (a {{cite web}} of a dozen parameters behind many
-# values) but only ever become Citations, whose url/title/date are read for few of them. So
-# lift_refs takes each simple <ref ...>...</ref> and <ref ... /> out of the text before it is
-# parsed, leaving a mark REF_OPEN + index + REF_CLOSE; rendering turns a mark into the Citation
-# (Context.refs), the raw text gets the ref back (unlift), and a ref's cite template is parsed
-# only when its url, title or date is first read (_LiftedCitation). Refs are opaque to the
-# parser either way (MediaWiki expands extension tags before it splits template arguments).
-# Anything unusual (attributes beyond plain name=value pairs, upper case, a ref inside a
-# comment, nowiki, pre, code or math, an unclosed ref) is left in the text for the parser.
-
-REF_OPEN, REF_CLOSE = "\ue020", "\ue021"
-_REF_MARK = re.compile("\ue020(\\d+)\ue021")
-_ATTR = r"""\s+[a-z][a-z-]*\s*=\s*(?:"[^"<>]*"|'[^'<>]*'|[^\s"'<>/=]+)"""
-_LIFTABLE = re.compile(r"<ref((?:" + _ATTR + r")*)\s*(/?)>")
-_REF_END = re.compile(r"</ref\s*>")
-_NAME_ATTR = re.compile(r"""\sname\s*=\s*(?:"([^"<>]*)"|'([^'<>]*)'|([^\s"'<>/=]+))""")
-_KEEP_OUT = re.compile(r"<!--.*?(?:-->|\Z)|<(nowiki|pre|code|tt|math|syntaxhighlight|source)\b.*?"
-                       r"(?:</\1\s*>|\Z)", re.S | re.I)
-
-
-def lift_refs(text: str) -> tuple[str, list[str]]:
-    """(text with each liftable ref replaced by its mark, the refs' wikitext by index)."""
-    if "<ref" not in text or REF_OPEN in text or REF_CLOSE in text:
-        return text, []
-    kept = [(m.start(), m.end()) for m in _KEEP_OUT.finditer(text)] if (
-        "<!--" in text or "<" in text.replace("<ref", "")) else []
-    refs: list[str] = []
-    out: list[str] = []
-    pos = 0
-    at = text.find("<ref", pos)
-    k = 0
-    close: re.Match | None = None  # the next </ref> looked for (None with looked: there is none)
-    looked = False
-    while at != -1:
-        while k < len(kept) and kept[k][1] <= at:
-            k += 1
-        if k < len(kept) and kept[k][0] <= at:  # inside a comment or a literal tag
-            at = text.find("<ref", kept[k][1])
-            continue
-        m = _LIFTABLE.match(text, at)
-        end = None
-        if m is not None:
-            if m.group(2):
-                end = m.end()
-            else:
-                # One search per closing tag, not per opening one: thousands of unclosed refs
-                # must not make this quadratic.
-                if not looked or (close is not None and close.start() < m.end()):
-                    close, looked = _REF_END.search(text, m.end()), True
-                if close is not None and text.find("<ref", m.end(), close.start()) == -1:
-                    end = close.end()
-        if end is None:
-            at = text.find("<ref", at + 4)
-            continue
-        out.append(text[pos:at])
-        out.append(f"{REF_OPEN}{len(refs)}{REF_CLOSE}")
-        refs.append(text[at:end])
-        pos = end
-        at = text.find("<ref", pos)
-    if not refs:
-        return text, []
-    out.append(text[pos:])
-    return "".join(out), refs
-
-
-def unlift(s: str, refs: list[str]) -> str:
-    """The wikitext as written: each mark replaced by its ref."""
-    return _REF_MARK.sub(lambda m: refs[int(m.group(1))], s)
-
-
 def citation_from_source(source: str) -> Citation:
     """The Citation of a lifted ref's wikitext (what citation_from_ref gives for its Tag)."""
-    m = _LIFTABLE.match(source)
-    named = _NAME_ATTR.search(m.group(1)) if m is not None and "name" in m.group(1) else None
+    m = LIFTABLE.match(source)
+    named = NAME_ATTR.search(m.group(1)) if m is not None and "name" in m.group(1) else None
     name = next((g for g in named.groups() if g is not None), None) if named else None
     name = name.strip().strip("\"'") or None if name is not None else None
     if m is None or m.group(2):  # a reuse: <ref name="x" />
         return Citation(name=name)
-    body = source[m.end():_REF_END.search(source, m.end()).start()]
+    body = source[m.end():REF_END.search(source, m.end()).start()]
     return _LiftedCitation(name, body)
 
 
 def plain_ref_citation(source: str) -> Citation | None:
     """citation_from_source for a ref definition with no tags or comments in its body
     ("<ref name=x>{{cite web |...}}</ref>", as lift_refs would lift it); None otherwise."""
-    head = _LIFTABLE.match(source)
+    head = LIFTABLE.match(source)
     if head is None or head.group(2):
         return None
-    end = _REF_END.search(source, head.end())
+    end = REF_END.search(source, head.end())
     if end is None or end.end() != len(source) or "<" in source[head.end():end.start()]:
         return None
     return citation_from_source(source)
@@ -592,48 +366,6 @@ def fill_citation(cite: Citation, code: Wikicode, refs: list[str] | None = None)
             return
 
 
-# --- renderers -------------------------------------------------------------------------------
-
-Renderer = Callable[[Args, Context], str]
-RENDERERS: dict[str, Renderer] = {}
-
-
-@lru_cache(maxsize=8192)
-def renderer_for(name: str) -> Renderer | None:
-    """The renderer for a canonical template name, or None (families such as Lang-xx, Cite *
-    and the ship prefixes are matched by prefix)."""
-    key = name.lower()
-    fn = RENDERERS.get(key)
-    if fn is not None:
-        return fn
-    if key.startswith("lang-"):
-        return RENDERERS["lang-xx"]
-    if key.startswith(("cite ", "citation")) and key not in RENDERERS:
-        return _cite
-    return None
-
-
-def register(*names: str) -> Callable[[Renderer], Renderer]:
-    def deco(fn: Renderer) -> Renderer:
-        for name in names:
-            RENDERERS[name] = fn
-        renderer_for.cache_clear()
-        return fn
-    return deco
-
-
-def constant(value: str, *names: str) -> None:
-    register(*names)(lambda a, ctx: value)
-
-
-def _cite(a: Args, ctx: Context) -> str:
-    """A bare {{cite ...}} in a value (outside a ref) is a citation too."""
-    cite = Citation(text=ctx.unlift(str(a.template)))
-    fill_citation(cite, _code_of(a.template), ctx.refs)
-    ctx.citations.append(cite)
-    return ""
-
-
 # --- entry points ------------------------------------------------------------------------------
 
 def render_value(param: str, code: Wikicode,
@@ -695,4 +427,3 @@ def _code_of(node) -> Wikicode:
 
 
 # The template renderers register themselves in RENDERERS when their module is imported.
-from pipeline.extract import render_templates  # noqa: E402,F401

@@ -1,4 +1,4 @@
-"""Dates and durations as the renderer shows them (the date templates of pipeline.extract.render).
+"""Dates and durations as the renderer shows them (the date templates of pipeline.wikitext.render).
 
 "July 16, 1969, 13:32:00 UTC" (mdy) or "16 July 1969, 13:32:00 UTC" (df=y, or free text written
 day-first): date, then time when given, then the zone when given (Z and UTC both print "UTC",

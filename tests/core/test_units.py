@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.transform.units import (
+from pipeline.core.quantities import (
     Measured,
     convert_value,
     parse_int,
@@ -70,7 +70,7 @@ def test_convert_value_falls_back_to_pint_for_units_outside_the_table():
 
 
 def test_importing_units_does_not_import_pint():
-    code = ("import sys, pipeline.transform.units as u; u.convert_value(1, 'lb'); "
+    code = ("import sys, pipeline.core.quantities as u; u.convert_value(1, 'lb'); "
             "u.parse_quantity('54.5 nmi', 'km'); print('pint' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

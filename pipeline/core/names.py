@@ -16,7 +16,7 @@ import unicodedata
 from functools import lru_cache
 from urllib.parse import unquote
 
-from pipeline.transform.units import clean_text
+from pipeline.core.quantities import clean_text
 
 _WS = re.compile(r"[\s_\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+")
 _PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")

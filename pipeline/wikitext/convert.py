@@ -1,4 +1,4 @@
-"""{{convert}} and {{coord}} arithmetic for pipeline.extract.render.
+"""{{convert}} and {{coord}} arithmetic for pipeline.wikitext.render.
 
 {{convert}} renders its metric number and unit symbol without thousands separators ("45702 kg"),
 rounded like Module:Convert's default (input decimals shifted by the log10 of the factor, at
@@ -11,7 +11,7 @@ import math
 import re
 
 from pipeline.records import Quantity
-from pipeline.transform.units import convert_value, unit_code
+from pipeline.core.quantities import convert_value, unit_code
 
 _RANGE = {"to": " to ", "-": "–", "–": "–", "and": " and ", "or": " or ", "by": " × ",
           "x": " × ", "×": " × ", "+/-": " ± ", "±": " ± ", "to(-)": " to ", "&": " & ",

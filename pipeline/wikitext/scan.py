@@ -15,9 +15,8 @@ follows MediaWiki's preprocessor where it can, in linear time:
 * Runs of three or more braces (``{{{param}}}``) are read as pairs from the right for ``{`` and
   from the left for ``}``; article text practically never has them.
 
-Template names follow MediaWiki: first letter case-insensitive, ``_`` equals space, whitespace
-trimmed and collapsed, a ``Template:`` prefix ignored. Known redirects of a template map to
-its target through ALIASES.
+Template names follow MediaWiki (pipeline.core.mediawiki.normalize_name); the redirects of a
+mapped template map to it through the mappings' aliases (pipeline.core.mappings).
 
 Bad input never raises: NUL bytes, unbalanced brackets and 50,000 unclosed ``{{`` just give
 fewer (or no) spans.
@@ -28,32 +27,9 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-# Redirects and aliases -> the template they stand for. Sources, per entry:
-#   dbpedia  = shared corpus, reference/dbpedia-Mapping_en.xml ("Mapping en:Infobox space
-#              expedition" is "#REDIRECT [[Mapping en:Infobox spaceflight]]"; "Infobox space
-#              mission" and "Infobox Space Shuttle mission" carry the same SpaceMission mapping
-#              as Infobox spaceflight, and on English Wikipedia both redirect to it)
-#   enwiki   = the redirect pages Template:Infobox Spaceflight and Template:Infobox space
-#              flight on English Wikipedia (not in the DBpedia file; MediaWiki titles are
-#              case-sensitive after the first letter, so these need an entry)
-# "Infobox spacecraft" is deliberately absent: DBpedia maps it to a different class
-# (Spacecraft) and on Wikipedia it is a separate template.
-ALIASES: dict[str, str] = {
-    "Infobox space expedition": "Infobox spaceflight",  # dbpedia (explicit redirect)
-    "Infobox space mission": "Infobox spaceflight",  # dbpedia (same mapping), enwiki redirect
-    "Infobox Space Shuttle mission": "Infobox spaceflight",  # dbpedia (same mapping)
-    "Infobox Space mission": "Infobox spaceflight",  # enwiki redirect
-    "Infobox Spaceflight": "Infobox spaceflight",  # enwiki redirect
-    "Infobox space flight": "Infobox spaceflight",  # enwiki redirect
-}
+from pipeline.core.mappings import canonical_name, names_of
+from pipeline.core.mediawiki import EXTENSION_TAGS, normalize_name
 
-# Extension tags whose content the preprocessor does not expand (MediaWiki core + the common
-# extensions on Wikipedia: Cite, Math, SyntaxHighlight, Score, Graph, Kartographer, ...).
-EXTENSION_TAGS = (
-    "ref", "references", "nowiki", "pre", "math", "chem", "ce", "gallery", "source",
-    "syntaxhighlight", "score", "timeline", "poem", "graph", "templatedata", "mapframe",
-    "maplink", "hiero", "imagemap", "inputbox", "categorytree", "templatestyles", "section",
-)
 _CLOSERS = {tag: re.compile(r"</" + tag + r"\s*>", re.IGNORECASE) for tag in EXTENSION_TAGS}
 
 _TAG_OPEN = r"<(" + "|".join(EXTENSION_TAGS) + r")(?=[\s/>])([^<>]{0,2000}?)(/?)>"
@@ -83,8 +59,6 @@ def _search_top(text: str, pos: int, next_brace: list[int]) -> re.Match | None:
 
 
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
-_SPACES = re.compile(r"[\s_\u00a0]+")
-_TEMPLATE_PREFIX = re.compile(r"^\s*(?:template|tl|msg)\s*:\s*", re.IGNORECASE)
 # How deep find_infoboxes looks inside non-infobox templates (keeps adversarial pages linear).
 _MAX_WRAPPER_DEPTH = 3
 
@@ -138,33 +112,6 @@ class Scan:
         if self._scanner.whole is None:
             self._scanner.whole = self._scanner.run(None)
         return self._scanner.whole
-
-
-@lru_cache(maxsize=8192)
-def normalize_name(name: str) -> str:
-    """MediaWiki's title normalisation for a template name.
-
-    Comments are dropped, ``_`` and runs of whitespace become one space, the ends are trimmed, a
-    ``Template:`` prefix is removed and the first letter is upper-cased. Nothing raises: an empty
-    or junk name gives "" or the junk trimmed.
-    """
-    name = _COMMENT.sub("", name).replace("\x00", "")
-    name = _SPACES.sub(" ", name).strip()
-    name = _TEMPLATE_PREFIX.sub("", name).strip()
-    return name[:1].upper() + name[1:]
-
-
-@lru_cache(maxsize=8192)
-def canonical_name(name: str) -> str:
-    """normalize_name plus ALIASES; a sub-template of an alias (``Infobox space mission/IP``)
-    maps to the same sub-template of the target."""
-    norm = normalize_name(name)
-    if norm in ALIASES:
-        return ALIASES[norm]
-    base, sep, rest = norm.partition("/")
-    if sep and base in ALIASES:
-        return ALIASES[base] + "/" + rest
-    return norm
 
 
 # Templates that are not named "Infobox ..." but hold a mission's data in parameters, extracted
@@ -361,8 +308,7 @@ def _collect(text: str, lo: int, hi: int, depth: int, found: list[tuple[int, int
 
 # --- prefilter -------------------------------------------------------------------------------
 
-SPACEFLIGHT_NAMES = ("Infobox spaceflight",) + tuple(
-    alias for alias, target in ALIASES.items() if target == "Infobox spaceflight")
+SPACEFLIGHT_NAMES = names_of("Infobox spaceflight")
 
 
 @lru_cache(maxsize=32)
@@ -381,7 +327,7 @@ def _hint(names: tuple[str, ...]) -> re.Pattern:
 
 def may_have_infobox(text: str, names: tuple[str, ...] = SPACEFLIGHT_NAMES) -> bool:
     """Cheap prefilter: False when the text cannot hold any of these infoboxes (names as in
-    ALIASES: first letter in either case, `_`/whitespace runs between words), so the page can
+    the mappings' aliases: first letter in either case, `_`/whitespace runs between words), so the page can
     skip extraction. True says only "maybe" (a mention in prose or a comment also counts).
 
     A name written with a comment or an entity inside it ("Infobox<!-- -->spaceflight") is not

@@ -1,0 +1,130 @@
+"""Reader text from rendered pieces: the marks rendering uses, whitespace and quote cleanup,
+list items, and the test for rendering residue.
+
+Conventions: list items are separated by SEP while rendering; ``finish`` splits on it (``<br>``,
+bullets, ubl/plainlist/flatlist/hlist) and joins the items with ", " for the one-line text.
+Nothing here parses wikitext and nothing raises on junk.
+"""
+from __future__ import annotations
+
+import re
+
+SEP = "\x1e"
+# Brackets a flag's country: shown only when nothing else shares its list item (see finish).
+FLAG_OPEN, FLAG_CLOSE = "\ue000", "\ue001"
+# A literal apostrophe from an entity or {{'}}: kept apart from the '' and ''' markup until
+# the quotes are stripped (MediaWiki emits &#39; for the same reason).
+APOS = "\ue002"
+_FLAG = re.compile("\ue000([^\ue000\ue001]*)\ue001")
+# The marks rendering uses (SEP, FLAG_*, APOS, REF_*), never in real wikitext.
+_MARKS = re.compile("[\x1e\ue000-\ue0ff]")
+
+_SPACE_CHARS = re.compile(r"[\u00a0\u2007\u202f\u2009\u200a\u2002\u2003]")
+_INVISIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1d\x1f\u00ad\u200b\u200e\u200f\ufeff]")
+_QUOTES = re.compile(r"'{4,}")
+# '' and ''' (the common runs) go without a callback; longer runs take _quotes.
+_SHORT_QUOTES = re.compile(r"(?<!')'''?(?!')")
+_EMPTY_BRACKETS = re.compile(r"\(\s*[,;]?\s*\)|\[\s*\]")
+# "UTC" first so that the regex engine can skip ahead to it; the lookbehind is the \b before it.
+_REPEATED_UTC = re.compile(r"UTC(?<!\wUTC)(?:\s+UTC\b)+")
+
+
+def _quotes(m: re.Match) -> str:
+    n = len(m.group(0))
+    return "'" if n == 4 else "'" * (n - 5) if n > 5 else ""
+
+
+_SPACE_BEFORE = re.compile(r" ([,;.:)])")
+_SPACE_BEFORE_ANY = re.compile(r" [,;.:)]|\( ")
+# ASCII that is not printable text, a tab or a line break (SEP is one such character)
+_CONTROL = re.compile(r"[^\t\n\r\x20-\x7e]")
+
+
+def _group1(m: re.Match) -> str:
+    return m.group(1)
+
+
+def clean_inline(s: str, sep: str = " ", keep_lines: bool = False) -> str:
+    """One line of reader text: invisible characters dropped, non-breaking spaces and hyphens
+    made plain, '' and ''' removed, empty brackets removed, whitespace collapsed. With
+    keep_lines, newlines survive and each line is trimmed."""
+    # Each step runs only when its trigger is present: this runs for every value, list item
+    # and prose section, and the `in` tests cost far less than a regex pass. Printable ASCII
+    # (most values) has no invisible, special-space or marker characters to look for.
+    special = not s.isascii() or not s.isprintable() and _CONTROL.search(s) is not None
+    if special:
+        s = _INVISIBLE.sub("", s)
+        if FLAG_OPEN in s:
+            s = _FLAG.sub(r"\1", s)
+        if SEP in s:
+            s = s.replace(SEP, sep)
+        s = _SPACE_CHARS.sub(" ", s)
+        if "\u2011" in s:
+            s = s.replace("\u2011", "-")
+    if "''" in s:
+        s = _SHORT_QUOTES.sub("", s)
+        if "''''" in s:
+            s = _QUOTES.sub(_quotes, s)
+    if special and APOS in s:
+        s = s.replace(APOS, "'")
+    if "(" in s or "[" in s:
+        s = _EMPTY_BRACKETS.sub("", s)
+    # Runs of whitespace become one space: str.split() splits on exactly the characters \s
+    # matches, and the ends it drops are stripped below anyway.
+    if keep_lines:
+        s = "\n".join([" ".join(line.split()) for line in s.split("\n")])
+    else:
+        s = " ".join(s.split())
+    if "UTC" in s:
+        s = _REPEATED_UTC.sub("UTC", s)
+    if " " in s and _SPACE_BEFORE_ANY.search(s) is not None:
+        s = _SPACE_BEFORE.sub(_group1, s).replace("( ", "(")
+    if keep_lines:
+        return "\n".join([line.strip(" ,;") for line in s.split("\n")])
+    return s.strip(" ,;")
+
+
+def finish(s: str) -> tuple[str, list[str]]:
+    """Rendered text -> (one-line text, items): items split at SEP, empty ones dropped. A
+    {{flag}} country stays only in an item that has no other text ("{{flag|Canada}}" ->
+    "Canada", but "{{flag|Belarus}} [[Maryna Vasileuskaya]]" -> "Maryna Vasileuskaya")."""
+    items = []
+    for part in s.split(SEP):
+        if FLAG_OPEN in part:
+            without = clean_inline(_FLAG.sub("", part))
+            part = without or part
+        item = clean_inline(part)
+        if item:
+            items.append(item)
+    return ", ".join(items), items
+
+
+_LOST_TOKEN = re.compile(
+    r"^(?:utc|gmt|frameless|frame|framed|thumb|thumbnail|border|upright(?:=[\d.]+)?|"
+    r"\d*x?\d+\s*px|alt=.*)$", re.I)
+
+
+# What a residue text can start with: a _LOST_TOKEN's first letter or digit, or punctuation.
+_LOST_STARTS = frozenset("ugftbaxUGFTBAX0123456789()[],;|:")
+_ONLY_PUNCT = re.compile(r"[\s()\[\],;|:]+")
+_LOST_SPLIT = re.compile(r"[\s|,;()\[\]]+")
+_LOST_FIRST = re.compile(r"[\s|,;()\[\]]*([^\s|,;()\[\]]+)")
+
+
+def is_lost(text: str) -> bool:
+    """True when text is only rendering residue: a bare "UTC" (or "UTC UTC"), empty brackets
+    "()", image options such as "frameless|100px". Empty text is not residue (it is empty)."""
+    t = text.strip()
+    if not t:
+        return False
+    if t[0] not in _LOST_STARTS:  # no residue word and no punctuation starts so
+        return False
+    if _ONLY_PUNCT.fullmatch(t):
+        return True
+    first = _LOST_FIRST.match(t)  # most values fail on their first word: skip the full split
+    if first is not None and not _LOST_TOKEN.match(first.group(1)):
+        return False
+    tokens = [tok for tok in _LOST_SPLIT.split(t) if tok]
+    return bool(tokens) and all(_LOST_TOKEN.match(tok) for tok in tokens)
+
+
