@@ -161,7 +161,8 @@ def fetch(ctx, api_url, template, titles, titles_file, raw_dir, user_agent, limi
         click.echo(backfill_from_dump(from_dump, raw_dir, limit=limit).summary())
         return
 
-    from pipeline.sources.api import MediaWikiClient, fetch_to_raw, read_titles_file
+    from pipeline.sources.api import MediaWikiClient
+    from pipeline.sources.api_store import fetch_to_raw, read_titles_file
 
     parts = urlsplit(api_url)
     if parts.scheme not in ("http", "https") or not parts.hostname:

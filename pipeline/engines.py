@@ -22,18 +22,20 @@ from pipeline.config import Config
 BATCH = 32   # pages per Dask task: amortises scheduling overhead (~1 ms a task)
 
 
-def map_pages(fn: Callable, items: Iterable, config: Config) -> Iterator:
-    """fn(item) for every item, in input order, on the configured engine."""
+def map_pages(fn: Callable, items: Iterable, config: Config, on_limit: Callable) -> Iterator:
+    """fn(item) for every item, in input order, on the configured engine; on the local engine
+    on_limit(item, reason) stands in for the result of an item over its limits."""
     if config.engine == "dask":
         return _dask(fn, items, config)
     if config.workers == 0:
         return (fn(item) for item in items)
-    from pipeline.isolate import Limits, map_isolated, quarantine_result
+    from pipeline.isolate import Limits, map_isolated
     limits = Limits(seconds=config.page_seconds, memory_mb=config.page_memory_mb, workers=config.workers)
-    return map_isolated(fn, items, limits, on_limit=quarantine_result)
+    return map_isolated(fn, items, limits, on_limit=on_limit)
 
 
-def process_all(items: Iterable, config: Config, process: Callable, reuse: Callable) -> list:
+def process_all(items: Iterable, config: Config, process: Callable, on_limit: Callable,
+                reuse: Callable) -> list:
     """Results for all items in input order; `reuse(item)` (the incremental shortcut) is tried
     in the driver first, and only the remaining items go to the engine."""
     reused: dict[int, object] = {}
@@ -49,7 +51,7 @@ def process_all(items: Iterable, config: Config, process: Callable, reuse: Calla
                 yield item
 
     results = dict(reused)
-    for res in map_pages(process, todo(), config):
+    for res in map_pages(process, todo(), config, on_limit):
         results[order.popleft()] = res
     results.update(reused)
     return [results[i] for i in sorted(results)]

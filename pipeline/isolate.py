@@ -99,30 +99,6 @@ def death_reason(exitcode: int | None) -> str:
     return f"worker died: exit code {exitcode}"
 
 
-def quarantine_result(item: Any, reason: str):
-    """The PageResult of an input that hit a limit: quarantined at stage `extract`, with the
-    reason (the same shape as pipeline.run's own quarantine rows)."""
-    import hashlib
-
-    from pipeline.run import EXCERPT, PageResult  # lazily: pipeline.run will import this module
-
-    source = getattr(item, "source", None) or repr(item)[:200]
-    content = getattr(item, "content", None)
-    if content is not None:
-        sha = hashlib.sha256(content.encode("utf-8", "surrogatepass")).hexdigest()
-        excerpt = content[:EXCERPT]
-    else:  # a ReadFailure (it never reaches a parser, but keep its facts)
-        sha = getattr(item, "sha256", None)
-        excerpt = getattr(item, "excerpt", "") or ""
-    title = getattr(item, "title", None)
-    row = {"source": source, "format": getattr(item, "fmt", None), "outcome": "quarantined",
-           "missions": 0, "reason": reason, "title": title, "sha256": sha,
-           "rev_id": getattr(item, "rev_id", None)}
-    q = {"source": source, "stage": "extract", "reason": reason, "excerpt": excerpt, "row": None,
-         "title": title}
-    return PageResult(row, quarantine=[q])
-
-
 # --- the worker process ---------------------------------------------------------------------
 
 def _die_with_parent() -> None:

@@ -68,6 +68,15 @@ class _Clock:
         self._t = now
 
 
+def quarantine_result(item: RawInput | ReadFailure, reason: str) -> PageResult:
+    """The result of an input that hit a limit of its engine (time, memory, a killed worker):
+    quarantined at stage `extract` with the reason. The engines call it in the driver."""
+    if isinstance(item, ReadFailure):  # it never reaches a parser, but keep its facts
+        return _quarantined(item.source, None, None, "extract", reason, item.excerpt, item.sha256)
+    return _quarantined(item.source, item.fmt, item.title, "extract", reason,
+                        item.content[:EXCERPT], content_sha(item), item.rev_id)
+
+
 def make_run_id(now: datetime, fingerprint: str) -> str:
     return f"{now:%Y%m%dT%H%M%S}{now.microsecond // 1000:03d}Z-{fingerprint[:8]}"
 
@@ -170,7 +179,7 @@ def run(config: Config, inputs: Iterable[RawInput | ReadFailure] | None = None,
     else:
         total = None
     previous = Previous.load(config.out_dir) if config.incremental else None
-    results = process_all(_progress(inputs, total, config), config, process,
+    results = process_all(_progress(inputs, total, config), config, process, quarantine_result,
                           lambda item: reuse(item, previous))
     clock.lap("read+extract+transform")
 

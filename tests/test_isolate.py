@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.isolate import Limits, map_isolated, quarantine_result
+from pipeline.isolate import Limits, map_isolated
+from pipeline.run import quarantine_result
 from pipeline.records import RawInput
 from pipeline.run import PageResult, process
 from pipeline.sources.files import ReadFailure

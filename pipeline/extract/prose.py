@@ -35,13 +35,13 @@ not prose) is skipped. Work is linear in the text length.
 """
 from __future__ import annotations
 
-import bisect
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 from pipeline.records import Section
-from pipeline.core.instants import Instant, find_instants
+from pipeline.core.instants import Instant
+from pipeline.extract.sentences import EVENT_RELATIVE, RANK, DatedSpan, find_dates, split_sentences
 
 _FINE = ("day", "hour", "minute", "second")
 # A bare year is an event's date only as "in 1969" / "during early 1969"; elsewhere it is a
@@ -49,7 +49,6 @@ _FINE = ("day", "hour", "minute", "second")
 _YEAR_CUE = re.compile(r"\b(?:in|during)\s+(?:(?:early|late|mid-?)\s*)?$", re.I)
 # Longer "sentences" are flattened tables or lists, not prose (Apollo 11's longest is 519).
 _MAX_SENTENCE = 1500
-_RANK = {"year": 0, "month": 1, "day": 2, "hour": 3, "minute": 4, "second": 5}
 
 
 @dataclass
@@ -65,234 +64,6 @@ class ProseEvent:
     section: str
     person: str | None = None
     mission: str | None = None
-
-
-@dataclass(frozen=True)
-class DatedSpan:
-    """A date found in a sentence. how: `absolute`, `year_inferred`, `time_inferred` (a bare UTC
-    time on the day of the date before it) or `relative`."""
-
-    start: int
-    end: int
-    utc: datetime
-    precision: str
-    how: str
-
-
-# --- sentences -------------------------------------------------------------------------------
-
-_ABBREVIATIONS = frozenset("""
-no nos nr jr sr dr mr mrs ms prof st mt ft gen col lt capt cmdr cdr sgt rev hon gov sen rep pres
-adm maj approx ca c vs v fig figs vol vols pp p ed eds est ltd co corp bros cf al op
-jan feb mar apr jun jul aug sep sept oct nov dec
-""".split())
-_TERMINAL = re.compile(r"[.!?]+[\"'\u201d\u2019)\]]*(?=\s)")
-_ZONE_WORD = re.compile(r"(?:UTC|GMT|[ECMP][SD]T|MSK|local|Eastern|Central|Pacific|Mountain|Moscow)\b")
-
-
-def split_sentences(text: str) -> list[str]:
-    """Sentences of a prose text; every line break also ends a sentence (paragraphs, lists).
-
-    Abbreviations ("No. 756", "U.S.", "Jr.", "approx."), initials ("Neil A. Armstrong"),
-    decimals ("51.66") and "a.m." before a time zone do not end a sentence. Bad input: any
-    string gives a list (possibly empty); a non-string gives [].
-    """
-    if not isinstance(text, str):
-        return []
-    out: list[str] = []
-    for line in text.splitlines():
-        start = 0
-        for match in _TERMINAL.finditer(line):
-            # Small windows keep this linear on pathological lines ("A. B. C. ..." x 10,000).
-            rest = line[match.end():match.end() + 40].lstrip()
-            if not rest or not _opens_sentence(rest):
-                continue
-            before = line[max(start, match.start() - 40):match.start()]
-            if match.group().startswith(".") and _abbreviation(before, rest):
-                continue
-            if line[start:match.end()].strip():
-                out.append(line[start:match.end()].strip())
-            start = match.end()
-        if line[start:].strip():
-            out.append(line[start:].strip())
-    return out
-
-
-def _opens_sentence(rest: str) -> bool:
-    head = rest.lstrip("\"'\u201c\u2018([")
-    return bool(head) and (head[0].isupper() or head[0].isdigit())
-
-
-def _abbreviation(before: str, rest: str) -> bool:
-    token = re.search(r"(\S+)$", before)
-    if token is None:
-        return False
-    word = token.group(1).lstrip("\"'\u201c\u2018([")
-    if re.fullmatch(r"[ap]\.m", word, re.I):
-        return bool(_ZONE_WORD.match(rest))
-    if re.fullmatch(r"[A-Z]", word) or re.fullmatch(r"(?:[A-Za-z]\.)+[A-Za-z]", word):
-        return True
-    return word.lower() in _ABBREVIATIONS
-
-
-# --- dates -----------------------------------------------------------------------------------
-
-_MONTH_NAMES = ("January|February|March|April|May|June|July|August|September|October|November"
-                "|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec")
-_NO_YEAR_AFTER = r"(?![\d:])(?!\.?\s*,?\s*\d{3,4}(?!\d))(?!\s*[\u2013\u2014-]\s*\d)"
-_MONTH_DAY = re.compile(
-    rf"\b(?:{_MONTH_NAMES})\.?\s+([0-3]?\d)(?:st|nd|rd|th)?{_NO_YEAR_AFTER}")
-_DAY_MONTH = re.compile(rf"(?<![\d.,])\b([0-3]?\d)(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTH_NAMES})\b"
-                        rf"\.?{_NO_YEAR_AFTER}")
-_WEEKDAY = re.compile(r"\b(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+(?=[A-Z0-9])")
-# Long zone names -> the abbreviation dates.py knows, padded so offsets stay the same.
-_LONG_ZONES = {"eastern standard time": "EST", "eastern daylight time": "EDT",
-               "central standard time": "CST", "central daylight time": "CDT",
-               "pacific standard time": "PST", "pacific daylight time": "PDT",
-               "mountain standard time": "MST", "mountain daylight time": "MDT",
-               "moscow time": "MSK", "coordinated universal time": "UTC"}
-_LONG_ZONE = re.compile("|".join(_LONG_ZONES), re.I)
-# "the night before the launch": the narrative moved to a time the text does not date.
-_EVENT_RELATIVE = re.compile(
-    r"\b(?:day|night|morning|evening|week|hours?|minutes?)s? (?:before|after|prior to) (?:the )?"
-    r"(?:scheduled |planned )?(?:launch|landing|lift-?off|splashdown|docking|flight|mission)\b",
-    re.I)
-_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-            "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
-_RELATIVE = re.compile(
-    r"\b(?:(?P<next>the (?:following|next) (?:day|morning|afternoon|evening|night))"
-    r"|(?P<same>(?:later |earlier )?(?:that|the same) (?:day|morning|afternoon|evening))"
-    r"|(?P<prev>the (?:previous|preceding) (?:day|morning|afternoon|evening|night))"
-    r"|(?P<n>\d{1,3}|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
-    r" (?P<unit>days?|weeks?) (?P<dir>later|afterwards?|earlier))\b", re.I)
-
-
-_HAS_DIGIT = re.compile(r"\d")
-
-
-def _normalise_for_dates(sentence: str) -> str:
-    """Same-length rewrite that lets find_instants join "20:17:40 UTC on Sunday July 20" and
-    read "7:51:00 a.m. Eastern Standard Time": weekday names blanked, long zones abbreviated."""
-    text = _WEEKDAY.sub(lambda m: " " * len(m.group()), sentence)
-    return _LONG_ZONE.sub(lambda m: _LONG_ZONES[m.group().lower()].ljust(len(m.group())), text)
-
-
-def find_dates(sentence: str, anchor: Instant | None = None, *,
-               relative: bool = True) -> list[DatedSpan]:
-    """Dates in one sentence, with spans into it.
-
-    Full dates are read by find_instants. With an anchor (the last date read before this
-    sentence), a date without a year takes the anchor's year, and, if `relative`, when the
-    sentence has no date at all a day-relative phrase gives anchor ± days at day precision
-    (only if the anchor is known at least to the day). Bad input: text without dates gives [].
-    """
-    if not isinstance(sentence, str) or not sentence:
-        return []
-    text = _normalise_for_dates(sentence)
-    found = [DatedSpan(s, e, i.utc, i.precision, "absolute") for s, e, i in find_instants(text)]
-    if anchor is not None:
-        found = _with_inferred_years(text, found, anchor.utc.year)
-    found = _with_bare_times(text, found, anchor)
-    if found or not relative or anchor is None or anchor.precision not in _FINE:
-        return found
-    match = _RELATIVE.search(sentence)
-    if match is None:
-        return []
-    if match.group("next"):
-        days = 1
-    elif match.group("prev"):
-        days = -1
-    elif match.group("same"):
-        days = 0
-    else:
-        count = match.group("n").lower()
-        days = int(count) if count.isdigit() else _NUMBERS[count]
-        days *= 7 if match.group("unit").lower().startswith("week") else 1
-        days *= -1 if match.group("dir").lower() == "earlier" else 1
-    base = anchor.utc.replace(hour=0, minute=0, second=0, microsecond=0)
-    try:
-        utc = base + timedelta(days=days)
-    except OverflowError:
-        return []
-    return [DatedSpan(match.start(), match.end(), utc, "day", "relative")]
-
-
-# "... and landed at 07:17 UTC the same day": a time with an explicit UTC zone and no date of
-# its own. Local times are not read (their day may differ), nor times in a sentence that moves
-# to another day.
-_BARE_TIME = re.compile(r"(?<![\d:])([01]?\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?\s*(?:UTC|GMT)\b")
-_OTHER_DAY = re.compile(r"\b(?:next|following|previous|preceding)\s+(?:day|morning|evening|night)|"
-                        r"\bmidnight\b", re.I)
-
-
-def _with_bare_times(text: str, found: list[DatedSpan], anchor: Instant | None) -> list[DatedSpan]:
-    """Add each bare UTC time that no date claimed, on the day of the last full date before it in
-    the sentence, else of the anchor (when that is known to the day)."""
-    if ":" not in text or _OTHER_DAY.search(text):
-        return found
-    out = list(found)
-    for m in _BARE_TIME.finditer(text):
-        if any(d.start <= m.start() < d.end for d in found):
-            continue
-        before = [d for d in found if d.end <= m.start() and d.precision in _FINE]
-        base = max(before, key=lambda d: d.end).utc if before else (
-            anchor.utc if anchor is not None and anchor.precision in _FINE else None)
-        if base is None:
-            continue
-        day = base.replace(hour=0, minute=0, second=0, microsecond=0)
-        utc = day + timedelta(hours=int(m.group(1)), minutes=int(m.group(2)), seconds=int(m.group(3) or 0))
-        out.append(DatedSpan(m.start(), m.end(), utc, "second" if m.group(3) else "minute", "time_inferred"))
-    return sorted(out, key=lambda d: d.start)
-
-
-def _with_inferred_years(text: str, found: list[DatedSpan], year: int) -> list[DatedSpan]:
-    """Append the anchor year to each year-less "July 16" / "16 July" and read again."""
-    if not _HAS_DIGIT.search(text):
-        return found  # a day of the month needs a digit
-    taken = sorted((d.start, d.end) for d in found)   # non-overlapping spans
-    inserts: list[tuple[int, str]] = []
-    for pattern, glue in ((_MONTH_DAY, ", "), (_DAY_MONTH, " ")):
-        for match in pattern.finditer(text):
-            if not 1 <= int(match.group(1)) <= 31:
-                continue
-            i = bisect.bisect_left(taken, (match.end(), -1))
-            if i and taken[i - 1][1] > match.start():
-                continue
-            taken.insert(i, (match.start(), match.end()))
-            inserts.append((match.end(), f"{glue}{year:04d}"))
-    if not inserts:
-        return found
-    inserts.sort()
-    pieces, prev = [], 0
-    for pos, extra in inserts:
-        pieces += [text[prev:pos], extra]
-        prev = pos
-    modified = "".join(pieces) + text[prev:]
-    # Where each inserted year starts in modified, and the total shift before it.
-    starts, shifts, shift = [], [], 0
-    for pos, extra in inserts:
-        starts.append(pos + shift)
-        shifts.append(shift)
-        shift += len(extra)
-    positions = [pos for pos, _ in inserts]
-
-    def back(index: int) -> int:
-        """Offset in text of an offset in modified (inside an inserted year: its position)."""
-        i = bisect.bisect_left(starts, index) - 1
-        if i < 0:
-            return index
-        pos, extra = inserts[i]
-        inside = index - starts[i]
-        return pos if inside < len(extra) else index - shifts[i] - len(extra)
-
-    out = []
-    for start, end, instant in find_instants(modified):
-        s, e = back(start), back(end)
-        i = bisect.bisect_left(positions, s)
-        inserted = i < len(positions) and positions[i] <= e
-        out.append(DatedSpan(s, max(s, e), instant.utc, instant.precision,
-                             "year_inferred" if inserted else "absolute"))
-    return out
 
 
 # --- triggers --------------------------------------------------------------------------------
@@ -640,7 +411,7 @@ def extract_events(sections: list[Section], mission_title: str, *, aliases=(),
                     day_anchor = relative_anchor = Instant(last.utc, last.precision)
                     if kind == "flight":
                         year_anchor = day_anchor
-                if _EVENT_RELATIVE.search(sentence):
+                if EVENT_RELATIVE.search(sentence):
                     relative_anchor = None
                 if kind != "excluded" and dates:
                     for event in _sentence_events(sentence, dates, kind, missions,
@@ -776,10 +547,10 @@ def _merge(events: list[tuple[int, ProseEvent]]) -> list[ProseEvent]:
         same = kept.setdefault((event.mission, event.event, event.person), [])
         for slot in same:
             k = slot[1]
-            coarse = min(_RANK[k.precision], _RANK[event.precision])
+            coarse = min(RANK[k.precision], RANK[event.precision])
             if _truncate(k.utc, coarse) == _truncate(event.utc, coarse) or \
                     abs((k.utc - event.utc).total_seconds()) <= 60:
-                if _RANK[event.precision] > _RANK[k.precision]:
+                if RANK[event.precision] > RANK[k.precision]:
                     slot[1] = event
                 break
         else:

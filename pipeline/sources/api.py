@@ -458,14 +458,3 @@ def _page(page: dict, outcomes: tuple[TitleOutcome, ...]) -> FetchedPage | tuple
                        rev_timestamp=timestamp if isinstance(timestamp, str) else None,
                        sha1=sha1, content=content,
                        asked=tuple(replace(o, page_id=page_id) for o in outcomes))
-
-
-_STORE_NAMES = frozenset({"FetchReport", "fetch_to_raw", "read_titles_file", "safe_stem", "article_url"})
-
-
-def __getattr__(name: str) -> Any:
-    """Storage lives in api_store (which imports this module); its entry points are reachable here."""
-    if name in _STORE_NAMES:
-        from pipeline.sources import api_store
-        return getattr(api_store, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pyarrow as pa
 
-    from pipeline.validate import ValidationResult
+    from pipeline.validate.results import ValidationResult
 
 JSON_NAME = "dq.json"
 MARKDOWN_NAME = "dq.md"

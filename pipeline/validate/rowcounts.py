@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import pyarrow as pa
 
-    from pipeline.validate import ExpectationOutcome
+    from pipeline.validate.results import ExpectationOutcome
 
 SUITE = "publish"
 DROP_TABLES = ("missions",)
@@ -36,7 +36,7 @@ def _rows(entry) -> int | None:
 def check_row_counts(tables: dict[str, "pa.Table"], previous: dict | None,
                      max_drop: float = 0.2) -> list["ExpectationOutcome"]:
     """One `publish`-scope outcome per watched table present in `tables` (see module doc)."""
-    from pipeline.validate import ExpectationOutcome
+    from pipeline.validate.results import ExpectationOutcome
 
     if not 0 <= max_drop <= 1:
         raise ValueError(f"max_drop is a share between 0 and 1, not {max_drop!r}")

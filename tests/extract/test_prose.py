@@ -14,7 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.extract.prose import ProseEvent, extract_events, find_dates, split_sentences
+from pipeline.extract.prose import ProseEvent, extract_events
+from pipeline.extract.sentences import find_dates, split_sentences
 from pipeline.records import RawInput, Section
 from pipeline.core.instants import Instant, find_instants, format_instant
 

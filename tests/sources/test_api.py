@@ -31,8 +31,8 @@ from hypothesis import strategies as st
 
 from pipeline.cli import cli
 from pipeline.sources import api_store
-from pipeline.sources.api import (ApiError, ApiUnavailable, FetchedPage, MediaWikiClient, TitleOutcome,
-                                  fetch_to_raw, safe_stem)
+from pipeline.sources.api import ApiError, ApiUnavailable, FetchedPage, MediaWikiClient, TitleOutcome
+from pipeline.sources.api_store import fetch_to_raw, safe_stem
 from pipeline.sources.files import list_inputs, read_file
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
