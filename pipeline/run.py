@@ -82,6 +82,9 @@ def make_run_id(now: datetime, fingerprint: str) -> str:
 
 
 def content_sha(item: RawInput) -> str:
+    """The hash of the input as read (sources keep it before cleaning the text), else of its text."""
+    if item.sha256:
+        return item.sha256
     return hashlib.sha256(item.content.encode("utf-8", "surrogatepass")).hexdigest()
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 import time
 from dataclasses import dataclass, replace
 from importlib.metadata import PackageNotFoundError, version
@@ -31,6 +32,8 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import InvalidHeader
 from urllib3.util.retry import Retry
+
+from pipeline.core.untrusted import clean_text, fix_surrogates, int64
 
 log = logging.getLogger(__name__)
 
@@ -244,8 +247,10 @@ class MediaWikiClient:
             return None, f"connection broken while reading the answer ({_reason(e)})", True
         try:
             data = json.loads(body.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError) as e:
+        except (UnicodeDecodeError, ValueError, RecursionError) as e:
             return None, f"the answer is not valid JSON ({len(body)} bytes, truncated?): {e}", False
+        if _SURROGATE_ESCAPE.search(body):  # JSON can spell a lone surrogate, UTF-8 cannot hold it
+            data = _without_surrogates(data)
         if not isinstance(data, dict):
             return None, "the answer is not a JSON object", False
         error = data.get("error")
@@ -370,6 +375,29 @@ class MediaWikiClient:
                 yield built
 
 
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def _without_surrogates(data: Any) -> Any:
+    """The decoded answer with every string's surrogates paired or replaced (core.untrusted), so
+    that no later step meets text UTF-8 cannot encode. Iterative: JSON may nest deeply."""
+    root = [data]
+    stack: list[tuple[Any, Any]] = [(root, 0)]
+    while stack:
+        holder, key = stack.pop()
+        value = holder[key]
+        if isinstance(value, str):
+            holder[key] = fix_surrogates(value)
+        elif isinstance(value, list):
+            stack.extend((value, i) for i in range(len(value)))
+        elif isinstance(value, dict):
+            for k in list(value):
+                item = value.pop(k)
+                value[fix_surrogates(k)] = item
+            stack.extend((value, k) for k in value)
+    return root[0]
+
+
 def _reason(e: BaseException) -> str:
     """The innermost cause of a requests error, without URLs or headers."""
     inner: BaseException = e
@@ -447,14 +475,16 @@ def _page(page: dict, outcomes: tuple[TitleOutcome, ...]) -> FetchedPage | tuple
     model = slot.get("contentmodel") or page.get("contentmodel") or "wikitext"
     if model != "wikitext":
         return "invalid", f"content model {model}, not wikitext"
-    rev_id = rev.get("revid", page.get("lastrevid"))
-    page_id = page.get("pageid")
-    if not isinstance(rev_id, int) or not isinstance(page_id, int):
-        return "invalid", "no page or revision id in the answer"
+    rev_id = int64(rev.get("revid", page.get("lastrevid")))
+    page_id = int64(page.get("pageid"))
+    if rev_id is None or page_id is None:
+        return "invalid", "no page or revision id in the answer (or one out of range)"
     timestamp, sha1 = rev.get("timestamp"), rev.get("sha1")
     if not isinstance(sha1, str):  # older wikis (or rvprop without sha1): MediaWiki's is SHA-1 of the text
         sha1 = hashlib.sha1(content.encode("utf-8")).hexdigest()
-    return FetchedPage(title=page["title"], page_id=page_id, ns=int(page.get("ns", 0) or 0), rev_id=rev_id,
+    ns = page.get("ns")
+    return FetchedPage(title=clean_text(page["title"]), page_id=page_id,
+                       ns=ns if isinstance(ns, int) and not isinstance(ns, bool) else 0, rev_id=rev_id,
                        rev_timestamp=timestamp if isinstance(timestamp, str) else None,
-                       sha1=sha1, content=content,
+                       sha1=sha1, content=clean_text(content),
                        asked=tuple(replace(o, page_id=page_id) for o in outcomes))
