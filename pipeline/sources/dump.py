@@ -32,8 +32,10 @@ _RAW = 1 << 18           # compressed bytes read from the file per call
 HEAD = 1 << 16           # bytes looked at to recognise an export
 MAX_TEXT = 20_000_000    # characters of one page's text (as Config.max_input_bytes for files)
 # What may come before the root element of an export: a BOM, an XML declaration, comments (a
-# licence notice can be long), processing instructions, whitespace.
-_PROLOG = re.compile(rb"(?:\xef\xbb\xbf)?(?:\s+|<\?[^>]*\?>|<!--(?:[^-]|-(?!->))*-->)*<mediawiki[\s>/]")
+# licence notice can be long), processing instructions, a DOCTYPE (refused later by the reader,
+# with its reason), whitespace.
+_PROLOG = re.compile(rb"(?:\xef\xbb\xbf)?(?:\s+|<\?[^>]*\?>|<!--(?:[^-]|-(?!->))*-->"
+                     rb"|<!DOCTYPE(?:[^\[>]|\[[^\]]*\])*>)*<mediawiki[\s>/]")
 
 
 def is_dump(path: Path) -> bool:
