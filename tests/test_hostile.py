@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import threading
 import time
 from datetime import timezone
 from pathlib import Path
@@ -286,3 +287,54 @@ def test_designations_in_a_megabyte_are_linear(text):
     start = time.perf_counter()
     list(_DESIGNATION.finditer(text))
     assert time.perf_counter() - start < 1.0
+
+
+# --- publishing and the report ---------------------------------------------------------------
+
+def test_the_shrink_guard_sees_a_snapshot_published_while_the_run_validated(tmp_path, monkeypatch):
+    """Attack: a run starts on an empty output folder; while it validates, an overlapping run
+    holds the publish lock and publishes five missions. The guard read the manifest before taking
+    the lock, so the late run then published 5 -> 1 missions with exit 0. Guarantee: the guard and the publish happen
+    under one lock; the late run is blocked and the five missions stay current."""
+    import pipeline.validate as V
+    from pipeline import load
+
+    other = tmp_path / "other"
+    (other / "raw").mkdir(parents=True)
+    for i in range(5):
+        (other / "raw" / f"M{i}.wikitext").write_text(page(f"Mission {i}"))
+    assert run(config(other)).exit_code == 0
+    published = {p.stem: pq.read_table(p) for p in (other / "out").glob("*.parquet")}
+
+    (tmp_path / "raw").mkdir()
+    (tmp_path / "raw" / "Late.wikitext").write_text(page("Late 1"))
+    (tmp_path / "out").mkdir()
+    real, holding = V.validate, threading.Event()
+
+    def overlapping_run():  # takes the lock first, publishes a second later, lets go
+        with load._publish_lock(tmp_path / "out"):
+            holding.set()
+            time.sleep(1.0)
+            load._publish(published, tmp_path / "out", "20000101T000000000Z-overlap", 3, None)
+
+    def validate_while_another_run_publishes(*a, **k):
+        outcome = real(*a, **k)
+        threading.Thread(target=overlapping_run, daemon=True).start()
+        holding.wait(5)
+        return outcome
+
+    monkeypatch.setattr(V, "validate", validate_while_another_run_publishes)
+    result = run(config(tmp_path))
+    assert result.exit_code == 3 and not result.summary["published"]
+    assert len(table(tmp_path, "missions")) == 5
+
+
+def test_titles_are_literal_text_in_the_markdown_report():
+    """Attack: a title with a Markdown link, an image, emphasis and code reached dq.md verbatim
+    (a link to anywhere in the team's report). Guarantee: it is escaped as Markdown."""
+    from pipeline.validate.report import _label
+
+    shown = _label({"title": "[click](http://evil.example) ![x](http://evil.example/p.png) *b* `c` a|b",
+                    "mission_id": "m-1"})
+    assert shown == (r"\[click\](http://evil.example) !\[x\](http://evil.example/p.png) \*b\* \`c\` a\|b"
+                     " (`m-1`)")
