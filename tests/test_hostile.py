@@ -338,3 +338,36 @@ def test_titles_are_literal_text_in_the_markdown_report():
                     "mission_id": "m-1"})
     assert shown == (r"\[click\](http://evil.example) !\[x\](http://evil.example/p.png) \*b\* \`c\` a\|b"
                      " (`m-1`)")
+
+
+# --- identity -----------------------------------------------------------------------------------
+
+def test_pages_are_told_apart_by_title_not_by_slug_and_duplicates_are_one_row(tmp_path):
+    """Attack: "Apollo 11", "APOLLO 11" and "Apollo-11" share the slug apollo-11 and knocked each
+    other out (mission_id_unique held all back); "Été 1" typed in its two Unicode forms too; two
+    dump <page>s with one id gave two inputs rows under one source, and the next incremental run
+    on the same input lost a mission. Guarantee: different titles, different ids (slug + hash);
+    one title twice, one mission and one duplicate row; the incremental run gives the same tables."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for stem in ("Apollo_11", "APOLLO_11", "Apollo-11", "E\u0301te\u0301_1", "\u00c9t\u00e9_1"):
+        (raw / f"{stem}.wikitext").write_text(page(stem.replace("_", " ")))
+    (raw / "d.xml").write_text(dump_xml([{"title": "Gamma 7", "id": 7}, {"title": "Gamma 8", "id": 7}]))
+    first = run(config(tmp_path))
+    missions = {m["title"]: m["mission_id"] for m in table(tmp_path, "missions")}
+    assert sorted(missions) == ["APOLLO 11", "Apollo 11", "Apollo-11", "Gamma 7", "\u00c9t\u00e9 1"]
+    assert len(set(missions.values())) == 5
+    assert all(re.fullmatch(r"apollo-11-[0-9a-f]{8}", missions[t]) for t in ("APOLLO 11", "Apollo 11", "Apollo-11"))
+    assert missions["Gamma 7"] == "gamma-7"
+    inputs = {r["source"]: r for r in table(tmp_path, "inputs")}
+    assert len(inputs) == 7
+    assert inputs["d.xml#page=7#duplicate=2"]["outcome"] == "quarantined"
+    dup = [r for r in inputs.values() if r["reason"] and r["reason"].startswith("duplicate page")]
+    assert len(dup) == 1 and dup[0]["title"] == "\u00c9t\u00e9 1"
+    crew_ids = {r["mission_id"] for r in table(tmp_path, "facts")}
+    assert crew_ids <= set(missions.values())
+
+    second = run(config(tmp_path))
+    assert second.summary["inputs_reused"] >= 4
+    assert {t: v["sha256"] for t, v in second.manifest["tables"].items()} == \
+           {t: v["sha256"] for t, v in first.manifest["tables"].items()}
