@@ -93,7 +93,9 @@ def reuse(item: RawInput | ReadFailure, previous: Previous | None) -> PageResult
     """The previous snapshot's rows for an unchanged input (incremental run), else None."""
     if previous is None or isinstance(item, ReadFailure):
         return None
-    found = previous.reuse(item.source, content_sha(item), item.rev_id)
+    found = previous.reuse(item.source, content_sha(item), item.rev_id, title=item.title,
+                           page_id=item.page_id, rev_timestamp=item.rev_timestamp,
+                           source_format=item.source_format)
     if found is None:
         return None
     input_row, params, keyed, rows, issues = found

@@ -371,3 +371,24 @@ def test_pages_are_told_apart_by_title_not_by_slug_and_duplicates_are_one_row(tm
     assert second.summary["inputs_reused"] >= 4
     assert {t: v["sha256"] for t, v in second.manifest["tables"].items()} == \
            {t: v["sha256"] for t, v in first.manifest["tables"].items()}
+
+
+def test_an_incremental_run_sees_a_changed_sidecar(tmp_path):
+    """Attack: the sidecar of a fetched page changes (title, page id, timestamp) while content
+    and revision stay. The incremental run reused the old rows. Guarantee: processed again."""
+    api = tmp_path / "raw" / "api"
+    api.mkdir(parents=True)
+    (api / "Alpha_1.wikitext").write_text(page("Alpha 1"))
+    meta = {"title": "Alpha 1", "page_id": 1, "rev_id": 10, "rev_timestamp": "2024-01-01T00:00:00Z",
+            "source_format": "api"}
+    (api / "Alpha_1.wikitext.meta.json").write_text(json.dumps(meta))
+    run(config(tmp_path))
+    for change in ({"page_id": 2}, {"rev_timestamp": "2024-02-02T00:00:00Z"}, {"title": "Alpha 2"}):
+        meta.update(change)
+        (api / "Alpha_1.wikitext.meta.json").write_text(json.dumps(meta))
+        result = run(config(tmp_path))
+        assert result.summary["inputs_reused"] == 0, change
+        (m,) = table(tmp_path, "missions")
+        assert (m["title"], m["page_id"], m["rev_timestamp"].isoformat()) == \
+            (meta["title"], meta["page_id"], meta["rev_timestamp"].replace("Z", "+00:00"))
+    assert run(config(tmp_path)).summary["inputs_reused"] == 1
