@@ -177,10 +177,7 @@ def test_titles_are_inert_in_the_markdown_report(tmp_path):
 
 def test_api_file_names_stay_in_their_folder(tmp_path):
     """The one place a title becomes a file name (`infobox-etl fetch` -> raw/api/<stem>.wikitext)."""
-    try:
-        from pipeline.sources.api_store import safe_stem
-    except ImportError:
-        pytest.skip("pipeline.sources.api_store.safe_stem is not in this checkout")
+    from pipeline.sources.api_store import safe_stem
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
