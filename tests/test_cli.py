@@ -144,4 +144,4 @@ def test_the_report_says_how_long_each_stage_took(tmp_path, raw_dir):
     stages = dq["run"]["timings_s"]
     assert list(stages) == ["read+extract+transform", "tables", "validate", "load"]
     assert all(isinstance(v, float) and v >= 0 for v in stages.values())
-    assert list(result.summary["timings_s"])[-1] == "report"
+    assert list(result.summary.timings_s)[-1] == "report"

@@ -118,7 +118,7 @@ def test_nothing_from_an_external_entity_reaches_the_outputs(tmp_path, secret):
     result = run(Config(raw_dir=tmp_path / "raw", out_dir=tmp_path / "curated", reports_dir=tmp_path / "reports",
                         expectations_dir=ROOT / "expectations", fail_on="never", progress=False, workers=0),
                  inputs)
-    assert result.summary["inputs_quarantined"] == len(dumps)
+    assert result.summary.inputs_quarantined == len(dumps)
     marker = _passwd_marker()
     for text in _all_strings(tmp_path / "curated"):
         assert token not in text and (marker is None or marker not in text)

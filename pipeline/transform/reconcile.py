@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from pipeline.records import Issue, Page
@@ -42,10 +43,13 @@ def _aliases(bundle: Bundle) -> list[str]:
     return out
 
 
-def reconcile(bundle: Bundle, page: Page) -> None:
-    """Add prose events to the bundle, fill launch/landing gaps, record disagreements."""
+def reconcile(bundle: Bundle, page: Page) -> Bundle:
+    """A new bundle: the given one with the prose events added, launch/landing gaps filled and
+    disagreements recorded. The given bundle and page are not changed."""
     from pipeline.extract.prose import extract_events
 
+    bundle = replace(bundle, row=dict(bundle.row), crew=[dict(c) for c in bundle.crew],
+                     events=list(bundle.events), facts=list(bundle.facts), issues=list(bundle.issues))
     row = bundle.row
     others = [row[k] for k in ("previous_mission", "next_mission") if row.get(k)]
     events = extract_events(page.sections, row["title"], aliases=_aliases(bundle), other_missions=others)
@@ -85,6 +89,7 @@ def reconcile(bundle: Bundle, page: Page) -> None:
     row["prose_conflicts"] = conflicts
     _rederive_duration(row)
     _roles_from_prose(bundle, page)
+    return bundle
 
 
 def _roles_from_prose(bundle: Bundle, page: Page) -> None:
