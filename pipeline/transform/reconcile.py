@@ -13,14 +13,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from pipeline.records import Issue, Page
 from pipeline.core import instants
 from pipeline.transform.mapper import Bundle
 
-_SLACK = {"second": timedelta(seconds=1), "minute": timedelta(minutes=1), "hour": timedelta(hours=1),
-          "day": timedelta(days=1), "month": timedelta(days=31), "year": timedelta(days=366)}
 # Events whose first successful occurrence fills a missions column.
 _FILL = {"launch": "launch", "landing": "landing"}
 # Crew positions as articles name them, longest first so "Command Module Pilot" beats "Pilot".
@@ -80,8 +78,8 @@ def reconcile(bundle: Bundle, page: Page) -> Bundle:
                 "source": "prose", "location": f"{first.section}: {first.evidence[:200]}",
                 "rev_id": row.get("rev_id")})
         else:
-            slack = max(_SLACK[row.get(f"{prefix}_precision") or "second"], _SLACK[first.precision])
-            if abs(_floor(have, first.precision) - first.utc) >= slack:
+            slack = max(instants.PRECISION_SPAN[row.get(f"{prefix}_precision") or "second"], instants.PRECISION_SPAN[first.precision])
+            if abs(instants.floor_to(have, first.precision) - first.utc) >= slack:
                 msg = (f"{event}: infobox {have.isoformat()} ({row.get(f'{prefix}_precision')}) but prose "
                        f"{first.utc.isoformat()} ({first.precision}): {first.evidence[:160]}")
                 conflicts.append(msg)
@@ -114,16 +112,6 @@ def _roles_from_prose(bundle: Bundle, page: Page) -> None:
     for c in bundle.crew:
         if c["role"] is None and c["person_key"] in found:
             c["role"] = found[c["person_key"]]
-
-
-def _floor(t: datetime, precision: str) -> datetime:
-    if precision in ("day", "month", "year"):
-        t = t.replace(hour=0, minute=0, second=0, microsecond=0)
-    if precision in ("month", "year"):
-        t = t.replace(day=1)
-    if precision == "year":
-        t = t.replace(month=1)
-    return t
 
 
 def _rederive_duration(row: dict) -> None:
