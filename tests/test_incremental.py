@@ -1,4 +1,5 @@
 """Incremental runs: unchanged inputs keep their rows, changed ones are processed again."""
+import pytest
 import shutil
 from pathlib import Path
 
@@ -6,6 +7,8 @@ import pyarrow.parquet as pq
 
 from pipeline.config import Config
 from pipeline.run import run
+
+pytestmark = pytest.mark.slow  # end-to-end runs: `make test-fast` leaves them out
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -130,6 +130,7 @@ def _tree(root: Path) -> set[str]:
     return {p.relative_to(root).as_posix() for p in root.rglob("*")}
 
 
+@pytest.mark.slow
 def test_titles_never_become_paths(tmp_path):
     """`infobox-etl run --dump` with page titles that are paths: nothing is written outside
     curated/ and reports/ (HOME included), and no path named after a title appears anywhere."""
@@ -165,6 +166,7 @@ def test_titles_never_become_paths(tmp_path):
             r["reason"].startswith("validation failed"), r
 
 
+@pytest.mark.slow
 def test_titles_are_inert_in_the_markdown_report(tmp_path):
     title = "<script>alert(1)</script>"
     item = RawInput(source="t.xml#page=1", fmt="wikitext", content=BOX, source_format="dump", title=title)

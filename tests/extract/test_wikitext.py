@@ -334,6 +334,7 @@ def test_lifting_refs_before_parsing_changes_nothing(text, monkeypatch):
     assert _boxes(text) == _boxes(text, monkeypatch, lift=False)
 
 
+@pytest.mark.slow
 def test_lifting_refs_changes_nothing_on_the_corpus(monkeypatch):
     pages = sorted((Path(__file__).resolve().parents[1] / "corpus").glob("*.wikitext"))
     pages += sorted(CORPUS.glob("*/*.wikitext")) if CORPUS.is_dir() else []

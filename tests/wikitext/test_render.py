@@ -244,6 +244,7 @@ def _corpus_texts():
     return texts
 
 
+@pytest.mark.slow
 def test_lean_builder_builds_the_same_tree_as_mwparserfromhell():
     from pipeline.wikitext import tree as mwtree
     assert mwtree._self_check()
