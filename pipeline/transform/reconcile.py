@@ -17,19 +17,16 @@ from datetime import datetime
 
 from pipeline.records import Issue, Page
 from pipeline.core import instants
+from pipeline.core.roles import ROLES
 from pipeline.transform.mapper import Bundle
 
 # Events whose first successful occurrence fills a missions column.
 _FILL = {"launch": "launch", "landing": "landing"}
-# Crew positions as articles name them, longest first so "Command Module Pilot" beats "Pilot".
-_ROLES = ["Command Module Pilot", "Lunar Module Pilot", "Commander", "Flight Engineer",
-          "Mission Specialist", "Payload Specialist", "Spaceflight Participant", "Science Pilot",
-          "Research Cosmonaut", "Pilot"]
 # The lookahead (the first letters a match can start with) lets the engine skip most
 # positions of a long prose section at once: half the time, the same matches.
 _ROLE_NAME = re.compile(
-    r"\b(?=[" + "".join(sorted({r[0] for r in _ROLES + ["mission"]})) + r"])"
-    r"(?:mission\s+)?(" + "|".join(r.replace(" ", r"\s+") for r in _ROLES) + r")\b,?\s+"
+    r"\b(?=[" + "".join(sorted({r[0] for r in (*ROLES, "mission")})) + r"])"
+    r"(?:mission\s+)?(" + "|".join(r.replace(" ", r"\s+") for r in ROLES) + r")\b,?\s+"
     r"((?:[A-Z][\w'\u2019.-]*\s?){1,4})", re.IGNORECASE)
 
 
