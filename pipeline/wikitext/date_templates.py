@@ -7,6 +7,7 @@ shown as written. Bad input never raises: unreadable parts are left out, or the 
 """
 from __future__ import annotations
 
+import datetime as _dt
 import re
 
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
@@ -105,7 +106,9 @@ def render_free(text: str, dmy: bool | None = None, tz: str = "") -> str:
 
 
 def render_numeric(p: list[str], dmy: bool = False, tz: str = "", as_of: bool = False) -> str:
-    """{{Start date|y|m|d|h|mi|s}}-style positional parts; unreadable parts are left out."""
+    """{{Start date|y|m|d|h|mi|s|zone}}-style positional parts; unreadable parts are left out.
+    The seventh part is the time zone ("Z" or an offset such as "+01:00"), as in Template:Start
+    date; tz (the named argument) is used when it is absent. A zone is shown only with a time."""
     nums: list[int | None] = []
     for i, x in enumerate(p[:6]):
         x = x.strip()
@@ -114,7 +117,8 @@ def render_numeric(p: list[str], dmy: bool = False, tz: str = "", as_of: bool = 
     y, mo, d, h, mi, s = nums
     if not d:
         h = None
-    out = format_date(y, mo, d if mo else None, h, mi, s, tz if h is not None else "", dmy)
+    zone = p[6].strip() if len(p) > 6 and p[6].strip() else tz
+    out = format_date(y, mo, d if mo else None, h, mi, s, zone if h is not None else "", dmy)
     return ("As of " + out) if as_of and out else out
 
 
@@ -122,26 +126,37 @@ _DURATION_UNITS = {"y": "year", "mo": "month", "w": "week", "d": "day", "h": "ho
                    "m": "minute", "s": "second"}
 
 
-def render_parts(parts: dict[str, str | int]) -> str:
-    """{"d": 8, "h": 3} -> "8 days, 3 hours" (units in order, empty ones left out)."""
+def render_parts(parts: dict[str, str | int], last: str = ", ") -> str:
+    """{"d": 8, "h": 3} -> "8 days, 3 hours" (units in order, empty ones left out); `last`
+    joins the last unit (" and " as Module:Age does by default)."""
     out = []
     for key, unit in _DURATION_UNITS.items():
         value = str(parts.get(key, "")).strip()
         if value and re.fullmatch(r"\d+(?:\.\d+)?", value):
             out.append(f"{value} {unit}" + ("" if value == "1" else "s"))
+    if len(out) > 1 and last != ", ":
+        return ", ".join(out[:-1]) + last + out[-1]
     return ", ".join(out)
 
 
-def render_interval(start: str, end: str, show: str = "") -> str:
-    """{{time interval|start|end|show=dhms}} as "8 days, 3 hours, ..."; "" if unreadable."""
-    import datetime as _dt
-    a, b = parse_date_text(start), parse_date_text(end)
-    if not a or not b or not a["mo"] or not b["mo"]:
-        return ""
+def _moment(text: str):
+    """The datetime (naive, UTC) a free-text date names, at least to the month; None if not."""
+    x = parse_date_text(text)
+    if not x or not x["mo"]:
+        return None
     try:
-        t0, t1 = ((_dt.datetime(x["y"], x["mo"], x["d"] or 1, x.get("h") or 0, x.get("mi") or 0,
-                                x.get("s") or 0)) for x in (a, b))
+        return _dt.datetime(x["y"], x["mo"], x["d"] or 1, x.get("h") or 0, x.get("mi") or 0,
+                            x.get("s") or 0)
     except ValueError:
+        return None
+
+
+def render_interval(start: str, end: str, show: str = "", sep: str = "") -> str:
+    """{{time interval|start|end|show=dhms|sep=,}} as "8 days, 3 hours and 5 minutes" (with
+    sep=, or sep=comma: commas throughout); "" if a date is unreadable or missing (a missing
+    date means the day of reading, which is not a fact of the page)."""
+    t0, t1 = _moment(start), _moment(end)
+    if t0 is None or t1 is None:
         return ""
     secs = int(abs((t1 - t0).total_seconds()))
     keep = [k for k in ("d", "h", "m", "s") if k in (show or "dhms")] or ["d"]
@@ -149,4 +164,60 @@ def render_interval(start: str, end: str, show: str = "") -> str:
     for key in keep:
         size = {"d": 86400, "h": 3600, "m": 60, "s": 1}[key]
         parts[key], secs = divmod(secs, size)
-    return render_parts({k: v for k, v in parts.items() if v or k == keep[-1]})
+    last = ", " if sep.strip().lower() in (",", "comma") else " and "
+    # Units that come out zero are not shown (Module:Age), unless all of them are.
+    shown = {k: v for k, v in parts.items() if v} or {keep[-1]: 0}
+    return render_parts(shown, last)
+
+
+def render_days(start: str, end: str) -> str:
+    """{{age in days|start|end}}: the whole days between two dates ("5511"); "" when a date is
+    unreadable or missing."""
+    t0, t1 = _moment(start), _moment(end)
+    if t0 is None or t1 is None:
+        return ""
+    return str(abs((t1.date() - t0.date()).days))
+
+
+def render_years_days(start: str, end: str, sep: str = "") -> str:
+    """{{age in years and days|start|end}}: "15 years and 32 days" (whole years, then days; sep=,
+    joins with a comma); "" when a date is unreadable or missing."""
+    t0, t1 = _moment(start), _moment(end)
+    if t0 is None or t1 is None:
+        return ""
+    a, b = sorted((t0.date(), t1.date()))
+    years = b.year - a.year - ((b.month, b.day) < (a.month, a.day))
+    try:
+        anniversary = a.replace(year=a.year + years)
+    except ValueError:  # 29 February in a year without one
+        anniversary = a.replace(year=a.year + years, day=28)
+    days = (b - anniversary).days
+    last = ", " if sep.strip().lower() in (",", "comma") else " and "
+    return render_parts({"y": years, "d": days} if years else {"d": days}, last)
+
+
+def render_local_time(date: str, h: str, mi: str, s: str, zone: str, offset: float | None,
+                      dmy: bool) -> str:
+    """{{ltime|date|h|mi|s|zone|DMY}}: the given time is UTC; shown as the local time in `zone`
+    (offset hours east of UTC) then the UTC time in brackets, as Template:Ltime shows it:
+    "11 December 2021, 9:00:42 am CST (15:00:42 UTC)". Without a known offset: the date and
+    the UTC time. "" when the date or the time is unreadable."""
+    x = parse_date_text(date)
+    if not x or not x["mo"] or not x["d"] or not h.strip().isdigit():
+        return ""
+    try:
+        utc = _dt.datetime(x["y"], x["mo"], x["d"], int(h), int(mi) if mi.strip().isdigit() else 0,
+                           int(s) if s.strip().isdigit() else 0)
+    except ValueError:
+        return ""
+    seconds = s.strip().isdigit()
+    clock = f"{utc:%H:%M:%S}" if seconds else f"{utc:%H:%M}"
+    if offset is None:
+        return format_date(utc.year, utc.month, utc.day, utc.hour, utc.minute,
+                           utc.second if seconds else None, "UTC", dmy)
+    local = utc + _dt.timedelta(hours=offset)
+    hour12 = local.hour % 12 or 12
+    ampm = "am" if local.hour < 12 else "pm"
+    local_clock = f"{hour12}:{local:%M:%S}" if seconds else f"{hour12}:{local:%M}"
+    day = format_date(local.year, local.month, local.day, dmy=dmy)
+    return f"{day}, {local_clock} {ampm} {zone.strip().upper()} ({clock} UTC)"
