@@ -40,11 +40,11 @@ if TYPE_CHECKING:  # the renderer hands itself to each template; no import at ru
 
 Renderer = Callable[["Args", "Context"], str]
 TABLE_FILE = "templates.toml"
-RULES = ("arg", "fixed", "drop", "footnote", "list", "flag", "ship", "lookup", "vehicle", "code")
+RULES = ("arg", "fixed", "break", "drop", "footnote", "list", "flag", "ship", "lookup", "vehicle", "code")
 # Options each rule reads (anything else in an entry is a mistake in the table).
 _OPTIONS = {
-    "arg": {"arg", "min_args", "named", "named_first", "before"},
-    "fixed": {"text"}, "drop": {"why"}, "footnote": {"body"}, "list": set(),
+    "arg": {"arg", "min_args", "named", "named_first", "before", "default"},
+    "fixed": {"text"}, "break": set(), "drop": {"why"}, "footnote": {"body"}, "list": set(),
     "flag": {"show"}, "ship": {"prefix_arg"}, "lookup": {"table", "pad", "missing"},
     "vehicle": {"types"}, "code": {"handler"},
 }
@@ -207,6 +207,7 @@ def _rule_arg(e: Entry) -> Renderer:
     named = e.options.get("named")
     named_first = bool(e.options.get("named_first", False))
     before = e.options.get("before", "")
+    default = e.options.get("default", "")
 
     def render(a: Args, ctx: Context) -> str:
         if named_first and named in a.named:
@@ -221,6 +222,8 @@ def _rule_arg(e: Entry) -> Renderer:
                 text = ctx.render(a.positional[i]) if 0 <= i < n else ""
             if not text.strip() and named in a.named:
                 text = ctx.render(a.named[named])
+        if default and not text.strip():
+            return default
         return before + text if before else text
     render.first_arg = index == 1 and not named_first and least == 1  # type: ignore[attr-defined]
     return render
@@ -230,6 +233,14 @@ def _rule_fixed(e: Entry) -> Renderer:
     # An apostrophe in a fixed text is a literal one, kept apart from '' markup (APOS).
     text = str(e.options.get("text", "")).replace("'", APOS)
     return lambda a, ctx: text
+
+
+def _break(a: Args, ctx: Context) -> str:
+    return SEP
+
+
+def _rule_break(e: Entry) -> Renderer:
+    return _break
 
 
 def _drop(a: Args, ctx: Context) -> str:
@@ -340,7 +351,7 @@ def _rule_code(e: Entry) -> Renderer:
 
 
 _BUILDERS: dict[str, Callable[[Entry], Renderer]] = {
-    "arg": _rule_arg, "fixed": _rule_fixed, "drop": _rule_drop, "footnote": _rule_footnote,
+    "arg": _rule_arg, "fixed": _rule_fixed, "break": _rule_break, "drop": _rule_drop, "footnote": _rule_footnote,
     "list": _rule_list, "flag": _rule_flag, "ship": _rule_ship, "lookup": _rule_lookup,
     "vehicle": _rule_vehicle, "code": _rule_code,
 }
