@@ -6,7 +6,8 @@
 For every input of FOLDER (read like raw/: pipeline.sources.files) the page goes through the
 project's own entry points: pipeline.extract.extract_page for the infobox values and
 pipeline.run.process for the missions row (extract, transform, reconcile), so the figures are
-what a run would publish before validation.
+what a run would publish before validation; the mission box is the one the mapper picks
+(pipeline.transform.mapper.find_boxes).
 
 A key parameter is *filled* when the mapping's parameter for the column (the first of its
 names that has one, as the mapper picks it) shows a reader something: text, coordinates, or a
@@ -30,11 +31,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipeline.core.mappings import mapping_for  # noqa: E402
 from pipeline.extract import extract_page  # noqa: E402
 from pipeline.run import process  # noqa: E402
 from pipeline.schema import TABLES  # noqa: E402
 from pipeline.sources.files import ReadFailure, list_inputs, read_file  # noqa: E402
+from pipeline.transform.mapper import find_boxes  # noqa: E402
 
 DEFAULT_FOLDER = ROOT.parent / "shared" / "corpus" / "wikitext" / "current"
 # The key columns of the missions table (issue 14: launch and landing instants, site, rocket,
@@ -104,11 +105,10 @@ def measure(folder: Path) -> dict:
         for issue in bundle.issues:
             if issue.code == "unknown_template":
                 unknown_mapped[issue.message.split("}}")[0].lstrip("{")] += 1
-        main = next((b for b in page.infoboxes if b.parent is None
-                     and (m := mapping_for(b.template)) is not None and m.table == "missions"), None)
+        main, mapping = next(((b, m) for b, m in find_boxes(page) if m.table == "missions"),
+                             (None, None))
         if main is None:
             continue
-        mapping = mapping_for(main.template)
         params = dict(main.params)
         for box in page.infoboxes:  # boxes the mapping merges into the main one (footers)
             if box is not main and mapping.nested.get(box.template, {}).get("merge"):
