@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as _dt
 import re
 
+from dateutil.relativedelta import relativedelta
+
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
           "October", "November", "December"]
 _MONTH_RE = r"(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|" \
@@ -105,6 +107,17 @@ def render_free(text: str, dmy: bool | None = None, tz: str = "") -> str:
                        parts.get("s"), parts["tz"] or tz, parts["dmy"] if dmy is None else dmy)
 
 
+def _possible(y, mo, d, h, mi, s) -> bool:
+    """The given parts name a real calendar date and clock time (a leap second allowed)."""
+    if y is None:
+        return True
+    try:
+        _dt.datetime(y, mo or 1, d or 1, h or 0, mi or 0, min(s or 0, 59))
+    except ValueError:
+        return False
+    return s is None or s <= 60
+
+
 def render_numeric(p: list[str], dmy: bool = False, tz: str = "", as_of: bool = False) -> str:
     """{{Start date|y|m|d|h|mi|s|zone}}-style positional parts; unreadable parts are left out.
     The seventh part is the time zone ("Z" or an offset such as "+01:00"), as in Template:Start
@@ -115,6 +128,12 @@ def render_numeric(p: list[str], dmy: bool = False, tz: str = "", as_of: bool = 
         nums.append(_month(x) if i == 1 else int(x) if x.isdigit() else None)
     nums += [None] * (6 - len(nums))
     y, mo, d, h, mi, s = nums
+    if not _possible(y, mo, d, h, mi, s):
+        # Template:Start date shows an error for such parts; the text stays visibly wrong so
+        # that it is reported as unparsed, never read as a coarser date ("2020").
+        written = "-".join(x.strip() for x in p[:3] if x.strip())
+        clock = ":".join(x.strip() for x in p[3:6] if x.strip())
+        return "invalid date " + written + (" " + clock if clock else "")
     if not d:
         h = None
     zone = p[6].strip() if len(p) > 6 and p[6].strip() else tz
@@ -151,22 +170,57 @@ def _moment(text: str):
         return None
 
 
+_UNIT_SECONDS = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1}
+
+
+def _units(show: str) -> list[str]:
+    """Module:Age's show= code as units: y, mo (an "m" before any "h"), w, d, h, m (minutes:
+    an "m" after "h", or "M"), s. "ymd" -> [y, mo, d]; "dhm" -> [d, h, m]."""
+    out: list[str] = []
+    for ch in show:
+        if ch == "m":
+            out.append("m" if "h" in out else "mo")
+        elif ch == "M":
+            out.append("m")
+        elif ch in "ywdhs" and ch not in out:
+            out.append(ch)
+    return [u for i, u in enumerate(out) if u not in out[:i]]
+
+
+def _difference(t0, t1, units: list[str]) -> dict[str, int]:
+    """t1 - t0 (t0 <= t1) in the given units, calendar units first (dateutil.relativedelta:
+    a month is its own length), the rest in whole weeks, days, hours, minutes, seconds."""
+    parts: dict[str, int] = {}
+    step = t0
+    for unit, key in (("y", "years"), ("mo", "months")):
+        if unit in units:
+            rd = relativedelta(t1, step)
+            n = rd.years if unit == "y" else rd.years * 12 + rd.months
+            parts[unit] = n
+            step = step + relativedelta(**{key: n})
+    secs = int((t1 - step).total_seconds())
+    for unit in ("w", "d", "h", "m", "s"):
+        if unit in units:
+            parts[unit], secs = divmod(secs, _UNIT_SECONDS[unit])
+    return parts
+
+
 def render_interval(start: str, end: str, show: str = "", sep: str = "") -> str:
     """{{time interval|start|end|show=dhms|sep=,}} as "8 days, 3 hours and 5 minutes" (with
-    sep=, or sep=comma: commas throughout); "" if a date is unreadable or missing (a missing
-    date means the day of reading, which is not a fact of the page)."""
+    sep=, or sep=comma: commas throughout); show= as Module:Age reads it (ymd, dhm, hms, ...;
+    default ymd for dates, dhms when a time is given). Units that come out zero are not shown,
+    unless all are. "" if a date is unreadable or missing (a missing date means the day of
+    reading, which is not a fact of the page)."""
     t0, t1 = _moment(start), _moment(end)
     if t0 is None or t1 is None:
         return ""
-    secs = int(abs((t1 - t0).total_seconds()))
-    keep = [k for k in ("d", "h", "m", "s") if k in (show or "dhms")] or ["d"]
-    parts: dict[str, int] = {}
-    for key in keep:
-        size = {"d": 86400, "h": 3600, "m": 60, "s": 1}[key]
-        parts[key], secs = divmod(secs, size)
+    t0, t1 = min(t0, t1), max(t0, t1)
+    timed = any(x is not None and x.get("h") is not None
+                for x in (parse_date_text(start), parse_date_text(end)))
+    units = _units(show.strip()) or (["d", "h", "m", "s"] if timed else ["y", "mo", "d"])
+    parts = _difference(t0, t1, units)
+    shown = {k: v for k, v in parts.items() if v} or {units[-1]: 0}
     last = ", " if sep.strip().lower() in (",", "comma") else " and "
-    # Units that come out zero are not shown (Module:Age), unless all of them are.
-    shown = {k: v for k, v in parts.items() if v} or {keep[-1]: 0}
     return render_parts(shown, last)
 
 
@@ -180,20 +234,15 @@ def render_days(start: str, end: str) -> str:
 
 
 def render_years_days(start: str, end: str, sep: str = "") -> str:
-    """{{age in years and days|start|end}}: "15 years and 32 days" (whole years, then days; sep=,
-    joins with a comma); "" when a date is unreadable or missing."""
+    """{{age in years and days|start|end}}: "15 years and 32 days" (sep=, joins with a comma);
+    "" when a date is unreadable or missing."""
     t0, t1 = _moment(start), _moment(end)
     if t0 is None or t1 is None:
         return ""
-    a, b = sorted((t0.date(), t1.date()))
-    years = b.year - a.year - ((b.month, b.day) < (a.month, a.day))
-    try:
-        anniversary = a.replace(year=a.year + years)
-    except ValueError:  # 29 February in a year without one
-        anniversary = a.replace(year=a.year + years, day=28)
-    days = (b - anniversary).days
+    a, b = sorted((t0.replace(hour=0, minute=0, second=0), t1.replace(hour=0, minute=0, second=0)))
+    parts = _difference(a, b, ["y", "d"])
     last = ", " if sep.strip().lower() in (",", "comma") else " and "
-    return render_parts({"y": years, "d": days} if years else {"d": days}, last)
+    return render_parts({k: v for k, v in parts.items() if v} or {"d": 0}, last)
 
 
 def render_local_time(date: str, h: str, mi: str, s: str, zone: str, offset: float | None,

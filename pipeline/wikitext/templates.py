@@ -204,24 +204,31 @@ def _cite(a: Args, ctx: Context) -> str:
 def _rule_arg(e: Entry) -> Renderer:
     index = int(e.options.get("arg", 1))
     least = int(e.options.get("min_args", 1))
-    named = e.options.get("named")
+    named = e.options.get("named", ())
+    named = (named,) if isinstance(named, str) else tuple(named)
     named_first = bool(e.options.get("named_first", False))
     before = e.options.get("before", "")
     default = e.options.get("default", "")
 
+    def by_name(a: Args, ctx: Context) -> str:
+        for key in named:
+            if key in a.named:
+                text = ctx.render(a.named[key])
+                if text.strip():
+                    return text
+        return ""
+
     def render(a: Args, ctx: Context) -> str:
-        if named_first and named in a.named:
-            text = ctx.render(a.named[named])
-        else:
-            text = ""
+        text = by_name(a, ctx) if named_first else ""
+        if not text:
             n = len(a.positional)
             if n >= least:
                 i = n - 1 if index == -1 else index - 1
                 # The argument as it shows, spaces and punctuation at its ends included: the
                 # value's own cleaning trims the whole text once.
                 text = ctx.render(a.positional[i]) if 0 <= i < n else ""
-            if not text.strip() and named in a.named:
-                text = ctx.render(a.named[named])
+            if not text.strip() and named and not named_first:
+                text = by_name(a, ctx)
         if default and not text.strip():
             return default
         return before + text if before else text

@@ -126,7 +126,32 @@ def test_an_unknown_template_is_reported_and_shows_nothing():
     ("{{circa}} 2030", "c. 2030", ["c. 2030"]),
     ("7{{thinsp}}days", "7 days", ["7 days"]),
     ("{{update inline|date=May 2025}}", "", []),
+    ("{{zh|s=神舟十三号|p=Shénzhōu Shísān Hào}}", "神舟十三号", ["神舟十三号"]),
+    # Template:Time interval's own example: calendar units by default for dates without times
+    ("{{time interval|1 Jan 2001|March 4, 2002}}", "1 year, 2 months and 3 days",
+     ["1 year, 2 months and 3 days"]),
+    ("{{time interval|1 Jan 2001|March 4, 2002|show=d}}", "427 days", ["427 days"]),
 ])
 def test_documented_templates(src, expected, items):
     v = render(src)
     assert (v.text, v.items, v.unknown_templates) == (expected, items, [])
+
+
+@pytest.mark.parametrize("src, shown", [
+    ("{{Start date|2020|13|45}}", "invalid date 2020-13-45"),
+    ("{{Start date|2021|2|30|12|00}}", "invalid date 2021-2-30 12:00"),
+    ("{{End date|2021|2|3|25|00|00|Z}}", "invalid date 2021-2-3 25:00:00"),
+])
+def test_impossible_date_parts_are_shown_as_such_not_read_as_a_coarser_date(src, shown):
+    v = render(src)
+    assert v.text == shown and parse_instant(v.text) is None
+
+
+def test_an_impossible_launch_date_is_reported_unparsed():
+    from pipeline.records import RawInput
+    from pipeline.run import process
+    box = "{{Infobox spaceflight\n| name = X\n| launch_date = {{Start date|2020|13|45}}\n}}"
+    result = process(RawInput(source="X.wikitext", fmt="wikitext", content=box,
+                              source_format="wikitext"))
+    assert result.bundle.row.get("launch_utc") is None
+    assert any(i.code == "unparsed" and i.field == "launch_utc" for i in result.bundle.issues)
