@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: run test bench bench-small fuzz clean contract coverage
+.PHONY: run test test-fast bench bench-small fuzz clean contract coverage
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,11 @@ run: $(VENV)/.installed
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q
+
+# The fast loop while developing (under two minutes): everything but the tests marked slow
+# (end-to-end runs, SIGKILLs, Dask, headless Chromium, long property tests).
+test-fast: $(VENV)/.installed-test
+	$(BIN)/python -m pytest -q -m "not slow"
 
 contract: run
 	$(BIN)/python ../shared/tools/check_contract.py curated

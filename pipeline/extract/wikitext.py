@@ -59,7 +59,7 @@ from mwparserfromhell.nodes import Template
 from pipeline.wikitext import tree as mwtree
 from pipeline.wikitext.scan import (Scan, box_scan, canonical_name, find_infoboxes,
                                      in_comment, scan, template_name_at)
-from pipeline.core.mediawiki import link_target, normalize_param
+from pipeline.core.mediawiki import LITERAL_TAGS, is_text_link, link_target, normalize_param
 from pipeline.wikitext.inline import APOS, clean_inline
 from pipeline.wikitext.refs import lift_refs
 from pipeline.wikitext.render import (citation_from_ref, plain_ref_citation, render_value,
@@ -74,7 +74,6 @@ _REDIRECT = re.compile(
     r"DOORVERWIJZING|PRZEKIERUJ|ПЕРЕНАПРАВЛЕНИЕ|ПЕРЕНАПР|REDIRECIONAMENTO|"
     r"転送|リダイレクト|"
     r"重定向|OMDIRIGERING|YÖNLENDİRME)\s*:?\s*\[\[([^\[\]|\n]+)", re.IGNORECASE)
-_LITERAL_TAGS = ("nowiki", "pre", "poem")
 
 
 def extract_wikitext(raw: RawInput) -> Page:
@@ -383,7 +382,7 @@ def _flatten(text: str, sc: Scan, pending: _Pending | None = None) -> str:
             # With pending, even the name is looked at only when the text is needed.
             out.append(pending.add(start, end) if pending is not None
                        else _render_prose_template(text, start, end))
-        elif kind in _LITERAL_TAGS:
+        elif kind in LITERAL_TAGS:
             inner = re.sub(r"^<[^>]*>|</[^>]*>$", "", text[start:end])
             out.append(html.escape(inner, quote=False).replace("[", "&#91;").replace("{", "&#123;"))
         pos = end
@@ -444,10 +443,6 @@ def _inline(s: str) -> str:
     return html.unescape(re.sub(r"&#0*39;|&apos;|&#x0*27;", APOS, s, flags=re.I))
 
 
-_DROP_NS = ("file:", "image:", "category:", "datei:", "bild:", "kategorie:", "media:")
-_INTERWIKI = re.compile(r"^[a-z]{2,3}(?:-[a-z]{2,8})*:|^simple:")
-
-
 def _links(s: str) -> str:
     """Replace top-level [[...]] by their label in one linear pass; unclosed [[ stays literal."""
     out, stack, pos = [], [], 0
@@ -466,8 +461,7 @@ def _links(s: str) -> str:
 
 def _label(inner: str) -> str:
     target, _, label = inner.partition("|")
-    low = target.strip().lower()
-    if low.startswith(_DROP_NS) or _INTERWIKI.match(low):
+    if not is_text_link(target):
         return ""
     if "[[" in label:
         label = _links(label)

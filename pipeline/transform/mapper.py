@@ -13,6 +13,7 @@ from pipeline.core.mappings import Column, Mapping, guess_mapping, mapping_for, 
 from pipeline.records import Infobox, Issue, Page, Value
 from pipeline.schema import TABLES
 from pipeline.core import instants, names, quantities
+from pipeline.core.roles import ROLE_ABBREVIATIONS
 
 # A complete international designator: launch year, launch number, piece letter(s).
 _COSPAR = re.compile(r"\b(19[5-9]\d|2\d{3})-(\d{3})([A-Z]{1,3})\b")
@@ -20,9 +21,6 @@ _COSPAR = re.compile(r"\b(19[5-9]\d|2\d{3})-(\d{3})([A-Z]{1,3})\b")
 _LABEL_PREFIX = re.compile(r"^\s*([A-Za-z][\w .'/-]{0,24}?)\s*:\s+(?=\S)")
 _PLANNED = re.compile(r"\s*(planned|expected|design(ed)?|nominal|scheduled|primary mission|goal)\b", re.I)
 # "Eileen Collins (CDR)": crew roles written after the name, as NASA abbreviates them.
-_ROLE_ABBREVIATIONS = {"CDR": "Commander", "PLT": "Pilot", "MS": "Mission Specialist",
-                       "PS": "Payload Specialist", "FE": "Flight Engineer", "CMP": "Command Module Pilot",
-                       "LMP": "Lunar Module Pilot", "SFP": "Spaceflight Participant", "SP": "Science Pilot"}
 _ROLE_SUFFIX = re.compile(
     r"\s*[(\[]\s*(CDR|PLT|MS\d?|PS\d?|FE\d?|CMP|LMP|SFP|SP|commander|pilot|flight engineer|"
     r"mission specialist(?: \d)?|payload specialist(?: \d)?)\s*[)\]]\s*$", re.IGNORECASE)
@@ -331,7 +329,7 @@ def _people(value: Value, fmt: str) -> list[tuple[str, str, str | None, str | No
             item = item[m.end():]
         m = _ROLE_SUFFIX.search(item)
         if m:
-            role = role or _ROLE_ABBREVIATIONS.get(m.group(1).upper().rstrip("0123456789"), m.group(1).title())
+            role = role or ROLE_ABBREVIATIONS.get(m.group(1).upper().rstrip("0123456789"), m.group(1).title())
             item = item[:m.start()]
         display = names.clean_person(item)
         if not display:

@@ -12,25 +12,21 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from dataclasses import replace
+from datetime import datetime
 
 from pipeline.records import Issue, Page
 from pipeline.core import instants
+from pipeline.core.roles import ROLES
 from pipeline.transform.mapper import Bundle
 
-_SLACK = {"second": timedelta(seconds=1), "minute": timedelta(minutes=1), "hour": timedelta(hours=1),
-          "day": timedelta(days=1), "month": timedelta(days=31), "year": timedelta(days=366)}
 # Events whose first successful occurrence fills a missions column.
 _FILL = {"launch": "launch", "landing": "landing"}
-# Crew positions as articles name them, longest first so "Command Module Pilot" beats "Pilot".
-_ROLES = ["Command Module Pilot", "Lunar Module Pilot", "Commander", "Flight Engineer",
-          "Mission Specialist", "Payload Specialist", "Spaceflight Participant", "Science Pilot",
-          "Research Cosmonaut", "Pilot"]
 # The lookahead (the first letters a match can start with) lets the engine skip most
 # positions of a long prose section at once: half the time, the same matches.
 _ROLE_NAME = re.compile(
-    r"\b(?=[" + "".join(sorted({r[0] for r in _ROLES + ["mission"]})) + r"])"
-    r"(?:mission\s+)?(" + "|".join(r.replace(" ", r"\s+") for r in _ROLES) + r")\b,?\s+"
+    r"\b(?=[" + "".join(sorted({r[0] for r in (*ROLES, "mission")})) + r"])"
+    r"(?:mission\s+)?(" + "|".join(r.replace(" ", r"\s+") for r in ROLES) + r")\b,?\s+"
     r"((?:[A-Z][\w'\u2019.-]*\s?){1,4})", re.IGNORECASE)
 
 
@@ -42,10 +38,13 @@ def _aliases(bundle: Bundle) -> list[str]:
     return out
 
 
-def reconcile(bundle: Bundle, page: Page) -> None:
-    """Add prose events to the bundle, fill launch/landing gaps, record disagreements."""
+def reconcile(bundle: Bundle, page: Page) -> Bundle:
+    """A new bundle: the given one with the prose events added, launch/landing gaps filled and
+    disagreements recorded. The given bundle and page are not changed."""
     from pipeline.extract.prose import extract_events
 
+    bundle = replace(bundle, row=dict(bundle.row), crew=[dict(c) for c in bundle.crew],
+                     events=list(bundle.events), facts=list(bundle.facts), issues=list(bundle.issues))
     row = bundle.row
     others = [row[k] for k in ("previous_mission", "next_mission") if row.get(k)]
     events = extract_events(page.sections, row["title"], aliases=_aliases(bundle), other_missions=others)
@@ -76,8 +75,8 @@ def reconcile(bundle: Bundle, page: Page) -> None:
                 "source": "prose", "location": f"{first.section}: {first.evidence[:200]}",
                 "rev_id": row.get("rev_id")})
         else:
-            slack = max(_SLACK[row.get(f"{prefix}_precision") or "second"], _SLACK[first.precision])
-            if abs(_floor(have, first.precision) - first.utc) >= slack:
+            slack = max(instants.PRECISION_SPAN[row.get(f"{prefix}_precision") or "second"], instants.PRECISION_SPAN[first.precision])
+            if abs(instants.floor_to(have, first.precision) - first.utc) >= slack:
                 msg = (f"{event}: infobox {have.isoformat()} ({row.get(f'{prefix}_precision')}) but prose "
                        f"{first.utc.isoformat()} ({first.precision}): {first.evidence[:160]}")
                 conflicts.append(msg)
@@ -85,6 +84,7 @@ def reconcile(bundle: Bundle, page: Page) -> None:
     row["prose_conflicts"] = conflicts
     _rederive_duration(row)
     _roles_from_prose(bundle, page)
+    return bundle
 
 
 def _roles_from_prose(bundle: Bundle, page: Page) -> None:
@@ -109,16 +109,6 @@ def _roles_from_prose(bundle: Bundle, page: Page) -> None:
     for c in bundle.crew:
         if c["role"] is None and c["person_key"] in found:
             c["role"] = found[c["person_key"]]
-
-
-def _floor(t: datetime, precision: str) -> datetime:
-    if precision in ("day", "month", "year"):
-        t = t.replace(hour=0, minute=0, second=0, microsecond=0)
-    if precision in ("month", "year"):
-        t = t.replace(day=1)
-    if precision == "year":
-        t = t.replace(month=1)
-    return t
 
 
 def _rederive_duration(row: dict) -> None:

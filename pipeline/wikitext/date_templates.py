@@ -12,8 +12,8 @@ import re
 
 from dateutil.relativedelta import relativedelta
 
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
-          "October", "November", "December"]
+from pipeline.core.instants import MONTHS, month_number
+
 _MONTH_RE = r"(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|" \
             r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
 _DATE_FORMS = [  # (regex, group order) for the date part of free text
@@ -27,15 +27,6 @@ _TIME = re.compile(r"(?<![\d-])(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*([ap]\
 _ZONE = re.compile(r"(?:\b|(?<=\d))(UTC|GMT|Z)\b\s*([+\-−]\d{1,2}(?::?\d{2})?)?"
                    r"|(?<=\d)\s*([+\-−]\d{2}:?\d{2})\b"
                    r"|\b(E[SD]T|C[SD]T|M[SD]T|P[SD]T|MSK|BST|CES?T|JST|IST|AEST|KST)\b")
-
-
-def _month(s: str) -> int | None:
-    s = s.strip().rstrip(".").lower()
-    if s.isdigit():
-        return int(s) if 1 <= int(s) <= 12 else None
-    if len(s) < 3:
-        return None
-    return next((i + 1 for i, m in enumerate(MONTHS) if m.lower().startswith(s)), None)
 
 
 def _zone(tz: str) -> str:
@@ -73,7 +64,7 @@ def parse_date_text(text: str) -> dict | None:
     else:
         return None
     g = dict(zip(order, m.groups())) if order != "ymd" else dict(zip("ymd", m.groups()))
-    out = {"y": int(g["y"]), "mo": _month(g["m"]) if g.get("m") else None,
+    out = {"y": int(g["y"]), "mo": month_number(g["m"]) if g.get("m") else None,
            "d": int(g["d"]) if g.get("d") else None, "dmy": order in ("dmy", "ymd")}
     found = [m.span()]
     t = _TIME.search(text, m.end()) or _TIME.search(text, 0, m.start())
@@ -125,7 +116,7 @@ def render_numeric(p: list[str], dmy: bool = False, tz: str = "", as_of: bool = 
     nums: list[int | None] = []
     for i, x in enumerate(p[:6]):
         x = x.strip()
-        nums.append(_month(x) if i == 1 else int(x) if x.isdigit() else None)
+        nums.append(month_number(x) if i == 1 else int(x) if x.isdigit() else None)
     nums += [None] * (6 - len(nums))
     y, mo, d, h, mi, s = nums
     if not _possible(y, mo, d, h, mi, s):

@@ -43,7 +43,7 @@ def test_date_templates(src, expected):
 
 
 def test_date_text_reads_back():
-    dates = pytest.importorskip("pipeline.core.instants")
+    from pipeline.core import instants as dates
     for src, iso in [("{{Start date|1969|7|16|13|32|00|TZ=Z}}", "1969-07-16T13:32:00+00:00"),
                      ("{{start-date|July 16, 1969, 13:32:00|timezone=yes}}&nbsp;UTC",
                       "1969-07-16T13:32:00+00:00"),
@@ -247,6 +247,7 @@ def _corpus_texts():
     return texts
 
 
+@pytest.mark.slow
 def test_lean_builder_builds_the_same_tree_as_mwparserfromhell():
     from pipeline.wikitext import tree as mwtree
     assert mwtree._self_check()
