@@ -491,3 +491,9 @@ def format_instant(instant: Instant) -> str:
     if precision == "minute":
         return f"{date}T{utc.hour:02d}:{utc.minute:02d}Z"
     return f"{date}T{utc.hour:02d}:{utc.minute:02d}:{utc.second:02d}Z"
+
+
+def zone_offset(abbreviation: str) -> float | None:
+    """Hours east of UTC of a named zone this module reads ("CDT" -> -5.0); None if unknown."""
+    offset = _ZONES.get(abbreviation.strip().upper())
+    return None if offset is None else float(offset)
