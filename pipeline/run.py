@@ -96,6 +96,9 @@ def make_run_id(now: datetime, fingerprint: str) -> str:
 
 
 def content_sha(item: RawInput) -> str:
+    """The hash of the input as read (sources keep it before cleaning the text), else of its text."""
+    if item.sha256:
+        return item.sha256
     return hashlib.sha256(item.content.encode("utf-8", "surrogatepass")).hexdigest()
 
 
@@ -219,14 +222,21 @@ def run(config: Config, inputs: Iterable[RawInput | ReadFailure] | None = None,
         rows, tables = _hold_back(rows, tables, held, run_id)
 
     # Table-level checks against the published snapshot: a big drop in rows blocks publishing,
-    # and the previous snapshot stays current.
-    result.outcomes += check_row_counts(tables, load.read_manifest(config.out_dir))
-    blocked = result.blocks_publish()
+    # and the previous snapshot stays current. The guard reads the published manifest under the
+    # publish lock, so a run that published meanwhile is the one compared against.
+    def guard(published: dict | None) -> bool:
+        result.outcomes += check_row_counts(tables, published)
+        return bool(result.blocks_publish())
+
     clock.lap("validate")
     manifest = None
-    if not blocked:
+    if result.blocks_publish():  # not published anyway; the report still compares row counts
+        result.outcomes += check_row_counts(tables, load.read_manifest(config.out_dir))
+    else:
         manifest = load.publish(tables, config.out_dir, run_id, keep=config.keep_snapshots,
-                                extra={"code": code_fingerprint(), "schema_version": SCHEMA_VERSION})
+                                extra={"code": code_fingerprint(), "schema_version": SCHEMA_VERSION},
+                                guard=guard)
+    blocked = manifest is None
     clock.lap("load")
     summary = _summary(rows, result, results, run_id, config)
     summary.published = not blocked
