@@ -299,7 +299,8 @@ def unify_person_keys(mentions) -> dict[str, str]:
     Keys are grouped when their forms are compatible (see _compatible) with every member of
     the group; a key compatible with two groups that are not (a bare "Gregory Johnson" beside
     "Gregory H." and "Gregory C. Johnson") stays on its own. The group's key is a linked one
-    (the link target decides), the most mentioned, then the shortest, then the first in order.
+    (the link target decides), the most mentioned, then one with a disambiguator, then the one
+    with the fewest middle names, then the first in order.
     Bad input: keys with fewer than two names are left alone; nothing raises.
     """
     count: dict[str, int] = {}
@@ -331,7 +332,9 @@ def unify_person_keys(mentions) -> dict[str, str]:
             else:
                 alone.append(key)
         for g in groups:
-            keys = [k for k, _ in g]
-            best = min(keys, key=lambda k: (not linked.get(k), -count[k], len(k), k))
-            out.update({k: best for k in keys if k != best})
+            # a link target first; then the most mentioned; then a disambiguated title (written
+            # only when linking the article itself), the fewest middle names, the first in order
+            best = min(g, key=lambda kp: (not linked.get(kp[0]), -count[kp[0]], not kp[1][3],
+                                          len(kp[1][2]), kp[0]))[0]
+            out.update({k: best for k, _ in g if k != best})
     return out
