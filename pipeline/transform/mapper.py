@@ -117,6 +117,11 @@ def map_box(page: Page, main: Infobox, mapping: Mapping, title: str, as_of: date
             listed = _all_items(col, value, page.fmt)
             if listed:
                 row[col.all] = listed
+            if missions:   # "CSM: 1970-029A": the component each item belongs to, as a fact
+                for i in qualifiers.read_items(_items(value, page.fmt, split=False)):
+                    if i.label and not i.placeholder:
+                        b.facts.append(_fact(mission_id, f"{col.name}[{i.label}]", value, i.text, None,
+                                             param, page.rev_id, raw=f"{i.label}: {i.text}"))
         if missions:
             b.facts.append(_fact(mission_id, f"{col.name}.planned" if why else col.name, value, shown, unit,
                                  param, page.rev_id))

@@ -203,3 +203,11 @@ def test_organisations_get_one_name():
     b = box("| operator = [[Energia (corporation)|OKB-1]]", "| launch_date = 26 September 1983")
     assert a.row["operators"] == b.row["operators"] == ["OKB-1"]
     assert a.row["operator"] == "Experimental Design Bureau (OKB-1)"   # the raw text stays
+
+
+def test_component_labels_are_kept_as_facts():
+    # Apollo_13.wikitext cospar_id
+    b = box("| cospar_id = {{Unbulleted list|CSM: 1970-029A|LM: 1970-029C}}",
+            "| launch_date = April 11, 1970, 19:13:00 UTC")
+    facts = {f["field"]: f["value"] for f in b.facts if f["field"].startswith("cospar_id[")}
+    assert facts == {"cospar_id[CSM]": "1970-029A", "cospar_id[LM]": "1970-029C"}
