@@ -44,6 +44,9 @@ def snapshot(result) -> dict:
         out["events"] = sorted(({k: _plain(v) for k, v in e.items()} for e in b.events),
                                key=lambda e: (e["utc"], e["event"], e["evidence"]))
         out["issues"] = sorted(f"{i.code}:{i.field}" for i in b.issues)
+        out["facts"] = sorted(({k: _plain(v)[:160] if isinstance(v, str) else _plain(v)
+                                for k, v in f.items()} for f in b.facts),
+                              key=lambda f: (f["field"], f["location"] or "", f["raw"] or ""))
     return out
 
 

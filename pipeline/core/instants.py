@@ -26,9 +26,41 @@ from datetime import datetime, timedelta, timezone
 from dateutil.parser import isoparse
 from dateutil.relativedelta import relativedelta
 
+from pipeline.core.mediawiki import FOOTNOTE_MARK
 from pipeline.core.quantities import clean_text, parse_time_span, unit_code
 
 PRECISIONS = ("year", "month", "day", "hour", "minute", "second")
+# How precise each precision is, coarse to fine, and how long the span it names lasts at most
+# (a month is up to 31 days, a year up to 366).
+PRECISION_RANK = {p: i for i, p in enumerate(PRECISIONS)}
+PRECISION_SPAN = {"second": timedelta(seconds=1), "minute": timedelta(minutes=1),
+                  "hour": timedelta(hours=1), "day": timedelta(days=1),
+                  "month": timedelta(days=31), "year": timedelta(days=366)}
+# English month names, as MOS:DATE writes them.
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+          "October", "November", "December")
+
+
+def month_number(name: str) -> int | None:
+    """1-12 for a month's English name or an abbreviation of at least three letters ("Sept.",
+    "jun"), or its number as text; None otherwise."""
+    name = name.strip().rstrip(".").lower()
+    if name.isdigit():
+        return int(name) if 1 <= int(name) <= 12 else None
+    if len(name) < 3:
+        return None
+    return next((i for i, m in enumerate(MONTHS, start=1) if m.lower().startswith(name)), None)
+
+
+def floor_to(t: datetime, precision: str) -> datetime:
+    """The start of the day, month or year that t falls in, for those precisions; t otherwise."""
+    if precision in ("day", "month", "year"):
+        t = t.replace(hour=0, minute=0, second=0, microsecond=0)
+    if precision in ("month", "year"):
+        t = t.replace(day=1)
+    if precision == "year":
+        t = t.replace(month=1)
+    return t
 
 
 # The length of one unit of each precision, as calendar arithmetic (dateutil's relativedelta):
@@ -401,9 +433,7 @@ def _from_template(match: re.Match) -> str:
 # same answer for every text this matches.
 _RENDERED = re.compile(r"(?:([A-Z][a-z]{2,8}) (\d{1,2}),|(\d{1,2}) ([A-Z][a-z]{2,8})) (\d{4})"
                        r"(?:, (\d{1,2}):(\d{2})(?::(\d{2}))? UTC)?")
-_MONTH_NAMES = {name: number for number, name in enumerate(
-    ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-     "October", "November", "December"), start=1)}
+_MONTH_NAMES = {name: number for number, name in enumerate(MONTHS, start=1)}
 
 
 def _rendered_instant(m: re.Match) -> Instant | None:
@@ -449,7 +479,7 @@ def parse_instant(text: str) -> Instant | None:
 
 
 _LINK_MARKUP = re.compile(r"\[\[[^\[\]|]*\||\[\[|\]\]|&nbsp;")
-_NOTE_MARK = re.compile(r"\[\s*(?:\d+|[a-z]|note\s*\d*|citation needed)\s*\]", re.I)
+_NOTE_MARK = re.compile(FOOTNOTE_MARK, re.I)
 _ODD_SPACE = re.compile(r"[\u00a0\u2002-\u200a\u202f]")
 
 
@@ -539,3 +569,9 @@ def format_instant(instant: Instant) -> str:
     if precision == "minute":
         return f"{date}T{utc.hour:02d}:{utc.minute:02d}Z"
     return f"{date}T{utc.hour:02d}:{utc.minute:02d}:{utc.second:02d}Z"
+
+
+def zone_offset(abbreviation: str) -> float | None:
+    """Hours east of UTC of a named zone this module reads ("CDT" -> -5.0); None if unknown."""
+    offset = _ZONES.get(abbreviation.strip().upper())
+    return None if offset is None else float(offset)

@@ -16,13 +16,14 @@ import unicodedata
 from functools import lru_cache
 from urllib.parse import unquote
 
+from pipeline.core.mediawiki import FOOTNOTE_MARK
 from pipeline.core.quantities import clean_text
 
 _WS = re.compile(r"[\s_\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+")
 _PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 _DISAMBIGUATOR = re.compile(r"\s*\([^()]*\)\s*$")
-_FOOTNOTES = re.compile(r"(?:\s*\[(?:\d+|[a-z]|note\s*\d*|nb\s*\d+|citation needed)\])+\s*$", re.I)
+_FOOTNOTES = re.compile(rf"(?:\s*{FOOTNOTE_MARK})+\s*$", re.I)
 _EDGE = "*•·,;:!?|/\\-–—~ \t"
 _QUOTES = {'"': '"', "'": "'", "“": "”", "‘": "’", "„": "“", "«": "»", "`": "'"}
 _DASHES = re.compile(r"[\-‐‑‒–—]+")

@@ -16,12 +16,10 @@ from __future__ import annotations
 import re
 
 from pipeline.core import names, qualifiers
+from pipeline.core.roles import ROLE_ABBREVIATIONS
 from pipeline.records import Value
 
 # "Eileen Collins (CDR)": crew roles written after the name, as NASA abbreviates them.
-_ROLE_ABBREVIATIONS = {"CDR": "Commander", "PLT": "Pilot", "MS": "Mission Specialist",
-                       "PS": "Payload Specialist", "FE": "Flight Engineer", "CMP": "Command Module Pilot",
-                       "LMP": "Lunar Module Pilot", "SFP": "Spaceflight Participant", "SP": "Science Pilot"}
 _ROLE_SUFFIX = re.compile(
     r"\s*[(\[]\s*(CDR|PLT|MS\d?|PS\d?|FE\d?|CMP|LMP|SFP|SP|commander|pilot|flight engineer|"
     r"mission specialist(?: \d)?|payload specialist(?: \d)?)\s*[)\]]\s*$", re.IGNORECASE)
@@ -61,7 +59,7 @@ def people(value: Value, fmt: str) -> list[dict]:
             text = text[m.end():]
         m = _ROLE_SUFFIX.search(text)
         if m:
-            role = role or _ROLE_ABBREVIATIONS.get(m.group(1).upper().rstrip("0123456789"), m.group(1).title())
+            role = role or ROLE_ABBREVIATIONS.get(m.group(1).upper().rstrip("0123456789"), m.group(1).title())
             text = text[:m.start()]
         text, _note = qualifiers.strip_name_marks(text)
         display = names.clean_person(text)

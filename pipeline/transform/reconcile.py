@@ -12,24 +12,22 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import datetime
 
 from pipeline.records import Issue, Page
 from pipeline.core import instants
+from pipeline.core.roles import ROLES
 from pipeline.transform import status as planned
 from pipeline.transform.mapper import Bundle
 
 # Events whose first successful occurrence fills a missions column.
 _FILL = {"launch": "launch", "landing": "landing"}
-# Crew positions as articles name them, longest first so "Command Module Pilot" beats "Pilot".
-_ROLES = ["Command Module Pilot", "Lunar Module Pilot", "Commander", "Flight Engineer",
-          "Mission Specialist", "Payload Specialist", "Spaceflight Participant", "Science Pilot",
-          "Research Cosmonaut", "Pilot"]
 # The lookahead (the first letters a match can start with) lets the engine skip most
 # positions of a long prose section at once: half the time, the same matches.
 _ROLE_NAME = re.compile(
-    r"\b(?=[" + "".join(sorted({r[0] for r in _ROLES + ["mission"]})) + r"])"
-    r"(?:mission\s+)?(" + "|".join(r.replace(" ", r"\s+") for r in _ROLES) + r")\b,?\s+"
+    r"\b(?=[" + "".join(sorted({r[0] for r in (*ROLES, "mission")})) + r"])"
+    r"(?:mission\s+)?(" + "|".join(r.replace(" ", r"\s+") for r in ROLES) + r")\b,?\s+"
     r"((?:[A-Z][\w'\u2019.-]*\s?){1,4})", re.IGNORECASE)
 
 
@@ -41,10 +39,13 @@ def _aliases(bundle: Bundle) -> list[str]:
     return out
 
 
-def reconcile(bundle: Bundle, page: Page) -> None:
-    """Add prose events to the bundle, fill launch/landing gaps, record disagreements."""
+def reconcile(bundle: Bundle, page: Page) -> Bundle:
+    """A new bundle: the given one with the prose events added, launch/landing gaps filled and
+    disagreements recorded. The given bundle and page are not changed."""
     from pipeline.extract.prose import extract_events
 
+    bundle = replace(bundle, row=dict(bundle.row), crew=[dict(c) for c in bundle.crew],
+                     events=list(bundle.events), facts=list(bundle.facts), issues=list(bundle.issues))
     row = bundle.row
     others = [row[k] for k in ("previous_mission", "next_mission") if row.get(k)]
     events = extract_events(page.sections, row["title"], aliases=_aliases(bundle), other_missions=others)
@@ -80,12 +81,10 @@ def reconcile(bundle: Bundle, page: Page) -> None:
                 "source": "prose", "location": f"{first.section}: {first.evidence[:200]}",
                 "rev_id": row.get("rev_id")})
         else:
-            # prose rounds ("16:51 UTC" for 16:50:35): a difference within the coarser unit of the
-            # two, counted from the start of the prose value's unit, is agreement
-            mine = instants.Instant(have, row.get(f"{prefix}_precision") or "second")
-            prose = instants.Instant(first.utc, first.precision)
-            slack = max(mine.end - mine.utc, prose.end - prose.utc)
-            if abs(_floor(have, first.precision) - first.utc) >= slack:
+            # prose rounds ("16:51 UTC" for 16:50:35): a difference within the coarser unit of
+            # the two, counted from the start of the prose value's unit, is agreement
+            slack = max(instants.PRECISION_SPAN[row.get(f"{prefix}_precision") or "second"], instants.PRECISION_SPAN[first.precision])
+            if abs(instants.floor_to(have, first.precision) - first.utc) >= slack:
                 msg = (f"{event}: infobox {have.isoformat()} ({row.get(f'{prefix}_precision')}) but prose "
                        f"{first.utc.isoformat()} ({first.precision}): {first.evidence[:160]}")
                 conflicts.append(msg)
@@ -95,6 +94,7 @@ def reconcile(bundle: Bundle, page: Page) -> None:
     if "status" in row and row.get("status") not in ("planned", "cancelled"):
         row["status"], row["status_evidence"] = planned.mission_status(row, bundle.evidence)
     _roles_from_prose(bundle, page)
+    return bundle
 
 
 def _roles_from_prose(bundle: Bundle, page: Page) -> None:
@@ -119,13 +119,3 @@ def _roles_from_prose(bundle: Bundle, page: Page) -> None:
     for c in bundle.crew:
         if c["role"] is None and c["person_key"] in found:
             c["role"] = found[c["person_key"]]
-
-
-def _floor(t: datetime, precision: str) -> datetime:
-    if precision in ("day", "month", "year"):
-        t = t.replace(hour=0, minute=0, second=0, microsecond=0)
-    if precision in ("month", "year"):
-        t = t.replace(day=1)
-    if precision == "year":
-        t = t.replace(month=1)
-    return t

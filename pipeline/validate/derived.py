@@ -20,13 +20,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Callable
 
-from pipeline.core.instants import interval_end
+from pipeline.core.instants import PRECISION_SPAN, interval_end
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
-PRECISION_SECONDS = {"second": 1, "minute": 60, "hour": 3600, "day": 86_400,
-                     "month": 31 * 86_400, "year": 366 * 86_400}
+PRECISION_SECONDS = {p: int(span.total_seconds()) for p, span in PRECISION_SPAN.items()}
 # Units a stated duration may be rounded to, coarsest first (months and years as dates.py counts
 # them). The coarsest unit that divides duration_s is taken as its precision: "6 days, 3 hours,
 # 42 minutes" is 531720 s, a whole number of minutes, so it is known to the minute.
@@ -42,7 +41,9 @@ _LEO = re.compile(r"\blow[\s-]+earth\b|\bLEO\b", re.I)
 _NOT_EARTH = re.compile(r"seleno|lunar|moon|helio|sun|areo|mars|venus|jupiter|escape", re.I)
 _COSPAR_YEAR = re.compile(r"^(\d{4})-")
 # "<word(s)> <letters>-<digits>": "Soyuz MS-24", "Soyuz TMA-20M", "Apollo CSM-107".
-_DESIGNATION = re.compile(r"\b((?:[A-Z][A-Za-z]+\s+)+)([A-Z]{1,4})-(\d{1,4}[A-Z]?)(?![\w-])")
+# A designation after up to eight capitalised words ("Soyuz MS-25", "Crew Dragon C-206"). The run
+# of words is bounded and possessive, so a long run of capitalised words costs linear time.
+_DESIGNATION = re.compile(r"\b((?:[A-Z][A-Za-z]++\s++){1,8}+)([A-Z]{1,4})-(\d{1,4}[A-Z]?)(?![\w-])")
 _DASHES = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u00a0": " ",
                          "\u202f": " "})
 

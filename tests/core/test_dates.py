@@ -172,6 +172,7 @@ def test_format_then_parse_round_trips(instant):
     assert parse_instant(format_instant(instant)) == instant
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(st.text())
 def test_parsers_never_raise(text):
