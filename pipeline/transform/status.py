@@ -11,7 +11,8 @@ The mission's status, from the infobox's own evidence:
   failed       launched, and the box says the vehicle was destroyed or never reached its orbit
                (`destroyed`, "Failed to achieve orbit", an orbit marked planned)
   in_progress  launched, not landed, and the box says "(in progress)" or plans the landing
-  completed    launched and landed
+               (an expedition: started, no end yet)
+  completed    launched and landed (an expedition: its end_date is a past fact)
   launched     launched; the box states no end (stations, modules, lost landing dates)
   null         nothing says whether it flew
 `status_evidence` names the parameter and the text that decided.
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from pipeline.core import qualifiers
-from pipeline.core.instants import PRECISIONS, Instant, interval_end
+from pipeline.core.instants import PRECISIONS, Instant, interval_end, parse_instant
 
 # Parameters whose marks can say the whole mission was cancelled (not, e.g., next_mission's
 # "Cancelled: STS-61-E", which is about another mission).
@@ -57,9 +58,20 @@ def planned_reason(text: str, instant: Instant | None, reference: datetime | Non
     return None
 
 
-def evidence_from_params(params: dict) -> list[Evidence]:
-    """Marks that bear on the whole mission: cancellation, failure, in progress."""
+# An expedition's box gives its start and end (`start_date`, `end_date`: Mir EO-3, ISS EP-1)
+# instead of a launch and a landing.
+_EXPEDITION = (("end_date", "ended"), ("start_date", "started"))
+
+
+def evidence_from_params(params: dict, reference: datetime | None = None) -> list[Evidence]:
+    """Marks that bear on the whole mission: cancellation, failure, in progress, and an
+    expedition's actual start and end."""
     out = []
+    for name, kind in _EXPEDITION:
+        text = getattr(params.get(name), "text", "") or ""
+        inst = parse_instant(text) if text else None
+        if inst is not None and planned_reason(text, inst, reference) is None:
+            out.append(Evidence(kind, name, text))
     for name, value in params.items():
         text = getattr(value, "text", "") or ""
         if not text:
@@ -90,6 +102,12 @@ def mission_status(row: dict, evidence: list[Evidence]) -> tuple[str | None, str
         e = first("planned", ("launch_utc",))
         if e:
             return "planned", say(e)
+        e = first("ended")
+        if e:
+            return "completed", say(e)
+        e = first("started")
+        if e:
+            return "in_progress", say(e)
         return None, None
     e = first("failed")
     if e:

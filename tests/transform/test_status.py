@@ -211,3 +211,11 @@ def test_component_labels_are_kept_as_facts():
             "| launch_date = April 11, 1970, 19:13:00 UTC")
     facts = {f["field"]: f["value"] for f in b.facts if f["field"].startswith("cospar_id[")}
     assert facts == {"cospar_id[CSM]": "1970-029A", "cospar_id[LM]": "1970-029C"}
+
+
+def test_expedition_status_from_its_start_and_end():
+    # Mir&nbsp;EO-3.wikitext: an expedition box has start_date/end_date, no launch or landing
+    b = box("| start_date = 21 December 1987", "| end_date = 21 December 1988, 02:32:54 UTC")
+    assert (b.row["status"], b.row["status_evidence"]) == ("completed", "end_date: 21 December 1988, 02:32:54 UTC")
+    b = box("| start_date = 21 December 1987", "| end_date = December 2027 (planned)")
+    assert b.row["status"] == "in_progress"
