@@ -26,6 +26,7 @@ from pipeline.schema import SCHEMA_VERSION, TABLES, check_rows, to_table
 from pipeline.sources import ReadFailure, is_dump, iter_inputs, list_inputs
 from pipeline.core import names
 from pipeline.transform.mapper import Bundle, map_all
+from pipeline.transform.people import unify_person_keys
 from pipeline.transform.reconcile import reconcile
 
 EXCERPT = 300
@@ -212,6 +213,7 @@ def run(config: Config, inputs: Iterable[RawInput | ReadFailure] | None = None,
                                                   for r in results)).encode()).hexdigest()
     run_id = make_run_id(now, fingerprint)
     rows = _collect(results)
+    unify_person_keys(rows)   # one key per person across pages ("Peggy A. Whitson" = "Peggy Whitson")
     tables = {name: to_table(name, rows[name], run_id) for name in TABLES}
 
     from pipeline.validate import check_row_counts, validate, write_report  # GE loads only here
