@@ -26,6 +26,7 @@ class RawInput:
     page_id: int | None = None
     rev_id: int | None = None
     rev_timestamp: datetime | None = None
+    sha256: str | None = None   # of the text as read, before pipeline.core.untrusted cleaned it
 
 
 @dataclass

@@ -45,6 +45,20 @@ class PageResult:
     def bundles(self) -> list[Bundle]:
         return ([self.bundle] if self.bundle else []) + self.others
 
+    def rows(self) -> dict[str, list[dict]]:
+        """This input's rows, by table (the tables it has rows in)."""
+        out: dict[str, list[dict]] = {"inputs": [self.input_row], "infobox_params": list(self.params),
+                                      "quarantine": list(self.quarantine)}
+        for b in self.bundles():
+            out.setdefault(b.table, []).append(b.row)
+            for t, rows in (("crew", b.crew), ("events", b.events), ("facts", b.facts)):
+                out.setdefault(t, []).extend(rows)
+            out.setdefault("issues", []).extend(
+                {"mission_id": i.mission_id, "table": b.table, "row_key": b.row[b.key],
+                 "source": b.row["source"], "code": i.code, "field": i.field, "message": i.message}
+                for i in b.issues)
+        return out
+
 
 @dataclass
 class RunResult:
@@ -82,6 +96,9 @@ def make_run_id(now: datetime, fingerprint: str) -> str:
 
 
 def content_sha(item: RawInput) -> str:
+    """The hash of the input as read (sources keep it before cleaning the text), else of its text."""
+    if item.sha256:
+        return item.sha256
     return hashlib.sha256(item.content.encode("utf-8", "surrogatepass")).hexdigest()
 
 
@@ -106,38 +123,46 @@ def reuse(item: RawInput | ReadFailure, previous: Previous | None) -> PageResult
 
 
 def process(item: RawInput | ReadFailure) -> PageResult:
-    """One input through extract and transform. Never raises: a failure quarantines the input."""
+    """One input through extract and transform, its rows checked against the tables' types.
+    Never raises: a failure quarantines the input, with the stage it happened in."""
     if isinstance(item, ReadFailure):
         return _quarantined(item.source, None, None, "read", item.reason, item.excerpt, item.sha256)
     sha = content_sha(item)
-    stage = "extract"
+    stage = ["extract"]
     try:
-        page = make_prose(extract_page(item))
-        title = page.title or _title_from_source(item.source)
-        params = _param_rows(page, title)
-        if page.redirect:
-            return PageResult(_input(item, page.fmt, "no_mission", 0, f"redirect to {page.redirect}",
-                                     title, sha), params)
-        stage = "transform"
-        bundles = map_all(page, title)
-        bundle = next((b for b in bundles if b.table == "missions"), None)
-        others = [b for b in bundles if b is not bundle]
-        if bundle is None:
-            kinds = sorted({b.template for b in page.infoboxes if b.parent is None})
-            why = ("no mission infobox (found: " + ", ".join(kinds) + ")") if kinds else "no infobox"
-            if others:
-                why += "; rows in " + ", ".join(sorted(b.table for b in others))
-            return PageResult(_input(item, page.fmt, "no_mission", 0, why, title, sha), params,
-                              others=others)
-        bundle = reconcile(bundle, page)
-        return PageResult(_input(item, page.fmt, "curated", 1, None, title, sha), params, bundle,
-                          others=others)
+        result = _process(item, sha, stage)
+        stage[0] = "transform"  # the rows are built; now they must fit the tables
+        return check_rows(result)
     except MemoryError:
         raise  # a page over its memory limit: the isolating worker must be replaced
     except Exception as e:  # a bug or a pathological page: quarantine it, keep the run going
-        reason = f"{stage} failed: {type(e).__name__}: {e}"
-        return _quarantined(item.source, item.fmt, item.title, stage, reason, item.content[:EXCERPT], sha,
-                            item.rev_id)
+        reason = f"{stage[0]} failed: {type(e).__name__}: {e}"
+        return _quarantined(item.source, item.fmt, item.title, stage[0], reason, item.content[:EXCERPT],
+                            sha, item.rev_id)
+
+
+def _process(item: RawInput, sha: str, stage: list[str]) -> PageResult:
+    """extract, then transform (stage[0] says which one is running)."""
+    page = make_prose(extract_page(item))
+    title = page.title or _title_from_source(item.source)
+    params = _param_rows(page, title)
+    if page.redirect:
+        return PageResult(_input(item, page.fmt, "no_mission", 0, f"redirect to {page.redirect}",
+                                 title, sha), params)
+    stage[0] = "transform"
+    bundles = map_all(page, title)
+    bundle = next((b for b in bundles if b.table == "missions"), None)
+    others = [b for b in bundles if b is not bundle]
+    if bundle is None:
+        kinds = sorted({b.template for b in page.infoboxes if b.parent is None})
+        why = ("no mission infobox (found: " + ", ".join(kinds) + ")") if kinds else "no infobox"
+        if others:
+            why += "; rows in " + ", ".join(sorted(b.table for b in others))
+        return PageResult(_input(item, page.fmt, "no_mission", 0, why, title, sha), params,
+                          others=others)
+    bundle = reconcile(bundle, page)
+    return PageResult(_input(item, page.fmt, "curated", 1, None, title, sha), params, bundle,
+                      others=others)
 
 
 def _title_from_source(source: str) -> str:
@@ -197,14 +222,21 @@ def run(config: Config, inputs: Iterable[RawInput | ReadFailure] | None = None,
         rows, tables = _hold_back(rows, tables, held, run_id)
 
     # Table-level checks against the published snapshot: a big drop in rows blocks publishing,
-    # and the previous snapshot stays current.
-    result.outcomes += check_row_counts(tables, load.read_manifest(config.out_dir))
-    blocked = result.blocks_publish()
+    # and the previous snapshot stays current. The guard reads the published manifest under the
+    # publish lock, so a run that published meanwhile is the one compared against.
+    def guard(published: dict | None) -> bool:
+        result.outcomes += check_row_counts(tables, published)
+        return bool(result.blocks_publish())
+
     clock.lap("validate")
     manifest = None
-    if not blocked:
+    if result.blocks_publish():  # not published anyway; the report still compares row counts
+        result.outcomes += check_row_counts(tables, load.read_manifest(config.out_dir))
+    else:
         manifest = load.publish(tables, config.out_dir, run_id, keep=config.keep_snapshots,
-                                extra={"code": code_fingerprint(), "schema_version": SCHEMA_VERSION})
+                                extra={"code": code_fingerprint(), "schema_version": SCHEMA_VERSION},
+                                guard=guard)
+    blocked = manifest is None
     clock.lap("load")
     summary = _summary(rows, result, results, run_id, config)
     summary.published = not blocked
@@ -232,18 +264,18 @@ def _progress(items, total: int | None, config: Config):
 def _collect(results: list[PageResult]) -> dict[str, list[dict]]:
     rows: dict[str, list[dict]] = {name: [] for name in TABLES}
     for r in results:
-        rows["inputs"].append(r.input_row)
-        rows["infobox_params"].extend(r.params)
-        rows["quarantine"].extend(r.quarantine)
-        for b in r.bundles():
-            rows[b.table].append(b.row)
-            rows["crew"].extend(b.crew)
-            rows["events"].extend(b.events)
-            rows["facts"].extend(b.facts)
-            rows["issues"].extend({"mission_id": i.mission_id, "table": b.table, "row_key": b.row[b.key],
-                                   "source": b.row["source"], "code": i.code, "field": i.field,
-                                   "message": i.message} for i in b.issues)
+        for table, part in r.rows().items():
+            rows[table].extend(part)
     return rows
+
+
+def check_rows(result: PageResult) -> PageResult:
+    """The result, once its rows are known to fit the tables' Arrow types (the same build the
+    driver makes): a value that cannot be stored quarantines this input, not the run."""
+    for table, rows in result.rows().items():
+        if rows:
+            to_table(table, rows, "")
+    return result
 
 
 def _hold_back(rows: dict[str, list[dict]], tables: dict, held: dict[str, list[str]],

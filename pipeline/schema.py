@@ -169,7 +169,22 @@ def to_table(name: str, rows: list[dict], run_id: str) -> pa.Table:
             columns[f.name] = [SCHEMA_VERSION] * len(rows)
         else:
             columns[f.name] = [r.get(f.name) for r in rows]
-    return pa.table(columns, schema=schema)
+    try:
+        return pa.table(columns, schema=schema)
+    except UnicodeEncodeError:  # a lone surrogate made inside a stage (a decoded &#xD800;)
+        return pa.table({k: [_no_surrogates(v) for v in col] for k, col in columns.items()}, schema=schema)
+
+
+def _no_surrogates(value):
+    """The exit guard: text that UTF-8 cannot hold (lone surrogates) gets U+FFFD in their place.
+    Inputs are cleaned where they enter (pipeline.core.untrusted); this catches text that a stage
+    decodes later, such as an HTML entity for a surrogate code point."""
+    if isinstance(value, str) and not value.isascii():
+        # UTF-16 pairs what can be paired (an editor's &#xD83D;&#xDE80; is the rocket it meant)
+        return value.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    if isinstance(value, list):
+        return [_no_surrogates(v) for v in value]
+    return value
 
 
 def _sortable(v):

@@ -38,3 +38,14 @@ def test_reconcile_returns_a_new_bundle_and_leaves_its_inputs_alone():
     out = reconcile(bundle, page)
     assert (bundle.row, bundle.events, bundle.facts, bundle.crew) == before
     assert len(out.events) > len(bundle.events)  # the prose events were added to the new one
+
+
+def test_a_row_the_tables_cannot_store_quarantines_its_input_not_the_run():
+    """A lone surrogate (an editor's half of an emoji entity) cannot be stored as UTF-8: the
+    rows are checked against the tables' types in the worker, so this input is quarantined."""
+    page = RawInput(source="x.wikitext", fmt="wikitext", source_format="wikitext", title="X",
+                    content="{{Infobox spaceflight\n| name = X\ud800\n| launch_date = 1 May 2020\n}}")
+    result = process(page)
+    assert result.input_row["outcome"] == "quarantined"
+    assert result.quarantine[0]["stage"] == "transform"
+    assert "surrogate" in result.quarantine[0]["reason"]

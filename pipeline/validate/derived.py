@@ -37,7 +37,9 @@ _LEO = re.compile(r"\blow[\s-]+earth\b|\bLEO\b", re.I)
 _NOT_EARTH = re.compile(r"seleno|lunar|moon|helio|sun|areo|mars|venus|jupiter|escape", re.I)
 _COSPAR_YEAR = re.compile(r"^(\d{4})-")
 # "<word(s)> <letters>-<digits>": "Soyuz MS-24", "Soyuz TMA-20M", "Apollo CSM-107".
-_DESIGNATION = re.compile(r"\b((?:[A-Z][A-Za-z]+\s+)+)([A-Z]{1,4})-(\d{1,4}[A-Z]?)(?![\w-])")
+# A designation after up to eight capitalised words ("Soyuz MS-25", "Crew Dragon C-206"). The run
+# of words is bounded and possessive, so a long run of capitalised words costs linear time.
+_DESIGNATION = re.compile(r"\b((?:[A-Z][A-Za-z]++\s++){1,8}+)([A-Z]{1,4})-(\d{1,4}[A-Z]?)(?![\w-])")
 _DASHES = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u00a0": " ",
                          "\u202f": " "})
 

@@ -27,6 +27,7 @@ A mission's title comes from `titles`; a mission missing from it is shown by its
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -204,13 +205,25 @@ def _series(values: list) -> str:
 # --- Markdown ---------------------------------------------------------------------------------------
 
 def _label(m: dict) -> str:
-    return f"{m['title']} (`{m['mission_id']}`)" if m.get("title") else f"`{m['mission_id']}`"
+    """A mission in dq.md: its title as literal text, its id as code (ids are slugs)."""
+    code = "`" + str(m["mission_id"]).replace("`", "") + "`"
+    return f"{_literal(m['title'])} ({code})" if m.get("title") else code
 
 
 def _cell(text: str) -> str:
-    """Article text in a Markdown table cell: no HTML (Markdown viewers render it), no pipes."""
+    """Report text in a Markdown table cell: no HTML (Markdown viewers render it), no pipes."""
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+
+
+# Markdown that article text could use to become a link, an image, emphasis or code in dq.md.
+_MARKDOWN = re.compile(r"([`*_\[\]])")
+
+
+def _literal(text: str) -> str:
+    """Article text (a title) as literal Markdown in a table cell: as _cell, and the punctuation
+    of links, images, emphasis and code escaped ("[x](http://...)" and "![](...)" stay text)."""
+    return _MARKDOWN.sub(r"\\\1", _cell(text))
 
 
 def _run_line(summary: dict) -> str:
@@ -311,7 +324,7 @@ def render_markdown(dq: dict) -> str:
                 "| mission | errors | warnings |", "|---|---|---|"]
         for m in missions[:MD_MAX_MISSIONS]:
             name = _label(m) + (" — held back" if m["held_back"] else "")
-            out.append(f"| {_cell(name)} | {_cell(_names(m['errors']))} | {_cell(_names(m['warnings']))} |")
+            out.append(f"| {name} | {_cell(_names(m['errors']))} | {_cell(_names(m['warnings']))} |")
         out.append("")
     else:
         out += ["No mission failed a check.", ""]
