@@ -174,3 +174,12 @@ def test_no_template_raises_on_junk_arguments(name, args):
     src = "{{" + name + "".join("|" + a.replace("}", "").replace("{", "") for a in args) + "}}"
     v = render(src)
     assert isinstance(v.text, str) and isinstance(v.items, list)
+
+
+def test_the_prose_renders_the_same_templates():
+    from pipeline.extract.wikitext import extract_sections
+    sections = extract_sections(
+        "== Flight ==\nThe crew flew aboard {{ComV|SpaceX Crew Dragon|Endurance}} and splashed"
+        " down on {{End date text|April 17, 1970, 18:07:41}} UTC.{{Official URL}}\n")
+    assert sections[-1].text == ("The crew flew aboard Crew Dragon Endurance and splashed down"
+                                 " on April 17, 1970, 18:07:41 UTC.")
