@@ -129,7 +129,8 @@ def measure(folder: Path, every_column: bool = False) -> dict:
             if _typed(bundle.row, keys[col.name] or (col.name,)):
                 typed[col.name] += 1
             else:
-                untyped[col.name].append((path.name, " ".join(value.raw.split())[:120], value.text[:80]))
+                raw = " ".join(value.raw.split())[:120]
+                untyped[col.name].append((path.name, raw, value.text[:80]))
     total_filled = sum(filled[c] for c in KEY_COLUMNS)
     total_typed = sum(typed[c] for c in KEY_COLUMNS)
     return {
@@ -157,7 +158,8 @@ def report(figures: dict, examples: int) -> str:
     others = [(c, f) for c, f in rows if not f["key"]]
     if others:
         out.append("other mapped columns (not in the total):")
-        out += [f"{col:22} {f['typed']:6d} {f['filled']:6d} {f['share']:6.2f}%" for col, f in others]
+        out += [f"{col:22} {f['typed']:6d} {f['filled']:6d} {f['share']:6.2f}%"
+                for col, f in others]
         out.append("")
     gaps = [(c, f["untyped"]) for c, f in figures["columns"].items() if f["untyped"]]
     if gaps and examples:
@@ -178,7 +180,8 @@ def report(figures: dict, examples: int) -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter,
-                                 epilog="example: python bench/coverage.py ../shared/corpus/wikitext/current")
+                                 epilog="example: python bench/coverage.py "
+                                        "../shared/corpus/wikitext/current --all")
     ap.add_argument("folder", nargs="?", type=Path, default=DEFAULT_FOLDER,
                     help="folder of wikitext inputs (default: %(default)s)")
     ap.add_argument("--examples", type=int, default=5,
