@@ -119,7 +119,7 @@ def test_nothing_from_an_external_entity_reaches_the_outputs(tmp_path, secret):
     result = run(Config(raw_dir=tmp_path / "raw", out_dir=tmp_path / "curated", reports_dir=tmp_path / "reports",
                         expectations_dir=ROOT / "expectations", fail_on="never", progress=False, workers=0),
                  inputs)
-    assert result.summary["inputs_quarantined"] == len(dumps)
+    assert result.summary.inputs_quarantined == len(dumps)
     marker = _passwd_marker()
     for text in _all_strings(tmp_path / "curated"):
         assert token not in text and (marker is None or marker not in text)
@@ -131,6 +131,7 @@ def _tree(root: Path) -> set[str]:
     return {p.relative_to(root).as_posix() for p in root.rglob("*")}
 
 
+@pytest.mark.slow
 def test_titles_never_become_paths(tmp_path):
     """`infobox-etl run --dump` with page titles that are paths: nothing is written outside
     curated/ and reports/ (HOME included), and no path named after a title appears anywhere."""
@@ -167,6 +168,7 @@ def test_titles_never_become_paths(tmp_path):
             r["reason"].startswith("validation failed"), r
 
 
+@pytest.mark.slow
 def test_titles_are_inert_in_the_markdown_report(tmp_path):
     title = "<script>alert(1)</script>"
     item = RawInput(source="t.xml#page=1", fmt="wikitext", content=BOX, source_format="dump", title=title)
@@ -179,10 +181,7 @@ def test_titles_are_inert_in_the_markdown_report(tmp_path):
 
 def test_api_file_names_stay_in_their_folder(tmp_path):
     """The one place a title becomes a file name (`infobox-etl fetch` -> raw/api/<stem>.wikitext)."""
-    try:
-        from pipeline.sources.api_store import safe_stem
-    except ImportError:
-        pytest.skip("pipeline.sources.api_store.safe_stem is not in this checkout")
+    from pipeline.sources.api_store import safe_stem
     from hypothesis import given, settings
     from hypothesis import strategies as st
 

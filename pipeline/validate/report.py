@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pyarrow as pa
 
+    from pipeline.records import RunSummary
     from pipeline.validate.results import ValidationResult
 
 JSON_NAME = "dq.json"
@@ -57,7 +58,8 @@ MD_COVERAGE_SKIP = {"mission_id", "title", "source_format", "source", "launch_pr
                     "crew_launch_count", "crew_landing_count"}
 
 
-def write_report(result: "ValidationResult", *, run_dir: Path, run_id: str, summary: dict,
+def write_report(result: "ValidationResult", *, run_dir: Path, run_id: str,
+                 summary: "RunSummary | dict",
                  titles: dict[str, str], tables: dict[str, "pa.Table"] | None = None,
                  trend_runs: int = TREND_RUNS) -> dict[str, Path]:
     """Write dq.json, dq.md and datadocs/ into run_dir (created); return their paths.
@@ -71,6 +73,8 @@ def write_report(result: "ValidationResult", *, run_dir: Path, run_id: str, summ
     if tables is not None and "missions" in tables:
         from pipeline.validate.coverage import field_coverage
         coverage = field_coverage(tables["missions"])
+    if not isinstance(summary, dict):
+        summary = summary.to_dict()
     dq = build_dq(result, run_id=run_id, summary=summary, titles=titles, coverage=coverage)
     dq["trend"] = build_trend(dq, earlier_reports(run_dir, trend_runs), trend_runs)
     json_path = run_dir / JSON_NAME

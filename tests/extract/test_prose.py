@@ -45,38 +45,12 @@ def seed_sections(path: Path) -> list[Section]:
 
 
 def wikitext_sections(path: Path) -> list[Section]:
-    """Plain prose sections of a wikitext article: pipeline.extract.wikitext when present,
-    else a crude local strip (refs, files and tables dropped, then strip_code per heading)."""
+    """Plain prose sections of a wikitext article, as pipeline.extract.wikitext makes them."""
     text = path.read_text(encoding="utf-8")
-    try:
-        from pipeline.extract.wikitext import extract_wikitext
-    except ImportError:
-        return _crude_sections(text)
     raw = RawInput(source=path.name, fmt="wikitext", content=text, source_format="wikitext",
                    title=path.stem.replace("_", " "))
+    from pipeline.extract.wikitext import extract_wikitext
     return extract_wikitext(raw).sections
-
-
-def _crude_sections(text: str) -> list[Section]:
-    import mwparserfromhell
-
-    parts = re.split(r"^(={2,6})[ \t]*(.*?)[ \t]*\1[ \t]*$", text, flags=re.M)
-    chunks = [("", 0, parts[0])]
-    chunks += [(parts[i + 1], len(parts[i]), parts[i + 2]) for i in range(1, len(parts) - 2, 3)]
-    out = []
-    for heading, level, body in chunks:
-        code = mwparserfromhell.parse(body, skip_style_tags=True)
-        for node in code.filter_tags(recursive=False):
-            if str(node.tag).lower() in ("ref", "table", "gallery"):
-                code.remove(node)
-        for link in code.filter_wikilinks():
-            if re.match(r"\s*(?:File|Image):", str(link.title), re.I):
-                try:
-                    code.remove(link)
-                except ValueError:
-                    pass
-        out.append(Section(heading, level, code.strip_code()))
-    return out
 
 
 @pytest.fixture(scope="module")
@@ -164,7 +138,7 @@ def test_seed_is_deterministic(raw_dir):
 
 
 def test_seed_read_by_the_project_reader_gives_the_same_events(raw_dir, seed_events):
-    text_reader = pytest.importorskip("pipeline.extract.text")
+    from pipeline.extract import text as text_reader
     raw = RawInput(source="Soyuz_MS-25.txt", fmt="text", source_format="text",
                    content=(raw_dir / "Soyuz_MS-25.txt").read_text(encoding="utf-8"))
     sections = text_reader.extract_text(raw).sections
@@ -539,6 +513,7 @@ _sections = st.lists(st.builds(Section, heading=st.one_of(st.text(max_size=20),
     ["Soyuz MS-25", "Apollo 11", "0", "", "(", "MS-"])),
        aliases=st.lists(st.text(max_size=10), max_size=3),
        others=st.lists(st.text(max_size=10), max_size=3))
+@pytest.mark.slow
 def test_extract_events_never_raises(sections, title, aliases, others):
     events = extract_events(sections, title, aliases=aliases, other_missions=others)
     assert events == extract_events(sections, title, aliases=aliases, other_missions=others)
@@ -559,10 +534,7 @@ def test_odd_inputs_give_no_events():
 
 
 def test_robustness_corpus_never_raises(shared_corpus):
-    try:
-        from pipeline.extract.wikitext import extract_wikitext
-    except ImportError:
-        pytest.skip("pipeline.extract.wikitext is not there yet")
+    from pipeline.extract.wikitext import extract_wikitext
     folder = shared_corpus / "wikitext" / "robustness"
     for path in sorted(folder.glob("*"))[:40]:
         text = path.read_text(encoding="utf-8", errors="replace")

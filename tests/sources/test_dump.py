@@ -51,6 +51,7 @@ def test_every_article_page_as_elementtree_reads_it(name):
     assert all(x.source == f"{name}#page={x.page_id}" and x.rev_timestamp.tzinfo for x in items)
 
 
+@pytest.mark.slow
 def test_chunks_read_a_bz2_file_as_bz2_does(tmp_path):
     data = bz2.open(GENSIM).read()
     # several streams end to end, then bytes that are not a stream: read like bz2.open()
