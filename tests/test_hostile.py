@@ -60,6 +60,7 @@ def table(tmp: Path, name: str) -> list[dict]:
 
 # --- one input must not crash the run ---------------------------------------------------------
 
+@pytest.mark.slow  # whole runs
 def test_surrogates_ids_and_instants_out_of_range_do_not_stop_the_run(tmp_path):
     """Attack: a surrogate entity in an infobox (lone, and an editor's pair for a rocket), a
     sidecar with rev_id 10^23, a title with a lone surrogate and a right-to-left override, a dump
@@ -291,6 +292,7 @@ def test_designations_in_a_megabyte_are_linear(text):
 
 # --- publishing and the report ---------------------------------------------------------------
 
+@pytest.mark.slow  # whole runs
 def test_the_shrink_guard_sees_a_snapshot_published_while_the_run_validated(tmp_path, monkeypatch):
     """Attack: a run starts on an empty output folder; while it validates, an overlapping run
     holds the publish lock and publishes five missions. The guard read the manifest before taking
@@ -342,6 +344,7 @@ def test_titles_are_literal_text_in_the_markdown_report():
 
 # --- identity -----------------------------------------------------------------------------------
 
+@pytest.mark.slow  # whole runs
 def test_pages_are_told_apart_by_title_not_by_slug_and_duplicates_are_one_row(tmp_path):
     """Attack: "Apollo 11", "APOLLO 11" and "Apollo-11" share the slug apollo-11 and knocked each
     other out (mission_id_unique held all back); "Été 1" typed in its two Unicode forms too; two
@@ -373,6 +376,7 @@ def test_pages_are_told_apart_by_title_not_by_slug_and_duplicates_are_one_row(tm
            {t: v["sha256"] for t, v in first.manifest["tables"].items()}
 
 
+@pytest.mark.slow  # whole runs
 def test_an_incremental_run_sees_a_changed_sidecar(tmp_path):
     """Attack: the sidecar of a fetched page changes (title, page id, timestamp) while content
     and revision stay. The incremental run reused the old rows. Guarantee: processed again."""

@@ -156,6 +156,7 @@ def _failures(items) -> list[tuple[str, str]]:
     return [(x.source.split("#", 1)[1], x.reason) for x in items if isinstance(x, ReadFailure)]
 
 
+@pytest.mark.slow
 def test_an_index_that_lies_is_never_silent(tmp_path, expected):
     """Attack: index lines missing for a block in the middle, for the first block, an empty
     index, a dump cut before the blocks its index lists. Pages vanished without a row (an empty
@@ -214,6 +215,7 @@ def _alive(pid: int) -> bool:
         return False
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
 def test_killing_a_multistream_run_leaves_no_reader_behind(tmp_path):
     """Attack: SIGKILL a run reading a multistream dump. Its pool workers and the resource
