@@ -31,6 +31,7 @@ from pipeline.transform.people import unify_person_keys
 from pipeline.transform.reconcile import reconcile
 
 EXCERPT = 300
+MAX_PARAMS = 10_000   # infobox parameters of one page (a long real infobox has a few hundred)
 
 
 @dataclass
@@ -149,6 +150,11 @@ def _process(item: RawInput, sha: str, stage: list[str]) -> PageResult:
     """extract, then transform (stage[0] says which one is running)."""
     page = make_prose(extract_page(item))
     title = page.title or _title_from_source(item.source)
+    count = sum(len(box.params) for box in page.infoboxes)
+    if count > MAX_PARAMS:  # its rows would be unbounded in the driver
+        return _quarantined(item.source, item.fmt, title, "extract",
+                            f"{count:,} infobox parameters, over the limit of {MAX_PARAMS:,} per page",
+                            item.content[:EXCERPT], sha, item.rev_id)
     params = _param_rows(page, title)
     if page.redirect:
         return PageResult(_input(item, page.fmt, "no_mission", 0, f"redirect to {page.redirect}",

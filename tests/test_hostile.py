@@ -396,3 +396,15 @@ def test_an_incremental_run_sees_a_changed_sidecar(tmp_path):
         assert (m["title"], m["page_id"], m["rev_timestamp"].isoformat()) == \
             (meta["title"], meta["page_id"], meta["rev_timestamp"].replace("Z", "+00:00"))
     assert run(config(tmp_path)).summary["inputs_reused"] == 1
+
+
+def test_a_page_with_unbounded_parameters_is_quarantined_in_its_worker():
+    """Attack: 300,000 infobox parameters made 670 MB of rows in the driver. Guarantee: over
+    MAX_PARAMS the page is quarantined by process(), which runs in the worker, with the reason."""
+    from pipeline.records import RawInput
+    from pipeline.run import MAX_PARAMS, process
+
+    text = "{{Infobox spaceflight\n" + "".join(f"| p{i} = v\n" for i in range(MAX_PARAMS + 1)) + "}}\n"
+    result = process(RawInput(source="big.wikitext", fmt="wikitext", content=text, source_format="wikitext"))
+    assert result.input_row["outcome"] == "quarantined" and not result.params
+    assert result.input_row["reason"] == "10,001 infobox parameters, over the limit of 10,000 per page"
