@@ -408,3 +408,37 @@ def test_a_page_with_unbounded_parameters_is_quarantined_in_its_worker():
     result = process(RawInput(source="big.wikitext", fmt="wikitext", content=text, source_format="wikitext"))
     assert result.input_row["outcome"] == "quarantined" and not result.params
     assert result.input_row["reason"] == "10,001 infobox parameters, over the limit of 10,000 per page"
+
+
+def test_foreign_entries_in_the_output_folder_do_not_break_a_publish(tmp_path):
+    """Attack: `out/.tmp-keep` as a folder, `_current` as a real folder, a table path that is a
+    folder: every run exited 1, some after publishing. Guarantee: the publish completes; the
+    foreign folders are kept (set aside), not deleted."""
+    import pyarrow as pa
+
+    from pipeline import load
+
+    out = tmp_path / "out"
+    for folder in (".tmp-keep", "_current", "missions.parquet"):
+        (out / folder).mkdir(parents=True)
+        (out / folder / "mine.txt").write_text("keep me")
+    tables = {"missions": pa.table({"mission_id": ["a"]})}
+    manifest = load.publish(tables, out, "20240101T000000000Z-00000000")
+    assert manifest["tables"]["missions"]["rows"] == 1
+    assert pq.read_table(out / "missions.parquet").num_rows == 1
+    assert (out / ".tmp-keep" / "mine.txt").exists()
+    assert (out / "_current.foreign-20240101T000000000Z-00000000" / "mine.txt").exists()
+    assert (out / "missions.parquet.foreign-20240101T000000000Z-00000000" / "mine.txt").exists()
+
+
+def test_a_foreign_report_with_odd_types_does_not_break_the_trend():
+    from pipeline.validate.report import build_trend
+
+    current = {"run_id": "b", "expectations": [{"name": "x", "success": False, "severity": "error",
+                                                "unexpected_count": 2}]}
+    odd = {"run_id": "a", "expectations": [{"name": "x", "success": False, "failing_ids": 7,
+                                            "unexpected_count": "many"}, {"name": "y", "success": 0,
+                                                                          "unexpected_count": [1]}]}
+    trend = build_trend(current, [odd])
+    assert trend["runs"] == ["a", "b"]
+    assert {r["name"]: r["failures"] for r in trend["expectations"]} == {"x": [1, 2], "y": [1, None]}
