@@ -33,6 +33,7 @@ from __future__ import annotations
 import argparse
 import bz2
 import dataclasses
+import html
 import json
 import os
 import random
@@ -167,6 +168,81 @@ def garbage_cases(corpus: dict[str, bytes], full: bool) -> list[tuple[str, bytes
     return sorted(b.items())
 
 
+def hostile_entries(raw_dir: Path, corpus: dict[str, bytes]) -> dict[str, str]:
+    """The families of issue 18, written into raw_dir: surrogates (entities, JSON escapes in a
+    sidecar), values out of range (ids >= 2^63, instants that leave years 1-9999 in UTC), long
+    lines for the readers' regexes, duplicate ids and titles that share a slug, and entries that
+    are not files (FIFO, broken link, link out of raw/, link to a folder, a name that is not
+    UTF-8, folders 600 deep). Returns {entry: kind}; each must have its row in inputs."""
+    apollo = (corpus.get("Apollo_11.wikitext") or max(corpus.values(), key=len)).decode("utf-8", "replace")
+    kinds: dict[str, str] = {}
+
+    def put(name: str, data: bytes | str, meta: dict | str | None = None) -> None:
+        path = raw_dir / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+        if meta is not None:
+            side = meta if isinstance(meta, str) else json.dumps(meta)
+            path.with_name(path.name + ".meta.json").write_text(side, encoding="utf-8")
+        kinds[name] = "hostile:" + name
+
+    put("h-surrogate-entities.wikitext", BOX + "X&#xD800;Y &#xD83D;&#xDE80; &#xDFFF;&#55296;\n}}")
+    put("h-surrogate-rendered.txt", "Fuzz\n- Name: X&#xD800;\n- Launch Date: 16 July 1969\n")
+    put("h-sidecar-surrogate.wikitext", BOX + "\n}}",
+        '{"title": "S\\ud800\\u202eX", "page_id": 1e400, "rev_id": 100000000000000000000000, '
+        '"rev_timestamp": "0001-01-01T00:00:00+14:00", "source_format": "api"}')
+    put("h-sidecar-odd.wikitext", BOX + "\n}}", '{"title": ["x"], "page_id": -5, "rev_id": true}')
+    put("h-overflow.xml", _dump_pages([("Overflow 1", BOX + "\n}}", str(2**63), str(2**64),
+                                        "0001-01-01T00:00:00+14:00"),
+                                       ("Overflow 2", BOX + "\n}}", "9" * 400, "-1", "9999-12-31T23:00:00-02:00")]))
+    put("h-dup-ids.xml", _dump_pages([("Dup A", BOX + "\n}}", "7", "1", None),
+                                      ("Dup B", BOX + "\n}}", "7", "2", None),
+                                      ("Dup A", BOX + "\n}}", None, None, None),
+                                      ("Dup A", BOX + "\n}}", None, None, None)]))
+    for i, title in enumerate(("Apollo 11", "APOLLO 11", "Apollo-11", "E\u0301te\u0301 1", "\u00c9t\u00e9 1")):
+        put(f"h-slug-{i}.wikitext", apollo, {"title": title, "source_format": "api"})
+    put("h-long-param-line.txt", "Fuzz\n- " + " " * 200_000 + "x\n- Launch Date: 1969\n")
+    put("h-long-value-spaces.txt", "Fuzz\n- Key: a" + " " * 200_000 + "b\n- Launch Date: 1969\n")
+    put("h-long-designation.wikitext", BOX + "\n| spacecraft = " + "Ab " * 300_000 + "\n}}")
+    put("h-licence-prolog.xml", "<!-- " + "licence - " * 1000 + " -->\n" + _dump([("Prolog 1", BOX + "\n}}")]))
+    put("README", BOX + "\n}}", {"title": "Readme", "source_format": "api"})  # a page, not documentation
+    entries = {"h-fifo.wikitext": lambda p: os.mkfifo(p),
+               "h-dangling.wikitext": lambda p: os.symlink(raw_dir / "h-nowhere", p),
+               "h-passwd.txt": lambda p: os.symlink("/etc/passwd", p),
+               "h-linkdir": lambda p: os.symlink(raw_dir / "h-deep", p)}
+    for name, make in entries.items():
+        try:
+            make(raw_dir / name)
+            kinds[name] = "hostile:" + name
+        except (OSError, NotImplementedError):
+            pass
+    with open(os.path.join(os.fsencode(raw_dir), b"h-bad-name-\xff.wikitext"), "wb") as fh:
+        fh.write((BOX + "\n}}").encode())
+    kinds["h-bad-name-\\xff.wikitext"] = "hostile:bad name"
+    deep = raw_dir / "h-deep"
+    deep.mkdir()
+    fd = os.open(deep, os.O_RDONLY)
+    for _ in range(600):  # deeper than the fuzz's own clean-up (shutil.rmtree) could remove
+        os.mkdir("d", dir_fd=fd)
+        fd, old = os.open("d", os.O_RDONLY, dir_fd=fd), fd
+        os.close(old)
+    with open(os.open("Deep.wikitext", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd), "wb") as fh:
+        fh.write((BOX + "\n}}").encode())
+    os.close(fd)
+    kinds["h-deep/" + "d/" * 600 + "Deep.wikitext"] = "hostile:deep"
+    return kinds
+
+
+def _dump_pages(pages: list[tuple[str, str, str | None, str | None, str | None]]) -> str:
+    """A small export whose ids and timestamps are given as text (None: the element is left out)."""
+    body = []
+    for title, text, pid, rid, ts in pages:
+        rev = (f"<id>{rid}</id>" if rid is not None else "") + (f"<timestamp>{ts}</timestamp>" if ts else "")
+        body.append(f"<page><title>{title}</title><ns>0</ns>" + (f"<id>{pid}</id>" if pid is not None else "")
+                    + f"<revision>{rev}<text>{html.escape(text, quote=False)}</text></revision></page>\n")
+    return "<mediawiki>\n" + "".join(body) + "</mediawiki>\n"
+
+
 # --- mutations ---------------------------------------------------------------------------------
 
 TOKENS = [b"{{", b"}}", b"[[", b"]]", b"<ref>", b"</ref>", b"<ref name=x/>", b"<!--", b"-->", b"|",
@@ -291,6 +367,7 @@ def build_inputs(raw_dir: Path, n: int, seed: int, full: bool) -> dict[str, str]
     for name, data in corpus:  # the originals too: they must still curate
         (raw_dir / f"c-{name}").write_bytes(data)
         kinds[f"c-{name}"] = "corpus:" + name
+    kinds.update(hostile_entries(raw_dir, dict(corpus)))
     i = 0
     while len(kinds) < n:
         what, data = mutate(rng, corpus)
@@ -331,7 +408,7 @@ def check_accounting(raw_dir: Path, out_dir: Path, summary=None) -> tuple[list[s
     """The invariants of a finished run; returns (failures, figures)."""
     import pyarrow.parquet as pq
 
-    from pipeline.sources import is_dump, list_inputs
+    from pipeline.sources import ReadFailure, is_dump, walk
 
     failures: list[str] = []
     inputs = pq.read_table(out_dir / "inputs.parquet").to_pylist()
@@ -341,8 +418,10 @@ def check_accounting(raw_dir: Path, out_dir: Path, summary=None) -> tuple[list[s
     for src, k in by_source.items():
         if k != 1:
             failures.append(f"{src}: {k} rows in inputs")
-    files = [p.relative_to(raw_dir).as_posix() for p in list_inputs(raw_dir)]
-    dumps = {f for f in files if is_dump(raw_dir / f)}
+    entries = walk(raw_dir)  # every entry: input files, and what cannot be read (with a reason)
+    files = [e.source if isinstance(e, ReadFailure) else e.relative_to(raw_dir).as_posix() for e in entries]
+    unreadable = {e.source for e in entries if isinstance(e, ReadFailure)}
+    dumps = {f for f in files if f not in unreadable and is_dump(raw_dir / f)}
     accounted = set()
     for f in files:
         if f in dumps:
@@ -391,7 +470,7 @@ def fuzz_run(work: Path, n: int, seed: int, limits: dict, full: bool) -> tuple[l
     t = time.monotonic()
     kinds = build_inputs(work / "raw", n, seed, full)
     built = time.monotonic() - t
-    size = sum(p.stat().st_size for p in (work / "raw").iterdir())
+    size = sum(p.lstat().st_size for p in (work / "raw").iterdir())
     config = make_config(work, limits)
     SENTINEL.unlink(missing_ok=True)
     t = time.monotonic()
