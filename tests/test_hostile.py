@@ -442,3 +442,11 @@ def test_a_foreign_report_with_odd_types_does_not_break_the_trend():
     trend = build_trend(current, [odd])
     assert trend["runs"] == ["a", "b"]
     assert {r["name"]: r["failures"] for r in trend["expectations"]} == {"x": [1, 2], "y": [1, None]}
+
+
+def test_a_date_template_with_an_eleven_digit_year_is_no_date():
+    """Attack (found by the fuzzer's odd-values page): {{Start date|99999999999|13|45}} raised
+    OverflowError and quarantined its page. Guarantee: it is not a date, the page is read."""
+    from pipeline.wikitext.date_templates import render_numeric
+
+    assert isinstance(render_numeric(["99999999999", "13", "45"]), str)
