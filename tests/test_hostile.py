@@ -371,7 +371,7 @@ def test_pages_are_told_apart_by_title_not_by_slug_and_duplicates_are_one_row(tm
     assert crew_ids <= set(missions.values())
 
     second = run(config(tmp_path))
-    assert second.summary["inputs_reused"] >= 4
+    assert second.summary.inputs_reused >= 4
     assert {t: v["sha256"] for t, v in second.manifest["tables"].items()} == \
            {t: v["sha256"] for t, v in first.manifest["tables"].items()}
 
@@ -391,11 +391,11 @@ def test_an_incremental_run_sees_a_changed_sidecar(tmp_path):
         meta.update(change)
         (api / "Alpha_1.wikitext.meta.json").write_text(json.dumps(meta))
         result = run(config(tmp_path))
-        assert result.summary["inputs_reused"] == 0, change
+        assert result.summary.inputs_reused == 0, change
         (m,) = table(tmp_path, "missions")
         assert (m["title"], m["page_id"], m["rev_timestamp"].isoformat()) == \
             (meta["title"], meta["page_id"], meta["rev_timestamp"].replace("Z", "+00:00"))
-    assert run(config(tmp_path)).summary["inputs_reused"] == 1
+    assert run(config(tmp_path)).summary.inputs_reused == 1
 
 
 def test_a_page_with_unbounded_parameters_is_quarantined_in_its_worker():
