@@ -15,6 +15,12 @@
    in curated/inputs.parquet exactly once (a dump: one row per article page, or its read
    error) with outcome curated / no_mission / quarantined; a quarantined input has a reason
    and a quarantine row; every quarantine row has a reason; a curated input has mission rows.
+   The inputs include the families of issue 18 (hostile_entries: surrogates, values out of
+   range, long lines, duplicate ids and slugs, FIFOs, broken links and links out of raw/, names
+   that are not UTF-8, deep folders): every entry of raw/ must have its row.
+   Then lying multistream indexes (lines missing, none, a dump cut short: no page may vanish
+   without a failure row) and hostile API servers on 127.0.0.1 (drip, endless continuation,
+   gzip bomb, cross-host redirect, JSON surrogate: each fetch ends within its limits).
 3. Kill test, --kills times: a child process publishes a snapshot (pipeline.load.publish) over
    the previous one and is SIGKILLed at a random moment. To spread the kills over every step
    of a publish, the child sleeps a random 0-`slow` s before each file-system call the loader
@@ -490,6 +496,144 @@ def fuzz_run(work: Path, n: int, seed: int, limits: dict, full: bool) -> tuple[l
     return failures, figures
 
 
+# --- lying indexes and hostile servers ---------------------------------------------------------
+
+def lying_indexes(work: Path, seed: int) -> tuple[list[str], dict]:
+    """A small multistream dump (header stream, blocks of pages, footer) read through indexes
+    that lie: lines missing for a random block, for the first block, every line, and a dump cut
+    before its last block. Checked: the reader returns, and a page the dump holds that does not
+    come through is named by a ReadFailure (no page vanishes silently)."""
+    from pipeline.sources.files import ReadFailure
+    from pipeline.sources.multistream import index_path_for, iter_multistream
+
+    rng = random.Random(seed)
+    folder = work / "multistream"
+    folder.mkdir(parents=True, exist_ok=True)
+    pages = [(f"Page {i}", f"{{{{Infobox spaceflight|name=Page {i}}}}}") for i in range(rng.randint(20, 60))]
+    per = rng.randint(3, 9)
+    failures: list[str] = []
+    figures: Counter = Counter()
+    variants = {"complete": lambda b, n: True, "block missing": None, "first missing": lambda b, n: b != 0,
+                "empty": lambda b, n: False, "cut": lambda b, n: True}
+    blocks = -(-len(pages) // per)
+    missing = rng.randrange(1, blocks) if blocks > 1 else 0
+    variants["block missing"] = lambda b, n: b != missing
+    for name, keep in variants.items():
+        dump = folder / "x-pages-articles-multistream.xml.bz2"
+        lines, offsets = [], []
+        with open(dump, "wb") as fh:
+            fh.write(bz2.compress(b"<mediawiki><siteinfo/>\n"))
+            for b in range(blocks):
+                chunk = pages[b * per:(b + 1) * per]
+                offsets.append(fh.tell())
+                fh.write(bz2.compress(_dump_pages([(t, x, str(b * per + i + 1), "1", None)
+                                                   for i, (t, x) in enumerate(chunk)])
+                                      .removeprefix("<mediawiki>\n").removesuffix("</mediawiki>\n").encode()))
+                lines += [f"{offsets[-1]}:{b * per + i + 1}:{t}" for i, (t, _) in enumerate(chunk) if keep(b, i)]
+            fh.write(bz2.compress(b"</mediawiki>\n"))
+        if name == "cut":
+            with open(dump, "r+b") as fh:
+                fh.truncate(offsets[-1])
+        with bz2.open(index_path_for(dump), "wt", encoding="utf-8") as fh:
+            fh.write("".join(line + "\n" for line in lines))
+        try:
+            items = list(iter_multistream(dump, workers=1))
+        except BaseException as e:  # noqa: BLE001 - the one thing that must never happen
+            failures.append(f"lying index {name}: iter_multistream raised {type(e).__name__}: {e}")
+            continue
+        read = {i.title for i in items if not isinstance(i, ReadFailure)}
+        told = [i for i in items if isinstance(i, ReadFailure)]
+        figures[f"{name}: pages read"] = len(read)
+        figures[f"{name}: failure rows"] = len(told)
+        if len(read) < len(pages) and not told:
+            failures.append(f"lying index {name}: {len(pages) - len(read)} pages vanished without a row")
+        if name == "complete" and (told or len(read) != len(pages)):
+            failures.append(f"lying index complete: {len(read)} of {len(pages)} pages, {len(told)} failures")
+    return failures, dict(figures)
+
+
+def hostile_servers() -> tuple[list[str], dict]:
+    """The API client against servers on 127.0.0.1 that drip, never end their continuation,
+    send a gzip bomb, redirect to another host, or spell a lone surrogate in JSON. Checked: each
+    fetch returns within its limits (an error for the first four, the page stored for the last)."""
+    import gzip
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from pipeline.sources.api import MediaWikiClient
+    from pipeline.sources.api_store import fetch_to_raw
+
+    class Handler(BaseHTTPRequestHandler):
+        mode, calls = "", 0
+
+        def log_message(self, *a):
+            pass
+
+        def answer(self, body: bytes, status: int = 200, headers: dict | None = None):
+            self.send_response(status)
+            for k, v in (headers or {}).items():
+                self.send_header(k, v)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            return body
+
+        def do_GET(self):
+            Handler.calls += 1
+            if Handler.mode == "drip":
+                for ch in self.answer(b'{"query": {}}' + b" " * 50):
+                    try:
+                        self.wfile.write(bytes([ch]))
+                        self.wfile.flush()
+                    except OSError:
+                        return
+                    time.sleep(0.1)
+            elif Handler.mode == "loop":
+                self.wfile.write(self.answer(json.dumps({"query": {"embeddedin": [{"ns": 0, "title": "X"}]},
+                                                         "continue": {"eicontinue": str(Handler.calls)}}).encode()))
+            elif Handler.mode == "bomb":
+                self.wfile.write(self.answer(gzip.compress(b" " * 30_000_000), headers={"Content-Encoding": "gzip"}))
+            elif Handler.mode == "redirect":
+                port = self.server.server_address[1]
+                self.wfile.write(self.answer(b"", 302, {"Location": f"http://localhost:{port}/w/api.php"}))
+            else:
+                page = ('{"query": {"pages": [{"pageid": 1, "ns": 0, "title": "S", "revisions": [{"revid": 2, '
+                        '"slots": {"main": {"content": "X\\ud800 {{Infobox spaceflight|name=S}}"}}}]}]}}')
+                self.wfile.write(self.answer(page.encode()))
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd.daemon_threads = True
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{httpd.server_address[1]}/w/api.php"
+    failures: list[str] = []
+    figures: dict = {}
+    try:
+        for mode in ("drip", "loop", "bomb", "redirect", "surrogate"):
+            Handler.mode, Handler.calls = mode, 0
+            start = time.monotonic()
+            with tempfile.TemporaryDirectory() as raw, \
+                    MediaWikiClient(url, user_agent="infobox-etl-fuzz/1.0 (fuzz@example.org)", max_retries=1,
+                                    sleep=lambda s: None, deadline=1.0, max_bytes=2_000_000,
+                                    max_continuations=50) as client:
+                try:
+                    report = fetch_to_raw(client, Path(raw), titles=None if mode == "loop" else ["S"],
+                                          template="Template:X")
+                except BaseException as e:  # noqa: BLE001
+                    failures.append(f"hostile server {mode}: fetch raised {type(e).__name__}: {e}")
+                    continue
+                took = time.monotonic() - start
+                figures[mode] = f"{took:.1f} s, {Handler.calls} requests, " + (report.error or "stored")[:80]
+                if mode == "surrogate" and (report.error or report.pages_written != 1):
+                    failures.append(f"hostile server surrogate: {report.error or 'not stored'}")
+                if mode != "surrogate" and not report.error:
+                    failures.append(f"hostile server {mode}: no error reported")
+                if took > 30:
+                    failures.append(f"hostile server {mode}: took {took:.0f} s")
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    return failures, figures
+
+
 # --- the kill test -----------------------------------------------------------------------------
 
 CHILD = r"""
@@ -746,6 +890,12 @@ def main(argv: list[str] | None = None) -> int:
         f, figures = fuzz_run(work, args.n, args.seed, limits, full)
         failures += f
         _print_figures("fuzz run", figures)
+        for title, step in (("lying indexes", lambda: lying_indexes(work, args.seed)),
+                            ("hostile servers", hostile_servers)):
+            f, extra = step()
+            failures += f
+            _print_figures(title, extra)
+            figures[title.replace(" ", "_")] = extra
         if args.kills:
             a, b = kill_tables(work / "curated" if not f else None)
             print(f"kill test: {args.kills} SIGKILLs of a slowed publish", flush=True)
