@@ -128,6 +128,12 @@ def _origin(url: str) -> tuple[str, int | None]:
     return (parts.hostname or "").lower(), parts.port or {"http": 80, "https": 443}.get(parts.scheme)
 
 
+def _no_query(url: str) -> str:
+    """A URL for a message: no credentials, no query (which holds the titles asked)."""
+    parts = urlsplit(redact_url(url))
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+
+
 class _Session(requests.Session):
     """requests' Session, following redirects only on the API's own host (http -> https allowed)."""
 
@@ -136,8 +142,8 @@ class _Session(requests.Session):
         if target:
             new = urljoin(resp.url, target)
             if _origin(new)[0] != _origin(resp.url)[0]:
-                raise CrossHostRedirect(f"{redact_url(resp.url)} redirected to another host "
-                                        f"({redact_url(new)}); not followed: give that API with --api "
+                raise CrossHostRedirect(f"{_no_query(resp.url)} redirected to another host "
+                                        f"({_no_query(new)}); not followed: give that API with --api "
                                         "if it is the one meant")
         return target
 
