@@ -219,3 +219,18 @@ def test_expedition_status_from_its_start_and_end():
     assert (b.row["status"], b.row["status_evidence"]) == ("completed", "end_date: 21 December 1988, 02:32:54 UTC")
     b = box("| start_date = 21 December 1987", "| end_date = December 2027 (planned)")
     assert b.row["status"] == "in_progress"
+
+
+def test_planned_values_of_other_columns_are_not_facts():
+    # STS-51-L.wikitext: the planned landing site and orbit of a flight destroyed on ascent
+    b = box("| launch_date = January 28, 1986, 16:38:00&nbsp;[[UTC]]",
+            "| landing_site = Kennedy, [[Shuttle Landing Facility|SLF&nbsp;Runway&nbsp;33]] (planned)",
+            "| orbit_reference = [[Geocentric orbit]] (planned)",
+            "| orbits_completed = Failed to achieve orbit (96 planned)",
+            "| orbit_regime = [[Low Earth orbit]]")
+    m = b.row
+    assert (m["landing_site"], m["orbit_reference"], m["orbits_completed"]) == (None, None, None)
+    assert m["orbit_regime"] == "Low Earth orbit" and m["status"] == "failed"
+    planned = {f["field"] for f in b.facts if f["field"].endswith(".planned")}
+    assert planned == {"landing_site.planned", "orbit_reference.planned", "orbits_completed.planned"}
+    assert not [i for i in b.issues if i.code == "unparsed"]
