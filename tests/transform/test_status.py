@@ -13,8 +13,8 @@ from pipeline.schema import TABLES
 REV = datetime(2026, 11, 1, tzinfo=timezone.utc)
 
 
-def box(*lines: str, rev: datetime = REV) -> object:
-    text = "{{Infobox spaceflight\n" + "\n".join(lines) + "\n}}\n'''X''' is a spaceflight.\n"
+def box(*lines: str, rev: datetime = REV, prose: str = "'''X''' is a spaceflight.") -> object:
+    text = "{{Infobox spaceflight\n" + "\n".join(lines) + "\n}}\n" + prose + "\n"
     raw = RawInput(source="x.wikitext", fmt="wikitext", content=text, source_format="api",
                    title="Test mission", rev_timestamp=rev)
     b = process(raw).bundle
@@ -234,3 +234,15 @@ def test_planned_values_of_other_columns_are_not_facts():
     planned = {f["field"] for f in b.facts if f["field"].endswith(".planned")}
     assert planned == {"landing_site.planned", "orbit_reference.planned", "orbits_completed.planned"}
     assert not [i for i in b.issues if i.code == "unparsed"]
+
+
+def test_prose_after_the_revision_is_not_an_event():
+    # the infobox gives no launch; the prose names a date after the revision (own sentence,
+    # the date of SpaceX_Crew-13.wikitext's launch)
+    prose = "'''X''' is a spaceflight. The spacecraft launched on 1 October 2026 at 15:10 UTC."
+    b = box("| mission_type = Crewed flight", "| crew_members = [[Jessica Watkins]]", prose=prose,
+            rev=datetime(2026, 6, 1, tzinfo=timezone.utc))
+    assert b.row["launch_utc"] is None
+    assert not [e for e in b.events if e["utc"] is not None and e["utc"] > datetime(2026, 6, 1, tzinfo=timezone.utc)]
+    later = box("| mission_type = Crewed flight", "| crew_members = [[Jessica Watkins]]", prose=prose)
+    assert later.row["launch_utc"] is not None and later.row["launch_source"] == "prose"
