@@ -200,10 +200,11 @@ def _parse(col: Column, value: Value, fmt: str, columns: list[str], reference: d
     prefix = name.rsplit("_", 1)[0]
     if col.parser not in ("instant", "duration"):
         # "Kennedy, SLF Runway 33 (planned)", "Failed to achieve orbit (96 planned)", "4 (planned)":
-        # a value that is planned in every item is no fact (its fact row keeps it)
+        # a value that is planned in every item is no fact (its fact row keeps it). "Cancelled"
+        # on such a value is about the thing it names ("Apollo 18 (canceled)"), not this mission.
         items = _items(value, fmt, split=False) or [value.text]
         marks = [qualifiers.mark_of(i) for i in items]
-        if all(m is not None and m.kind in (qualifiers.PLANNED, qualifiers.CANCELLED) for m in marks):
+        if all(m is not None and m.kind == qualifiers.PLANNED for m in marks):
             return {_PLANNED_KEY: marks[0].word}, value.text, col.unit
     if col.parser == "text":
         return {name: value.text}, value.text, None

@@ -246,3 +246,10 @@ def test_prose_after_the_revision_is_not_an_event():
     assert not [e for e in b.events if e["utc"] is not None and e["utc"] > datetime(2026, 6, 1, tzinfo=timezone.utc)]
     later = box("| mission_type = Crewed flight", "| crew_members = [[Jessica Watkins]]", prose=prose)
     assert later.row["launch_utc"] is not None and later.row["launch_source"] == "prose"
+
+
+def test_a_cancelled_next_mission_is_still_the_next_mission():
+    # Apollo_17.wikitext: "| next_mission = Apollo 18 ([[Canceled Apollo missions|canceled]])"
+    b = box("| next_mission = Apollo 18 ([[Canceled Apollo missions|canceled]])",
+            "| launch_date = December 7, 1972, 05:33:00 UTC")
+    assert b.row["next_mission"] == "Apollo 18 (canceled)" and b.row["status"] == "launched"
