@@ -229,8 +229,9 @@ def _parse(col: Column, value: Value, fmt: str, columns: list[str], reference: d
         return ({name: v} if v is not None else None), (None if v is None else repr(v)), col.unit
     if col.parser == "instant":
         inst = instants.parse_instant(value.text)
-        if inst is None:
-            return None, value.text, None
+        if inst is None:   # "TBA": planned, with no date yet
+            why = planned.planned_reason(value.text, None, None)
+            return ({_PLANNED_KEY: why} if why else None), value.text, None
         why = planned.planned_reason(value.text, inst, reference)
         if why:
             out = {_PLANNED_KEY: why}
@@ -366,6 +367,8 @@ def _param_event(b: Bundle, spec: dict, params: dict[str, Value], location: str,
     if v is None or v.lost or not v.text:
         return
     inst = instants.parse_instant(v.text)
+    if inst is None and planned.planned_reason(v.text, None, None):
+        return   # "TBA": a planned event without a date
     if inst is None:
         b.issues.append(Issue("unparsed", spec["event"], f"{location} = {v.text!r} is not a date",
                               row["mission_id"]))

@@ -253,3 +253,10 @@ def test_a_cancelled_next_mission_is_still_the_next_mission():
     b = box("| next_mission = Apollo 18 ([[Canceled Apollo missions|canceled]])",
             "| launch_date = December 7, 1972, 05:33:00 UTC")
     assert b.row["next_mission"] == "Apollo 18 (canceled)" and b.row["status"] == "launched"
+
+
+def test_a_launch_to_be_announced_is_planned_not_unparsed():
+    # Axiom_Mission_5.wikitext writes TBA for its crew; a launch "TBA" reads the same way
+    b = box("| launch_date = TBA", "| crew_members = {{Unbulleted list | TBA | TBA }}")
+    assert b.row["status"] == "planned" and b.row["launch_planned_utc"] is None
+    assert not [i for i in b.issues if i.code == "unparsed"] and b.crew == []
