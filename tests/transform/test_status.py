@@ -260,3 +260,18 @@ def test_a_launch_to_be_announced_is_planned_not_unparsed():
     b = box("| launch_date = TBA", "| crew_members = {{Unbulleted list | TBA | TBA }}")
     assert b.row["status"] == "planned" and b.row["launch_planned_utc"] is None
     assert not [i for i in b.issues if i.code == "unparsed"] and b.crew == []
+
+
+def test_one_person_key_across_pages():
+    # Axiom_Mission_4.wikitext links [[Peggy Whitson]]; older pages link [[Peggy A. Whitson]]
+    from pipeline.transform.people import unify_person_keys
+    rows = {"crew": [
+        {"mission_id": "axiom-mission-4", "person": "Peggy Whitson", "person_key": "Peggy Whitson"},
+        {"mission_id": "sts-111", "person": "Peggy A. Whitson", "person_key": "Peggy A. Whitson"},
+        {"mission_id": "soyuz-ms-03", "person": "Peggy Whitson", "person_key": "Peggy Whitson"},
+        {"mission_id": "sts-125", "person": "Gregory C. Johnson", "person_key": "Gregory C. Johnson"},
+        {"mission_id": "sts-123", "person": "Gregory H. Johnson", "person_key": "Gregory H. Johnson"}],
+        "events": [{"mission_id": "sts-111", "event": "eva", "person_key": "Peggy A. Whitson"}]}
+    assert unify_person_keys(rows) == {"Peggy A. Whitson": "Peggy Whitson"}
+    assert {c["person_key"] for c in rows["crew"]} == {"Peggy Whitson", "Gregory C. Johnson", "Gregory H. Johnson"}
+    assert rows["events"][0]["person_key"] == "Peggy Whitson"
