@@ -1,6 +1,6 @@
 """Typed coverage of key infobox parameters, and the templates still unknown, for a folder.
 
-    python bench/coverage.py [FOLDER] [--examples N] [--fail-under PCT] [--json]
+    python bench/coverage.py [FOLDER] [--examples N] [--all] [--fail-under PCT] [--json]
     make coverage                       # FOLDER = ../shared/corpus/wikitext/current
 
 For every input of FOLDER (read like raw/: pipeline.sources.files) the page goes through the
@@ -78,10 +78,12 @@ def _typed(row: dict, columns: tuple[str, ...]) -> bool:
     return False
 
 
-def measure(folder: Path) -> dict:
-    """The coverage figures of one folder (see the module docstring)."""
+def measure(folder: Path, every_column: bool = False) -> dict:
+    """The coverage figures of one folder (see the module docstring). every_column: also the
+    other mapped columns of missions (listed after the key ones, not in the total)."""
     known = set(TABLES["missions"].names)
     keys = {col: tuple(c for c in cols if c in known) for col, cols in KEY_COLUMNS.items()}
+    order = list(KEY_COLUMNS)
     filled: Counter = Counter()
     typed: Counter = Counter()
     untyped: dict[str, list] = defaultdict(list)
@@ -116,7 +118,10 @@ def measure(folder: Path) -> dict:
                     params.setdefault(k, v)
         for col in mapping.columns:
             if col.name not in keys:
-                continue
+                if not every_column or col.name not in known:
+                    continue
+                keys[col.name] = (col.name,)
+                order.append(col.name)
             value = next((params[p] for p in col.params if p in params and _shown(params[p])), None)
             if value is None:
                 continue
@@ -124,14 +129,15 @@ def measure(folder: Path) -> dict:
             if _typed(bundle.row, keys[col.name] or (col.name,)):
                 typed[col.name] += 1
             else:
-                untyped[col.name].append((path.name, " ".join(value.raw.split())[:120], value.text[:80]))
-    total_filled = sum(filled.values())
-    total_typed = sum(typed.values())
+                raw = " ".join(value.raw.split())[:120]
+                untyped[col.name].append((path.name, raw, value.text[:80]))
+    total_filled = sum(filled[c] for c in KEY_COLUMNS)
+    total_typed = sum(typed[c] for c in KEY_COLUMNS)
     return {
         "folder": str(folder), "pages": pages, "missions": missions,
         "columns": {c: {"filled": filled[c], "typed": typed[c],
                         "share": round(100 * typed[c] / filled[c], 2) if filled[c] else None,
-                        "untyped": untyped[c]} for c in KEY_COLUMNS},
+                        "untyped": untyped[c], "key": c in KEY_COLUMNS} for c in order},
         "total": {"filled": total_filled, "typed": total_typed,
                   "share": round(100 * total_typed / total_filled, 2) if total_filled else None},
         "unknown_templates_mapped": dict(unknown_mapped.most_common()),
@@ -142,13 +148,19 @@ def measure(folder: Path) -> dict:
 def report(figures: dict, examples: int) -> str:
     out = [f"{figures['folder']}: {figures['pages']} pages, {figures['missions']} missions",
            "", f"{'column':22} {'typed':>6} {'filled':>6} {'share':>7}"]
-    for col, f in figures["columns"].items():
-        if not f["filled"]:
-            continue
-        out.append(f"{col:22} {f['typed']:6d} {f['filled']:6d} {f['share']:6.2f}%")
+    rows = [(c, f) for c, f in figures["columns"].items() if f["filled"]]
+    for col, f in rows:
+        if f["key"]:
+            out.append(f"{col:22} {f['typed']:6d} {f['filled']:6d} {f['share']:6.2f}%")
     t = figures["total"]
     share = f"{t['share']:6.2f}%" if t["share"] is not None else "    n/a"
     out += [f"{'all key columns':22} {t['typed']:6d} {t['filled']:6d} {share}", ""]
+    others = [(c, f) for c, f in rows if not f["key"]]
+    if others:
+        out.append("other mapped columns (not in the total):")
+        out += [f"{col:22} {f['typed']:6d} {f['filled']:6d} {f['share']:6.2f}%"
+                for col, f in others]
+        out.append("")
     gaps = [(c, f["untyped"]) for c, f in figures["columns"].items() if f["untyped"]]
     if gaps and examples:
         out.append("untyped (file | raw | rendered text):")
@@ -168,19 +180,22 @@ def report(figures: dict, examples: int) -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter,
-                                 epilog="example: python bench/coverage.py ../shared/corpus/wikitext/current")
+                                 epilog="example: python bench/coverage.py "
+                                        "../shared/corpus/wikitext/current --all")
     ap.add_argument("folder", nargs="?", type=Path, default=DEFAULT_FOLDER,
                     help="folder of wikitext inputs (default: %(default)s)")
     ap.add_argument("--examples", type=int, default=5,
                     help="untyped values listed per column (default 5; 0: none)")
     ap.add_argument("--fail-under", type=float, default=None,
                     help="exit 1 when the share over all key columns is below this percentage")
+    ap.add_argument("--all", action="store_true",
+                    help="also every other mapped column of missions (not in the total)")
     ap.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = ap.parse_args(argv)
     if not args.folder.is_dir():
         print(f"coverage: {args.folder} is not a folder", file=sys.stderr)
         return 2
-    figures = measure(args.folder)
+    figures = measure(args.folder, every_column=args.all)
     print(json.dumps(figures, indent=1, ensure_ascii=False) if args.json
           else report(figures, args.examples))
     share = figures["total"]["share"]

@@ -22,7 +22,7 @@ from pipeline.engines import process_all
 from pipeline.incremental import Previous, code_fingerprint
 from pipeline.extract import extract_page, make_prose
 from pipeline.records import Issue, Page, RawInput, RunSummary
-from pipeline.schema import SCHEMA_VERSION, TABLES, to_table
+from pipeline.schema import SCHEMA_VERSION, TABLES, check_rows, to_table
 from pipeline.sources import ReadFailure, is_dump, iter_inputs, list_inputs
 from pipeline.core import names
 from pipeline.transform.mapper import Bundle, map_all
@@ -133,7 +133,7 @@ def process(item: RawInput | ReadFailure) -> PageResult:
     try:
         result = _process(item, sha, stage)
         stage[0] = "transform"  # the rows are built; now they must fit the tables
-        return check_rows(result)
+        return checked(result)
     except MemoryError:
         raise  # a page over its memory limit: the isolating worker must be replaced
     except Exception as e:  # a bug or a pathological page: quarantine it, keep the run going
@@ -271,12 +271,12 @@ def _collect(results: list[PageResult]) -> dict[str, list[dict]]:
     return rows
 
 
-def check_rows(result: PageResult) -> PageResult:
+def checked(result: PageResult) -> PageResult:
     """The result, once its rows are known to fit the tables' Arrow types (the same build the
     driver makes): a value that cannot be stored quarantines this input, not the run."""
     for table, rows in result.rows().items():
         if rows:
-            to_table(table, rows, "")
+            check_rows(table, rows)
     return result
 
 

@@ -213,3 +213,21 @@ def _no_surrogates(value):
 def _sortable(v):
     # None sorts first; mixed types never meet within one column.
     return (0, "") if v is None else (1, v)
+
+
+def check_rows(name: str, rows: list[dict]) -> None:
+    """Raise ValueError naming the table, the column and the value when rows do not fit the
+    Arrow types of table `name` (what to_table would fail on); nothing when they do."""
+    try:
+        to_table(name, rows, "")
+    except KeyError as e:
+        raise ValueError(str(e.args[0]) if e.args else str(e)) from None
+    except (pa.ArrowException, TypeError, ValueError, OverflowError) as e:
+        for f in TABLES[name]:
+            for r in rows:
+                try:
+                    pa.array([r.get(f.name)], f.type)
+                except (pa.ArrowException, TypeError, ValueError, OverflowError):
+                    raise ValueError(f"{name}.{f.name} cannot hold {r.get(f.name)!r:.80} "
+                                     f"({f.type})") from None
+        raise ValueError(f"{name}: {e}") from None

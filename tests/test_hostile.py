@@ -77,7 +77,7 @@ def test_surrogates_ids_and_instants_out_of_range_do_not_stop_the_run(tmp_path):
         {"title": "Gamma 3", "id": 2**63, "rev": 2**64, "ts": "0001-01-01T00:00:00+14:00"},
         {"title": "Delta 4", "id": 4, "rev": 5, "ts": "9999-12-31T23:00:00-02:00"}]))
     result = run(config(tmp_path))
-    assert result.exit_code == 0 and result.summary["published"]
+    assert result.exit_code == 0 and result.summary.published
     missions = {m["title"]: m for m in table(tmp_path, "missions")}
     assert set(missions) == {"Alpha 1", "Beta \ufffd2", "Gamma 3", "Delta 4"}
     assert missions["Alpha 1"]["spacecraft"] == "X\ufffdY \U0001F680"
@@ -325,7 +325,7 @@ def test_the_shrink_guard_sees_a_snapshot_published_while_the_run_validated(tmp_
 
     monkeypatch.setattr(V, "validate", validate_while_another_run_publishes)
     result = run(config(tmp_path))
-    assert result.exit_code == 3 and not result.summary["published"]
+    assert result.exit_code == 3 and not result.summary.published
     assert len(table(tmp_path, "missions")) == 5
 
 

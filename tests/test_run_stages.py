@@ -40,12 +40,22 @@ def test_reconcile_returns_a_new_bundle_and_leaves_its_inputs_alone():
     assert len(out.events) > len(bundle.events)  # the prose events were added to the new one
 
 
-def test_a_row_the_tables_cannot_store_quarantines_its_input_not_the_run():
-    """A lone surrogate (an editor's half of an emoji entity) cannot be stored as UTF-8: the
-    rows are checked against the tables' types in the worker, so this input is quarantined."""
-    page = RawInput(source="x.wikitext", fmt="wikitext", source_format="wikitext", title="X",
-                    content="{{Infobox spaceflight\n| name = X\ud800\n| launch_date = 1 May 2020\n}}")
-    result = process(page)
+def test_a_row_the_tables_cannot_store_quarantines_its_input_not_the_run(monkeypatch):
+    """A row builder that puts a value of the wrong type in a column (a bug) is caught in the
+    worker, against the same Arrow types the driver builds: this input is quarantined at stage
+    transform, instead of the whole run failing when the tables are built."""
+    from pipeline import run as run_module
+
+    real = run_module.map_all
+
+    def wrong_type(page, title):
+        bundles = real(page, title)
+        for b in bundles:
+            if b.table == "missions":
+                b.row["perigee_km"] = "low"   # text where a number belongs
+        return bundles
+    monkeypatch.setattr(run_module, "map_all", wrong_type)
+    result = process(apollo11())
     assert result.input_row["outcome"] == "quarantined"
     assert result.quarantine[0]["stage"] == "transform"
-    assert "surrogate" in result.quarantine[0]["reason"]
+    assert "missions.perigee_km cannot hold 'low'" in result.quarantine[0]["reason"]

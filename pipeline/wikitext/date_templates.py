@@ -209,7 +209,10 @@ def render_interval(start: str, end: str, show: str = "", sep: str = "") -> str:
     timed = any(x is not None and x.get("h") is not None
                 for x in (parse_date_text(start), parse_date_text(end)))
     units = _units(show.strip()) or (["d", "h", "m", "s"] if timed else ["y", "mo", "d"])
-    parts = _difference(t0, t1, units)
+    try:
+        parts = _difference(t0, t1, units)
+    except (OverflowError, ValueError):  # a step past the calendar's ends
+        return ""
     shown = {k: v for k, v in parts.items() if v} or {units[-1]: 0}
     last = ", " if sep.strip().lower() in (",", "comma") else " and "
     return render_parts(shown, last)
@@ -231,7 +234,10 @@ def render_years_days(start: str, end: str, sep: str = "") -> str:
     if t0 is None or t1 is None:
         return ""
     a, b = sorted((t0.replace(hour=0, minute=0, second=0), t1.replace(hour=0, minute=0, second=0)))
-    parts = _difference(a, b, ["y", "d"])
+    try:
+        parts = _difference(a, b, ["y", "d"])
+    except (OverflowError, ValueError):
+        return ""
     last = ", " if sep.strip().lower() in (",", "comma") else " and "
     return render_parts({k: v for k, v in parts.items() if v} or {"d": 0}, last)
 
@@ -255,7 +261,10 @@ def render_local_time(date: str, h: str, mi: str, s: str, zone: str, offset: flo
     if offset is None:
         return format_date(utc.year, utc.month, utc.day, utc.hour, utc.minute,
                            utc.second if seconds else None, "UTC", dmy)
-    local = utc + _dt.timedelta(hours=offset)
+    try:
+        local = utc + _dt.timedelta(hours=offset)
+    except OverflowError:  # past year 9999 or before year 1
+        return ""
     hour12 = local.hour % 12 or 12
     ampm = "am" if local.hour < 12 else "pm"
     local_clock = f"{hour12}:{local:%M:%S}" if seconds else f"{hour12}:{local:%M}"

@@ -33,14 +33,15 @@ from pipeline.wikitext.convert import parse_coord, render_convert
 from pipeline.wikitext.date_templates import (render_days, render_free, render_interval,
                                               render_local_time, render_numeric, render_parts,
                                               render_years_days)
-from pipeline.wikitext.inline import APOS, FLAG_CLOSE, FLAG_OPEN, SEP, clean_inline
+from pipeline.wikitext.inline import APOS, FLAG_CLOSE, FLAG_OPEN, SEP
 
 if TYPE_CHECKING:  # the renderer hands itself to each template; no import at run time
     from pipeline.wikitext.render import Args, Context
 
 Renderer = Callable[["Args", "Context"], str]
 TABLE_FILE = "templates.toml"
-RULES = ("arg", "fixed", "break", "drop", "footnote", "list", "flag", "ship", "lookup", "vehicle", "code")
+RULES = ("arg", "fixed", "break", "drop", "footnote", "list", "flag", "ship", "lookup", "vehicle",
+         "code")
 # Options each rule reads (anything else in an entry is a mistake in the table).
 _OPTIONS = {
     "arg": {"arg", "min_args", "named", "named_first", "before", "default"},
@@ -358,7 +359,8 @@ def _rule_code(e: Entry) -> Renderer:
 
 
 _BUILDERS: dict[str, Callable[[Entry], Renderer]] = {
-    "arg": _rule_arg, "fixed": _rule_fixed, "break": _rule_break, "drop": _rule_drop, "footnote": _rule_footnote,
+    "arg": _rule_arg, "fixed": _rule_fixed, "break": _rule_break, "drop": _rule_drop,
+    "footnote": _rule_footnote,
     "list": _rule_list, "flag": _rule_flag, "ship": _rule_ship, "lookup": _rule_lookup,
     "vehicle": _rule_vehicle, "code": _rule_code,
 }

@@ -34,6 +34,18 @@ def test_coverage_counts_filled_and_typed_parameters(tmp_path, capsys):
     assert "Test_mission.wikitext | (Classified)" in out
 
 
+def test_every_column_adds_the_other_mapped_columns_outside_the_total(tmp_path, capsys):
+    box = BOX.replace("| name = Test mission", "| name = Test mission\n| crew_size = Two")
+    (tmp_path / "Test_mission.wikitext").write_text(box, encoding="utf-8")
+    figures = coverage.measure(tmp_path, every_column=True)
+    assert figures["total"]["filled"] == 5
+    assert figures["columns"]["crew_size"] == {
+        "filled": 1, "typed": 0, "share": 0.0, "key": False,
+        "untyped": [("Test_mission.wikitext", "Two", "Two")]}
+    assert coverage.main([str(tmp_path), "--all"]) == 0
+    assert "other mapped columns (not in the total):" in capsys.readouterr().out
+
+
 def test_a_missing_folder_is_a_usage_error(tmp_path, capsys):
     assert coverage.main([str(tmp_path / "nope")]) == 2
     assert "is not a folder" in capsys.readouterr().err

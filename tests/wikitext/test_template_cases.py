@@ -6,6 +6,8 @@ from pathlib import Path
 
 import mwparserfromhell
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.core.instants import parse_duration, parse_instant
 from pipeline.wikitext import templates
@@ -155,3 +157,29 @@ def test_an_impossible_launch_date_is_reported_unparsed():
                               source_format="wikitext"))
     assert result.bundle.row.get("launch_utc") is None
     assert any(i.code == "unparsed" and i.field == "launch_utc" for i in result.bundle.issues)
+
+
+# Bad input never raises: every name of the table with arbitrary arguments renders some text.
+_ARG = st.one_of(
+    st.text(max_size=12),
+    st.sampled_from(["", " ", "Z", "-04:00", "13", "2020", "0", "99", "CST", "DMY", "show=ymd",
+                     "sep=,", "February 30, 2021", "1 Jan 2001 25:61", "lb", "kg", "N", "W",
+                     "{{nbsp}}", "[[X|Y]]", "''a''", "text=", "1=", "|", "—", "−3",
+                     "December 31, 9999", "January 1, 0001", "NZDT", "HST", "23", "59", "60"]))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(sorted(templates.RENDERERS)), st.lists(_ARG, max_size=8))
+def test_no_template_raises_on_junk_arguments(name, args):
+    src = "{{" + name + "".join("|" + a.replace("}", "").replace("{", "") for a in args) + "}}"
+    v = render(src)
+    assert isinstance(v.text, str) and isinstance(v.items, list)
+
+
+def test_the_prose_renders_the_same_templates():
+    from pipeline.extract.wikitext import extract_sections
+    sections = extract_sections(
+        "== Flight ==\nThe crew flew aboard {{ComV|SpaceX Crew Dragon|Endurance}} and splashed"
+        " down on {{End date text|April 17, 1970, 18:07:41}} UTC.{{Official URL}}\n")
+    assert sections[-1].text == ("The crew flew aboard Crew Dragon Endurance and splashed down"
+                                 " on April 17, 1970, 18:07:41 UTC.")
