@@ -198,6 +198,14 @@ def _parse(col: Column, value: Value, fmt: str, columns: list[str], reference: d
     A planned value fills the planned columns (or none) and says why under _PLANNED_KEY."""
     name = col.name
     prefix = name.rsplit("_", 1)[0]
+    if col.parser not in ("instant", "duration"):
+        # "Kennedy, SLF Runway 33 (planned)", "Failed to achieve orbit (96 planned)", "4 (planned)":
+        # a value that is planned in every item is no fact (its fact row keeps it). "Cancelled"
+        # on such a value is about the thing it names ("Apollo 18 (canceled)"), not this mission.
+        items = _items(value, fmt, split=False) or [value.text]
+        marks = [qualifiers.mark_of(i) for i in items]
+        if all(m is not None and m.kind == qualifiers.PLANNED for m in marks):
+            return {_PLANNED_KEY: marks[0].word}, value.text, col.unit
     if col.parser == "text":
         return {name: value.text}, value.text, None
     if col.parser == "first":
@@ -221,8 +229,9 @@ def _parse(col: Column, value: Value, fmt: str, columns: list[str], reference: d
         return ({name: v} if v is not None else None), (None if v is None else repr(v)), col.unit
     if col.parser == "instant":
         inst = instants.parse_instant(value.text)
-        if inst is None:
-            return None, value.text, None
+        if inst is None:   # "TBA": planned, with no date yet
+            why = planned.planned_reason(value.text, None, None)
+            return ({_PLANNED_KEY: why} if why else None), value.text, None
         why = planned.planned_reason(value.text, inst, reference)
         if why:
             out = {_PLANNED_KEY: why}
@@ -358,6 +367,8 @@ def _param_event(b: Bundle, spec: dict, params: dict[str, Value], location: str,
     if v is None or v.lost or not v.text:
         return
     inst = instants.parse_instant(v.text)
+    if inst is None and planned.planned_reason(v.text, None, None):
+        return   # "TBA": a planned event without a date
     if inst is None:
         b.issues.append(Issue("unparsed", spec["event"], f"{location} = {v.text!r} is not a date",
                               row["mission_id"]))

@@ -8,6 +8,8 @@
 - A disagreement between the infobox and the prose beyond the precision of both is an Issue
   (`infobox_prose_disagree`), and the mission's `prose_conflicts` names both values.
 - The gap stays visible: `lost_fields` and the value_lost issues are not touched here.
+- Planned is not actual (transform/status.py): prose events dated after the reference (the
+  revision, else the run date) are left out, and no planned leg is filled from the prose.
 """
 from __future__ import annotations
 
@@ -53,6 +55,8 @@ def reconcile(bundle: Bundle, page: Page) -> Bundle:
     for ev in events:
         if getattr(ev, "mission", None):
             continue
+        if bundle.reference is not None and ev.utc is not None and ev.utc > bundle.reference:
+            continue   # dated after the revision (or the run): planned, not an event
         bundle.events.append({
             "mission_id": row["mission_id"], "event": ev.event, "utc": ev.utc, "precision": ev.precision,
             "outcome": ev.outcome, "source": "prose", "evidence": ev.evidence, "detail": ev.detail,
