@@ -25,6 +25,8 @@ import html
 import re
 import unicodedata
 
+from pipeline.core.mappings import load_mappings
+from pipeline.extract.joined import Evidence, fold_link_pairs, split_names, split_people
 from pipeline.wikitext.inline import is_lost
 from pipeline.records import Infobox, Page, RawInput, Section, Value
 
@@ -148,11 +150,74 @@ def extract_text(raw: RawInput) -> Page:
         caption = _caption(lines, start, param_rows[0])
         title = title or caption
         body = _drop_caption(body, caption)
+    sections = _sections(body)
+    read_joined(params, sections)
     infoboxes = [Infobox(index=0, template=RENDERED_TEMPLATE, params=params)] if params else []
     return Page(
         source=raw.source, source_format=raw.source_format, fmt="text", title=title,
-        infoboxes=infoboxes, sections=_sections(body), page_id=raw.page_id,
+        infoboxes=infoboxes, sections=sections, page_id=raw.page_id,
         rev_id=raw.rev_id, rev_timestamp=raw.rev_timestamp)
+
+
+def _list_params() -> tuple[frozenset[str], frozenset[str]]:
+    """(crew parameters, list-of-names parameters) of every mapping: the mappings say which
+    parameters list people and which list names."""
+    crew, names = set(), set()
+    for m in load_mappings():
+        for leg in ("launch", "landing", "both"):
+            crew.update(m.crew.get(leg, ()))
+        names.update(p for c in m.columns if c.parser == "list" for p in c.params)
+    return frozenset(crew), frozenset(names)
+
+
+_LIST_COMMA = re.compile(r"\s*[,;]\s*")
+
+
+def read_joined(params: dict[str, Value], sections: list[Section]) -> None:
+    """Take apart the list values a renderer joined (see pipeline.extract.joined), in place:
+    crew values become one item per person (link target/label pairs become links), lists of
+    names one item per name; each decision is noted on the Value."""
+    crew, names = _list_params()
+    prose = "\n".join(s.text for s in sections)
+    evidence = Evidence()
+    evidence.add_text(prose)
+    for name, value in params.items():
+        if "caption" in name and value.text:
+            evidence.add_text(value.text, caption=True)
+    for name in crew & params.keys():
+        for item in _LIST_COMMA.split(params[name].text):
+            if len(item.split()) <= 3:
+                evidence.add_text(item)
+    for name in sorted(crew & params.keys()):
+        _read_people(params[name], evidence)
+    for name in sorted(names & params.keys()):
+        value = params[name]
+        if value.lost or len(value.items) != 1:
+            continue
+        items, how = split_names(value.items[0], prose)
+        if how:
+            value.items = items
+            value.notes.append(f"{how}: {' | '.join(items)}")
+
+
+def _read_people(value: Value, evidence: Evidence) -> None:
+    if value.lost or not value.text:
+        return
+    items = [i for text in (value.items or [value.text]) for i in _LIST_COMMA.split(text) if i]
+    items, links = fold_link_pairs(items)
+    if links:
+        value.links.extend(links)
+        value.notes.append("link target and label both rendered: " + "; ".join(
+            f"{label} -> {target}" for label, target in links))
+    people: list[str] = []
+    for item in items:
+        split, how = split_people(item, evidence)
+        people.extend(split)
+        if how:
+            value.notes.append(f"{item!r} split by {how}: {' | '.join(split)}"
+                               if len(split) > 1 or not how.startswith("not") else f"{item!r} {how}")
+    value.items = people
+    value.text = ", ".join(people)
 
 
 def _add_item(value: Value, item: str) -> None:

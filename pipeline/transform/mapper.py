@@ -122,6 +122,8 @@ def map_box(page: Page, main: Infobox, mapping: Mapping, title: str) -> Bundle:
     for p, v in params.items():
         if p not in used:
             b.facts.append(_fact(mission_id, f"param.{p}", v, v.text or None, None, p, page.rev_id))
+        for note in v.notes:   # how the reader decided (a joined list taken apart)
+            b.facts.append(_fact(mission_id, f"read.{p}", v, note, None, p, page.rev_id))
     _crew(b, mapping, params, page.fmt, children)
     _events(b, mapping, params, children, page.rev_id)
     _derive(b, params, mapping)
