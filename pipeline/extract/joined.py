@@ -40,6 +40,8 @@ _RUN = re.compile(r"[A-Z\u00C0-\u024F][\w'\u2019.\-\u00C0-\u024F]*"
                   r"(?:[ \u00a0]+(?:(?:bin|ibn|al|de|da|van|von|der|le|la|du) )?"
                   r"[A-Z\u00C0-\u024F][\w'\u2019.\-\u00C0-\u024F]*)*")
 _DIGIT = re.compile(r"\d")
+# "TBA", "TBD", "N/A": a placeholder holds a seat of its own (pipeline.core decides what it means)
+_CAPS = re.compile(r"^[A-Z]{2,4}(?:/[A-Z]{1,3})?$")
 
 
 @dataclass
@@ -72,6 +74,8 @@ def _kind(token: str) -> str:
         return "label"
     if token.casefold() in _PARTICLE:
         return "particle"
+    if _CAPS.match(token):
+        return "caps"
     return "word" if token[:1].isupper() else "other"
 
 
@@ -125,6 +129,8 @@ def split_people(text: str, evidence: Evidence) -> tuple[list[str], str | None]:
             seg_tokens, seg_kinds = tokens[start:end], kinds[start:end]
             if seg_kinds[-1] == "label" and all(k != "label" for k in seg_kinds[:-1]) and end - start <= 4:
                 scored = (0, "label")
+            elif seg_kinds == ["caps"]:
+                scored = (0, "placeholder")
             else:
                 scored = _score(seg_tokens, seg_kinds, evidence)
             if scored is None:
@@ -133,18 +139,23 @@ def split_people(text: str, evidence: Evidence) -> tuple[list[str], str | None]:
             if best[end] is None or total > best[end][0]:
                 best[end] = (total, best[start][1] + [(start, end, scored[1])])
     if best[n] is None:
-        return [text], "not split: not a list of names"
+        return [text], None     # not a run of names (a role, a note): left to the mapper
     segments = best[n][1]
     people = [s for s in segments if s[2] != "label"]
     labels = [" ".join(tokens[s:e]) for s, e, how in segments if how == "label"]
     supports = {how for _, _, how in people}
     if len(people) <= 1 and not labels:
         return [text], None
-    if supports == {"shape"} and any(len(_words(tokens[s:e])) != 2 for s, e, _ in people):
+    if len(people) > 1 and supports == {"placeholder"}:
+        how = "one placeholder per seat"
+        return [" ".join(tokens[s:e]) for s, e, _ in people], how
+    if supports <= {"shape", "placeholder"} and any(
+            len(_words(tokens[s:e])) != 2 for s, e, how in people if how == "shape"):
         return [text], "not split: no evidence on the page and the names are not all two words"
     how = {frozenset({"name"}): "names written elsewhere on the page",
            frozenset({"surname"}): "surnames in the crew photo caption",
-           frozenset({"shape"}): "name shape (no evidence on the page: two-word names)"}.get(
+           frozenset({"shape"}): "name shape (no evidence on the page: two-word names)",
+           frozenset({"shape", "placeholder"}): "name shape and placeholders (no evidence on the page)"}.get(
         frozenset(supports), "names on the page, caption surnames and name shape")
     if labels:
         how += "; group labels dropped: " + ", ".join(labels)

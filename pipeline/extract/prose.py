@@ -425,7 +425,7 @@ def extract_events(sections: list[Section], mission_title: str, *, aliases=(),
                         year_anchor = day_anchor
                 if EVENT_RELATIVE.search(sentence):
                     relative_anchor = None
-                ranged = date_range(sentence) if kind != "excluded" and dates else None
+                ranged = date_range(sentence) if kind != "excluded" else None
                 if ranged is not None:
                     for event in _range_events(sentence, ranged, kind, missions, section.heading):
                         events.append((len(events), event))

@@ -49,6 +49,8 @@ _RANGES = [
     # May 30 – August 2, 2020
     (re.compile(rf"\b{_MONTH}\s+(\d{{1,2}}){_DASH}{_MONTH}\s+(\d{{1,2}}),?\s+(\d{{4}})\b"), "M d-M d y"),
 ]
+_RANGE_HINT = re.compile(r"\d\s*(?:[\u2010-\u2015-]|to|until|through)\s*[\dA-Z]"
+                         r"|\d\s+[A-Z][a-z]+\s*(?:[\u2010-\u2015-]|to)")
 _FLIGHT_WORD = re.compile(r"\b(?:space ?flight|flight|mission|flew|flown|voyage|trip)\b[^;:.]{0,80}$",
                           re.I)
 
@@ -69,6 +71,8 @@ def apposition(sentence: str, start: int) -> bool:
 
 def date_range(sentence: str) -> tuple[int, datetime, datetime] | None:
     """(position, first day, last day) of a flight written as a date range, else None."""
+    if not _RANGE_HINT.search(sentence):
+        return None
     for pattern, shape in _RANGES:
         for m in pattern.finditer(sentence):
             if not _FLIGHT_WORD.search(sentence[max(0, m.start() - 120):m.start()]):

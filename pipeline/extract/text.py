@@ -122,7 +122,8 @@ def extract_text(raw: RawInput) -> Page:
             # caption may stand (one or two short lines): "- Apogee:" lists further down a
             # page that has no infobox block are prose.
             before += 1
-            if param_rows or before > 2 or len(line) > 120:
+            if param_rows or before > 2 or len(line) > 80 or (
+                    line.rstrip().endswith(".") and len(line.split()) > 5):
                 in_prose = True
 
     if param_rows:
@@ -159,10 +160,13 @@ def _table_page(raw: RawInput, title: str | None, table: Table) -> Page:
                 params[key] = _table_value(key, [target])
             boxes.append(Infobox(index=len(boxes), template=template, params=params, parent=0,
                                  parent_param=section.header))
+        last = {}                      # the last row of a name wins, as in MediaWiki
         for row in section.rows:
             name = row_param(kind, section.header, row.label)
             if name:
-                params[name] = _table_value(name, row.lines)
+                last[name] = row
+        for name, row in last.items():
+            params[name] = _table_value(name, row.lines)
     sections = _sections(table.prose)
     read_joined(main, sections, captions=table.captions)
     return Page(

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from pipeline.core.mappings import load_mappings
 from pipeline.extract.labels import clean_text, param_name
@@ -108,6 +109,7 @@ def _is_separator(parts: list[str]) -> bool:
     return bool(non_empty) and all(_SEPARATOR.match(p) for p in non_empty)
 
 
+@lru_cache(maxsize=1)
 def _known_labels() -> frozenset[str]:
     names = set()
     for m in load_mappings():
@@ -115,6 +117,7 @@ def _known_labels() -> frozenset[str]:
     return frozenset(names | set(_CREW_LABELS))
 
 
+@lru_cache(maxsize=4096)
 def _label_param(label: str) -> str:
     return param_name(clean_text(label).rstrip(":").strip())
 
@@ -132,15 +135,16 @@ def looks_tabular(content: str) -> bool:
         if "|" not in stripped:
             continue
         parts = [p for p in cells(stripped) if p]
-        if len(parts) >= 2 and _label_param(parts[0]) in known:
+        opens_cell = len(parts) == 1 and stripped.count("|") == 1 and stripped.endswith("|")
+        if (len(parts) >= 2 or opens_cell) and _label_param(parts[0]) in known:
             hits += 1
     return hits >= 3 and hits > wiki
 
 
 def read_table(lines: list[str]) -> Table | None:
     """The infobox table of a page and its other lines; None when no table has infobox labels."""
-    blocks = _blocks(lines)
     known = _known_labels()
+    blocks = _blocks(lines, known)
     chosen = None
     for start, end in blocks:
         labels = 0
@@ -162,9 +166,27 @@ def read_table(lines: list[str]) -> Table | None:
     return Table(sections, captions, _mark_headings(prose_lines))
 
 
-def _blocks(lines: list[str]) -> list[tuple[int, int]]:
-    """Runs of table lines; a "Label |" line may be followed by value lines without bars up to
-    the line that closes the cell with "|"."""
+def _opens_cell(line: str) -> bool:
+    stripped = line.strip()
+    return stripped.count("|") == 1 and stripped.endswith("|") and len(stripped) > 1
+
+
+def _cell_end(lines: list[str], i: int, known: frozenset[str]) -> int | None:
+    """For a "Label |" line whose label is an infobox label: the index of the line that closes
+    its value (value lines without bars, then a line ending in the one bar), else None."""
+    if not _opens_cell(lines[i]) or "![" in lines[i] or _label_param(cells(lines[i])[0]) not in known:
+        return None
+    k = i + 1
+    while k < len(lines) and k - i <= 6 and lines[k].strip() and "|" not in lines[k] \
+            and len(lines[k]) <= 200:
+        k += 1
+    if k < len(lines) and (_opens_cell(lines[k]) or lines[k].strip() == "|"):
+        return k
+    return None
+
+
+def _blocks(lines: list[str], known: frozenset[str]) -> list[tuple[int, int]]:
+    """Runs of table lines (a multi-line cell included, see _cell_end)."""
     blocks: list[tuple[int, int]] = []
     i, n = 0, len(lines)
     while i < n:
@@ -172,19 +194,9 @@ def _blocks(lines: list[str]) -> list[tuple[int, int]]:
             i += 1
             continue
         start = i
-        while i < n:
-            if _is_table_line(lines[i]):
-                open_cell = lines[i].rstrip().endswith("|") and len([p for p in cells(lines[i]) if p]) == 1 \
-                    and lines[i].count("|") == 1
-                i += 1
-                if open_cell:
-                    j = i
-                    while j < n and j - i < 20 and lines[j].strip() and "|" not in lines[j]:
-                        j += 1
-                    if j < n and j > i and lines[j].rstrip().endswith("|"):
-                        i = j + 1
-                continue
-            break
+        while i < n and _is_table_line(lines[i]):
+            end = _cell_end(lines, i, known)
+            i = (end if end is not None else i) + 1
         blocks.append((start, i))
     return blocks
 
@@ -196,8 +208,16 @@ def _parse_block(block: list[str], known: frozenset[str]) -> tuple[list[Section]
     i = 0
     while i < len(block):
         line = block[i]
+        table_line = _is_table_line(line)
+        end = _cell_end(block, i, known) if table_line else None
+        if end is not None:
+            value_lines = [ln.strip() for ln in block[i + 1:end]] + [cells(block[end])[0]]
+            sections[-1].rows.append(Row(cells(line)[0], [v for v in value_lines if v]))
+            seen_label = True
+            i = end + 1
+            continue
         i += 1
-        if not _is_table_line(line):
+        if not table_line:
             continue
         parts = cells(line)
         if _is_separator(parts):
@@ -205,24 +225,12 @@ def _parse_block(block: list[str], known: frozenset[str]) -> tuple[list[Section]
         non_empty = [p for p in parts if p]
         if not non_empty:
             continue
-        if len(non_empty) == 1 and line.count("|") == 1 and line.rstrip().endswith("|"):
-            # "Label |" opening a cell whose value lines follow, closed by "... |"
-            value_lines = []
-            while i < len(block) and "|" not in block[i] and block[i].strip():
-                value_lines.append(block[i].strip())
-                i += 1
-            if i < len(block) and value_lines:
-                value_lines.append(cells(block[i])[0])
-                i += 1
-                sections[-1].rows.append(Row(non_empty[0], [v for v in value_lines if v]))
-                seen_label = True
-                continue
         if len(non_empty) >= 2:
             sections[-1].rows.append(Row(non_empty[0], [non_empty[1]]))
             seen_label = True
             continue
         text = non_empty[0]
-        if "![" in line or not seen_label or len(text) > 80:
+        if "![" in line or not seen_label or not _HEADER_LIKE.match(text):
             captions.append(text)
         elif _is_header(text, known):
             sections.append(Section(text))
@@ -263,6 +271,9 @@ def row_param(kind: str, header: str, label: str) -> str:
 
 
 _TITLE_LIKE = re.compile(r"^[^\W\d_][^.!?:;|]{0,58}$")
+# A section header is short and plain; a caption row ("From left: Rubio, Prokopyev, and
+# Petelin") is not.
+_HEADER_LIKE = re.compile(r"^[^\W\d_][^.!?:;,|]{0,58}$")
 
 
 def _mark_headings(lines: list[str]) -> list[str]:
