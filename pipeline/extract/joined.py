@@ -9,8 +9,9 @@ using the evidence on the same page, and says how it decided:
 - people (`split_people`): the token run is cut into names by dynamic programming. A cut is
   supported by a full name written elsewhere on the page (prose, captions, other crew lines;
   middle initials and diacritics do not matter: "David Brown" supports "David M. Brown") or by
-  a surname from the crew photo caption ("From left: Kim, Ryzhikov and Zubritsky"). A name is a
-  given name, optional initials and particles, a surname, an optional suffix ("Jr.", "II").
+  a surname from the crew photo caption ("From left: Kim, Ryzhikov and Zubritsky"). A name is
+  optional initials ("K. Megan McArthur"), a given name, optional initials and particles, a
+  surname, an optional suffix ("Jr.", "II").
   Fallback without evidence: only an even run of plain two-word names is cut ("Anna Kikina
   Josh Cassada"); anything else stays one item and the note says it was not split.
   A header item ending in ":" ("Expedition 69/70:") is a group label, not a person.
@@ -80,12 +81,16 @@ def _kind(token: str) -> str:
 
 
 def _person_shape(kinds: list[str]) -> int | None:
-    """Number of words of a well-formed name (word, then words/initials/particles, ending on a
-    word, then suffixes), else None."""
+    """Number of words of a well-formed name (initials, a word, then words/initials/particles,
+    ending on a word, then suffixes), else None."""
     end = len(kinds)
     while end and kinds[end - 1] == "suffix":
         end -= 1
     core = kinds[:end]
+    lead = 0
+    while lead < len(core) - 1 and core[lead] == "initial":   # "K. Megan McArthur"
+        lead += 1
+    core = core[lead:]
     if not core or core[0] != "word" or core[-1] != "word":
         return None
     if any(k not in ("word", "initial", "particle") for k in core):

@@ -35,6 +35,13 @@ def test_full_names_in_prose_cut_names_with_initials():
     assert how == "names written elsewhere on the page"
 
 
+def test_a_leading_initial_starts_a_name():
+    # https://en.wikipedia.org/wiki/SpaceX_Crew-2: "Shane Kimbrough K. Megan McArthur ..."
+    people, _ = split_people("Shane Kimbrough K. Megan McArthur Akihiko Hoshide Thomas Pesquet",
+                             _evidence(caption="From left: McArthur, Pesquet, Hoshide and Kimbrough"))
+    assert people == ["Shane Kimbrough", "K. Megan McArthur", "Akihiko Hoshide", "Thomas Pesquet"]
+
+
 def test_a_suffix_stays_with_its_name():
     # https://en.wikipedia.org/wiki/Gemini_6A: "Walter M. Schirra Jr. Thomas P. Stafford"
     people, _ = split_people("Walter M. Schirra Jr. Thomas P. Stafford",
