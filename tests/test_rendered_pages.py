@@ -70,3 +70,15 @@ def test_bullet_lists_inside_sections_are_prose():
     # a page whose only "- Key:" lines stand below its prose has no infobox at all
     bare = _run("bullets_without_infobox.txt")
     assert bare.input_row["outcome"] == "no_mission" and bare.params == []
+
+
+def test_suffix_after_a_comma_stays_with_its_name():
+    # "Bernard Harris, Jr." in a comma-joined crew line (the shared corpus's STS-63 crew)
+    from pipeline.extract.text import extract_text
+    from pipeline.records import RawInput
+    content = ("= STS-63 =\n\nSTS-63\n- Mission Type: Mir rendezvous\n"
+               "- Crew Members: James Wetherbee, Eileen Collins, Bernard Harris, Jr., Michael Foale\n\n"
+               "STS-63 flew to Mir.\n")
+    value = extract_text(RawInput(source="x.txt", fmt="text", content=content,
+                                  source_format="text")).infoboxes[0].params["crew_members"]
+    assert value.items == ["James Wetherbee", "Eileen Collins", "Bernard Harris Jr.", "Michael Foale"]

@@ -43,6 +43,10 @@ _RUN = re.compile(r"[A-Z\u00C0-\u024F][\w'\u2019.\-\u00C0-\u024F]*"
 _DIGIT = re.compile(r"\d")
 # "TBA", "TBD", "N/A": a placeholder holds a seat of its own (pipeline.core decides what it means)
 _CAPS = re.compile(r"^[A-Z]{2,4}(?:/[A-Z]{1,3})?$")
+# Francis R. "Dick" Scobee, Edwin E. "Buzz" Aldrin Jr.: a nickname in quotes inside a name
+# "Michael Barratt (astronaut)": a link target's disambiguator ends a name
+_DISAMBIGUATOR = re.compile(r"^\([a-z][a-z ]{2,20}\)$")
+_NICKNAME = re.compile(r"^[\"\u201c'\u2018(][^\s\"\u201d'\u2019()]+[\"\u201d'\u2019)]$")
 
 
 @dataclass
@@ -76,7 +80,11 @@ def _kind(token: str) -> str:
     if token.casefold() in _PARTICLE:
         return "particle"
     if _CAPS.match(token):
-        return "caps"
+        return "given" if len(token) == 2 else "caps"     # "CJ Sturckow"; "TBA" holds a seat
+    if _DISAMBIGUATOR.match(token):
+        return "disambiguator"
+    if _NICKNAME.match(token):
+        return "nickname"
     return "word" if token[:1].isupper() else "other"
 
 
@@ -84,23 +92,27 @@ def _person_shape(kinds: list[str]) -> int | None:
     """Number of words of a well-formed name (initials, a word, then words/initials/particles,
     ending on a word, then suffixes), else None."""
     end = len(kinds)
+    if end and kinds[end - 1] == "disambiguator":
+        end -= 1
     while end and kinds[end - 1] == "suffix":
         end -= 1
     core = kinds[:end]
+    if len(core) >= 2 and core[0] == "given":     # "CJ Sturckow": two capitals for a given name
+        core = ["word"] + core[1:]
     lead = 0
     while lead < len(core) - 1 and core[lead] == "initial":   # "K. Megan McArthur"
         lead += 1
     core = core[lead:]
     if not core or core[0] != "word" or core[-1] != "word":
         return None
-    if any(k not in ("word", "initial", "particle") for k in core):
+    if any(k not in ("word", "initial", "particle", "nickname") for k in core):
         return None
     words = sum(k == "word" for k in core)
     return words if 2 <= words <= _MAX_WORDS else None
 
 
 def _words(tokens: list[str]) -> list[str]:
-    return [t for t in tokens if _kind(t) in ("word", "particle")]
+    return [t for t in tokens if _kind(t) in ("word", "particle", "given")]
 
 
 def _score(tokens: list[str], kinds: list[str], evidence: Evidence) -> tuple[int, str] | None:
@@ -112,7 +124,9 @@ def _score(tokens: list[str], kinds: list[str], evidence: Evidence) -> tuple[int
     if name_form(" ".join(plain)) in evidence.full or name_form(" ".join(tokens)) in evidence.full \
             or name_form(f"{plain[0]} {plain[-1]}") in evidence.full:
         return 10, "name"
-    if name_form(plain[-1]) in evidence.surnames:
+    # a caption names people by surname: the last word(s) ("Chang-Díaz"), or the first word
+    # for names written family name first ("(L-R) Nie, Zhang and Wang")
+    if {name_form(plain[-1]), name_form(" ".join(plain[-2:])), name_form(plain[0])} & evidence.surnames:
         return 6, "surname"
     return (1 if words == 2 else -1 if words == 3 else -4), "shape"
 
@@ -155,7 +169,7 @@ def split_people(text: str, evidence: Evidence) -> tuple[list[str], str | None]:
         how = "one placeholder per seat"
         return [" ".join(tokens[s:e]) for s, e, _ in people], how
     if supports <= {"shape", "placeholder"} and any(
-            len(_words(tokens[s:e])) != 2 for s, e, how in people if how == "shape"):
+            _person_shape(kinds[s:e]) != 2 for s, e, how in people if how == "shape"):
         return [text], "not split: no evidence on the page and the names are not all two words"
     how = {frozenset({"name"}): "names written elsewhere on the page",
            frozenset({"surname"}): "surnames in the crew photo caption",

@@ -201,7 +201,9 @@ def _list_params() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(crew), frozenset(names)
 
 
-_LIST_COMMA = re.compile(r"\s*[,;]\s*")
+# Items of a rendered list; "Bernard Harris, Jr." is one name (the comma before a suffix stays).
+_LIST_COMMA = re.compile(r"\s*[,;](?!\s*(?:Jr|Sr)\b|\s*I{2,3}\b|\s*IV\b)\s*")
+_SUFFIX_COMMA = re.compile(r",\s*(?=(?:Jr|Sr)\b|I{2,3}\b|IV\b)")
 
 
 def read_joined(params: dict[str, Value], sections: list[Section], captions=()) -> None:
@@ -244,11 +246,18 @@ def _read_people(value: Value, evidence: Evidence) -> None:
             f"{label} -> {target}" for label, target in links))
     people: list[str] = []
     for item in items:
-        split, how = split_people(item, evidence)
+        # the mapper reads commas as separators: "Bernard Harris, Jr." -> "Bernard Harris Jr."
+        split, how = split_people(_SUFFIX_COMMA.sub(" ", item), evidence)
         people.extend(split)
         if how:
             value.notes.append(f"{item!r} split by {how}: {' | '.join(split)}"
                                if len(split) > 1 or not how.startswith("not") else f"{item!r} {how}")
+    if len(people) > len(items):      # a joined run may hold target/label pairs too
+        people, more = fold_link_pairs(people)
+        if more:
+            value.links.extend(more)
+            value.notes.append("link target and label both rendered: " + "; ".join(
+                f"{label} -> {target}" for label, target in more))
     value.items = people
     value.text = ", ".join(people)
 

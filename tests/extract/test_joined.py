@@ -42,6 +42,30 @@ def test_a_leading_initial_starts_a_name():
     assert people == ["Shane Kimbrough", "K. Megan McArthur", "Akihiko Hoshide", "Thomas Pesquet"]
 
 
+def test_nicknames_two_capital_given_names_and_suffix_commas():
+    # real crew lists of the shared corpus (wikitext/current: STS-51-L, Galactic 02, STS-63),
+    # joined the way the renderer joins a plainlist
+    people, _ = split_people('Francis R. "Dick" Scobee Michael J. Smith Ellison S. Onizuka',
+                             _evidence(caption="Front: Smith, Scobee; back: Onizuka"))
+    assert people == ['Francis R. "Dick" Scobee', "Michael J. Smith", "Ellison S. Onizuka"]
+    assert split_people("CJ Sturckow Kelly Latimer Beth Moses", Evidence())[0] == [
+        "CJ Sturckow", "Kelly Latimer", "Beth Moses"]
+    # caption family names written first ("(L-R) Nie, Zhang and Wang", Shenzhou 10)
+    assert split_people("Nie Haisheng Zhang Xiaoguang Wang Yaping",
+                        _evidence(caption="(L-R) Nie, Zhang and Wang"))[0] == [
+        "Nie Haisheng", "Zhang Xiaoguang", "Wang Yaping"]
+    # a hyphenated caption surname supports a spaced one ("Chang-Díaz", STS-46)
+    assert split_people("Franklin Chang Díaz Franco Malerba",
+                        _evidence(caption="Chang-Díaz and Malerba"))[0] == [
+        "Franklin Chang Díaz", "Franco Malerba"]
+
+
+def test_a_link_pair_inside_a_joined_run():
+    people, _ = split_people("Matthew Dominick Michael Barratt (astronaut) Michael Barratt", Evidence())
+    assert people == ["Matthew Dominick", "Michael Barratt (astronaut)", "Michael Barratt"]
+    assert fold_link_pairs(people)[0] == ["Matthew Dominick", "Michael Barratt"]
+
+
 def test_a_suffix_stays_with_its_name():
     # https://en.wikipedia.org/wiki/Gemini_6A: "Walter M. Schirra Jr. Thomas P. Stafford"
     people, _ = split_people("Walter M. Schirra Jr. Thomas P. Stafford",
