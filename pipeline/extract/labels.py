@@ -10,12 +10,11 @@ import html
 import re
 import unicodedata
 
+from pipeline.core.mediawiki import FOOTNOTE_MARK
+
 EMPTY_BRACKETS = re.compile(r"\(\s*[,;]?\s*\)|\[\s*\]")
 # Footnote and maintenance markers that renderers keep from <ref>s and inline templates.
-FOOTNOTE = re.compile(
-    r"\[(?:\d{1,3}|[a-z]|note \d+|nb \d+|n \d+|citation needed|clarification needed|"
-    r"when\?|by whom\?|according to whom\?|dubious[^\]]{0,30}|failed verification|"
-    r"better source needed|update)\]", re.IGNORECASE)
+FOOTNOTE = re.compile(FOOTNOTE_MARK, re.IGNORECASE)
 SPACES = re.compile(r"[ \t\u00a0\u2007\u202f]+")
 # Label casing and punctuation vary between renderers; the parameter name is what matters.
 _LABEL_JUNK = re.compile(r"[^0-9a-z]+")

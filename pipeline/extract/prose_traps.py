@@ -26,7 +26,7 @@ import re
 from datetime import datetime, timezone
 
 from pipeline.core.instants import Instant
-from pipeline.extract.sentences import RANK as _RANK
+from pipeline.core.instants import PRECISION_RANK as _RANK
 
 _APPOSITION = re.compile(
     r"(?:\b(?:identified|designated|known|referred to|called|named|listed|designated)\b[^.;()]{0,40}?"
