@@ -22,6 +22,7 @@ from typing import Iterator
 
 from pipeline.core.untrusted import clean_text, int64, text_sha256, utc_instant
 from pipeline.extract.text import looks_rendered
+from pipeline.extract.text_table import looks_tabular
 from pipeline.records import RawInput
 
 _DOC_NAMES = re.compile(r"^(readme|attribution|license|notice)([._-].*)?$", re.IGNORECASE)
@@ -160,8 +161,9 @@ def list_inputs(raw_dir: Path) -> list[Path]:
 
 
 def detect_format(content: str) -> str | None:
-    """'text' for rendered plain text, 'wikitext' for MediaWiki markup, None when neither."""
-    if looks_rendered(content):
+    """'text' for rendered plain text ("- Key: Value" lines or a two-column label | value table),
+    'wikitext' for MediaWiki markup, None when neither."""
+    if looks_rendered(content) or looks_tabular(content):
         return "text"
     if _WIKI_MARKERS.search(content[:200000]):
         return "wikitext"

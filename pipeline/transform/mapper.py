@@ -143,6 +143,8 @@ def map_box(page: Page, main: Infobox, mapping: Mapping, title: str, as_of: date
     for p, v in params.items():
         if p not in used:
             b.facts.append(_fact(mission_id, f"param.{p}", v, v.text or None, None, p, page.rev_id))
+        for note in v.notes:   # how the reader decided (a joined list taken apart)
+            b.facts.append(_fact(mission_id, f"read.{p}", v, note, None, p, page.rev_id))
     b.evidence.extend(planned.evidence_from_params(params, b.reference))
     row["status"], row["status_evidence"] = planned.mission_status(row, b.evidence)
     if row["status"] in ("planned", "cancelled") and row.get("duration_s") is not None:
