@@ -64,6 +64,8 @@ class Value:
     citations -- refs removed from the value
     unknown_templates -- names of templates in the value that have no renderer
     lost  -- the value looks like rendering residue (a bare "UTC", "()", "frameless|100px")
+    instants -- ISO 8601 stamps the source states exactly (the hidden stamps of date templates in
+             MediaWiki's HTML), in order; [] when it states none
     """
 
     param: str
@@ -76,6 +78,7 @@ class Value:
     citations: list[Citation] = field(default_factory=list)
     unknown_templates: list[str] = field(default_factory=list)
     lost: bool = False
+    instants: list[str] = field(default_factory=list)
 
 
 @dataclass

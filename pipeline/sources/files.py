@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Iterator
 
+from pipeline.extract.html import looks_html
 from pipeline.extract.text import looks_rendered
 from pipeline.records import RawInput
 
@@ -76,7 +77,10 @@ def list_inputs(raw_dir: Path) -> list[Path]:
 
 
 def detect_format(content: str) -> str | None:
-    """'text' for rendered plain text, 'wikitext' for MediaWiki markup, None when neither."""
+    """'html' for MediaWiki's HTML of a page (saved, Parsoid or ZIM), 'text' for rendered plain
+    text, 'wikitext' for MediaWiki markup, None when none of them."""
+    if looks_html(content):
+        return "html"
     if looks_rendered(content):
         return "text"
     if _WIKI_MARKERS.search(content[:200000]):

@@ -192,7 +192,9 @@ def _parse(col: Column, value: Value, fmt: str, columns: list[str]):
         v = _quantity(value, col.unit)
         return ({name: v} if v is not None else None), (None if v is None else repr(v)), col.unit
     if col.parser == "instant":
-        inst = instants.parse_instant(value.text)
+        # A stamp the source states exactly (MediaWiki's hidden date-template stamp) wins.
+        stamped = instants.parse_instant(value.instants[0]) if value.instants else None
+        inst = stamped or instants.parse_instant(value.text)
         if inst is None:
             return None, value.text, None
         out = {name: inst.utc}
