@@ -45,6 +45,8 @@ def cli() -> None:
 @click.option("--dump-index", "dump_index", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               default=None, help="Index of a multistream dump (default: Wikimedia's "
                                  "...-multistream-index.txt.bz2 beside it, if present).")
+@click.option("--zim", "zim", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
+              help="Read the articles with an infobox of this Kiwix ZIM archive instead of --raw.")
 @click.option("--full", is_flag=True,
               help="Process every input again (default: inputs unchanged since the published snapshot keep their rows).")
 @click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
@@ -58,17 +60,20 @@ def cli() -> None:
 @click.option("--page-memory", type=click.IntRange(min=64), default=1024, show_default=True,
               help="MB of memory one page may take before it is quarantined (local engine).")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal, long runs).")
-def run(raw_dir, out_dir, reports_dir, expectations_dir, fail_on, dump, dump_index, full, engine, scheduler,
-        workers, page_timeout, page_memory, progress) -> None:
+def run(raw_dir, out_dir, reports_dir, expectations_dir, fail_on, dump, dump_index, zim, full, engine,
+        scheduler, workers, page_timeout, page_memory, progress) -> None:
     """Run the pipeline: read raw/, extract, transform, validate, publish, report.
 
     \b
     Example:
       infobox-etl run --raw raw --out curated --reports reports --fail-on error
       infobox-etl run --dump enwiki-pages-articles.xml.bz2 --out curated
+      infobox-etl run --zim wikipedia_en_all_nopic_2025-01.zim --out curated
       infobox-etl run --engine dask --scheduler tcp://scheduler:8786
     """
-    if dump is None and not raw_dir.is_dir():
+    if dump is not None and zim is not None:
+        raise click.UsageError("give --dump or --zim, not both")
+    if dump is None and zim is None and not raw_dir.is_dir():
         raise click.UsageError(f"--raw {raw_dir}: no such folder")
     from pipeline.config import Config
     from pipeline.run import run as run_pipeline
@@ -81,6 +86,9 @@ def run(raw_dir, out_dir, reports_dir, expectations_dir, fail_on, dump, dump_ind
     inputs = None
     if dump is not None:
         inputs = _dump_inputs(dump, dump_index, workers)
+    if zim is not None:
+        from pipeline.sources.zim import iter_zim
+        inputs = iter_zim(zim, config.max_input_bytes)
     result = run_pipeline(config, inputs)
     click.echo(format_run_summary(result.summary))
     sys.exit(result.exit_code)

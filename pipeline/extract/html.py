@@ -208,8 +208,9 @@ def read_cell(el) -> _Cell:
                 cell.instants.append(iso)
         elif cls & {"reference", "mw-ref"}:
             a = s.find(".//a[@href]")
-            if a is not None and a.get("href", "").startswith("#"):
-                cell.notes.append(a.get("href")[1:])
+            note = (a.get("href") or "").partition("#")[2] if a is not None else ""
+            if note.startswith("cite_note"):
+                cell.notes.append(note)
     out: list[str] = []
     size = 0
     open_links: list[tuple[object, int, str]] = []   # (element, position in out, target)

@@ -192,9 +192,7 @@ def _parse(col: Column, value: Value, fmt: str, columns: list[str]):
         v = _quantity(value, col.unit)
         return ({name: v} if v is not None else None), (None if v is None else repr(v)), col.unit
     if col.parser == "instant":
-        # A stamp the source states exactly (MediaWiki's hidden date-template stamp) wins.
-        stamped = instants.parse_instant(value.instants[0]) if value.instants else None
-        inst = stamped or instants.parse_instant(value.text)
+        inst = _instant(value)
         if inst is None:
             return None, value.text, None
         out = {name: inst.utc}
@@ -223,6 +221,21 @@ def _parse(col: Column, value: Value, fmt: str, columns: list[str]):
             out[f"{place}_lat"], out[f"{place}_lon"] = value.coords
         return (out or None), site, None
     raise ValueError(f"unknown parser {col.parser}")  # a mapping error, caught at load time
+
+
+def _instant(value: Value):
+    """The instant a value states. A stamp the source gives exactly (the hidden stamp of a date
+    template in MediaWiki's HTML) wins where it agrees with what the reader sees (it may be more
+    precise); where it says something else (templates have emitted stamps a second off), the
+    reader's text wins."""
+    said = instants.parse_instant(value.text)
+    stamped = instants.parse_instant(value.instants[0]) if value.instants else None
+    if stamped is None or said is None:
+        return stamped or said
+    s, t = stamped.utc, said.utc
+    agree = {"year": s.year == t.year, "month": (s.year, s.month) == (t.year, t.month),
+             "day": s.date() == t.date()}.get(said.precision, s == t)
+    return stamped if agree else said
 
 
 def strip_trailing_brackets(text: str) -> str:
