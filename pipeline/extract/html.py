@@ -31,6 +31,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import PurePosixPath
 from urllib.parse import unquote, urlsplit
 
 from lxml import etree
