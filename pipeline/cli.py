@@ -140,10 +140,13 @@ def report(run_id, reports_dir, as_json) -> None:
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Fetch at most N titles.")
 @click.option("--max-attempts", type=click.IntRange(min=1), default=5, show_default=True,
               help="Attempts per API request before giving up (retries back off and honour Retry-After).")
+@click.option("--format", "fmt", type=click.Choice(["wikitext", "html"]), default="wikitext", show_default=True,
+              help="Store each page's wikitext (Action API), or the HTML MediaWiki renders for it (REST API, "
+                   "rest.php beside --api).")
 @click.option("--from-dump", "from_dump", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               default=None, help="Backfill instead: store the mission pages of this XML dump in RAW/api/.")
 @click.pass_context
-def fetch(ctx, api_url, template, titles, titles_file, raw_dir, user_agent, limit, max_attempts,
+def fetch(ctx, api_url, template, titles, titles_file, raw_dir, user_agent, limit, max_attempts, fmt,
           from_dump) -> None:
     """Store articles' wikitext from a MediaWiki API in RAW/api/, with revision metadata.
 
@@ -159,10 +162,13 @@ def fetch(ctx, api_url, template, titles, titles_file, raw_dir, user_agent, limi
       infobox-etl fetch --titles "Apollo 11" --titles "Apollo 8" --raw raw
       infobox-etl fetch --titles-file missions.txt --user-agent "my-bot/1.0 (me@example.org)"
       infobox-etl fetch --from-dump enwiki-pages-articles.xml.bz2   # backfill, same layout
+      infobox-etl fetch --format html --titles "Apollo 11"   # MediaWiki's HTML: <title>.html
     """
     from urllib.parse import urlsplit
 
     if from_dump is not None:
+        if fmt == "html":
+            raise click.UsageError("--from-dump stores wikitext; --format html needs the REST API")
         if titles or titles_file:
             raise click.UsageError("--from-dump takes the dump's mission pages; do not give titles")
         from pipeline.sources.backfill import backfill_from_dump
@@ -188,8 +194,13 @@ def fetch(ctx, api_url, template, titles, titles_file, raw_dir, user_agent, limi
             raise click.UsageError(f"--titles-file {titles_file}: no titles in it")
     if asked and source is not None and source.name != "DEFAULT":
         raise click.UsageError("give --template or titles (--titles/--titles-file), not both")
-    with MediaWikiClient(api_url, user_agent=user_agent, max_retries=max_attempts) as client:
-        result = fetch_to_raw(client, raw_dir, titles=asked or None, template=template, limit=limit)
+    if fmt == "html":
+        from pipeline.sources.rest import RestClient, fetch_html_to_raw
+        with RestClient(api_url, user_agent=user_agent, max_retries=max_attempts) as client:
+            result = fetch_html_to_raw(client, raw_dir, titles=asked or None, template=template, limit=limit)
+    else:
+        with MediaWikiClient(api_url, user_agent=user_agent, max_retries=max_attempts) as client:
+            result = fetch_to_raw(client, raw_dir, titles=asked or None, template=template, limit=limit)
     if result.outcomes or not result.error:
         click.echo(result.summary())
     if result.error:
