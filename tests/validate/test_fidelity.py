@@ -4,7 +4,8 @@ import json
 import shutil
 from pathlib import Path
 
-from pipeline.validate.fidelity import CODE, agreement, check_folder, main, pairs
+from pipeline.validate.fidelity import CODE, agreement
+from tools.fidelity import check_folder, main, pairs
 
 ROOT = Path(__file__).resolve().parents[2]
 HTML = ROOT / "tests" / "data" / "html" / "Apollo_11.html"
