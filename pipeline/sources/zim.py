@@ -21,7 +21,7 @@ from pipeline.records import RawInput
 from pipeline.sources.files import ReadFailure, decode
 
 ZIM_MAGIC = b"ZIM\x04"          # 72173914, little-endian: the first bytes of every ZIM file
-CLUSTER_CACHE = 32 << 20         # bytes of decompressed clusters libzim may keep
+CLUSTER_CACHE = 8 << 20          # bytes of decompressed clusters libzim may keep (its default: 16 MB)
 DIRENT_CACHE = 4096              # directory entries libzim may keep
 INFOBOX_MARK = b"infobox"        # an article whose HTML lacks this has no infobox table
 
