@@ -35,7 +35,6 @@ from pathlib import PurePosixPath
 from urllib.parse import unquote, urlsplit
 
 from lxml import etree
-from lxml import html as lxml_html
 
 from pipeline.core import names
 from pipeline.core.mappings import Mapping, canonical_name, load_mappings, mapping_for
@@ -88,6 +87,10 @@ def looks_html(content: str) -> bool:
     if start.startswith(("!doctype", "html", "head", "body")):
         return True
     return "{{" not in head and "</" in head
+
+
+def _text(el) -> str:
+    return "".join(el.itertext())
 
 
 def _classes(el) -> frozenset[str]:
@@ -185,9 +188,9 @@ def _coords(el) -> tuple[float, float] | None:
             lon = next((s for s in form.iter("span") if "longitude" in _classes(s)), None)
             if lat is None or lon is None:
                 continue
-            la, lo = _dms(lat.text_content()), _dms(lon.text_content())
+            la, lo = _dms(_text(lat)), _dms(_text(lon))
         else:
-            m = _DEC.match(form.text_content())
+            m = _DEC.match(_text(form))
             la, lo = (float(m.group(1)), float(m.group(2))) if m else (None, None)
         if la is not None and lo is not None and abs(la) <= 90 and abs(lo) <= 180:
             return round(la, 6), round(lo, 6)
@@ -204,7 +207,7 @@ def read_cell(el) -> _Cell:
             continue
         cls = _classes(s)
         if cls & {"dtstart", "dtend"}:
-            iso = _stamp(s.text_content())
+            iso = _stamp(_text(s))
             if iso:
                 cell.instants.append(iso)
         elif cls & {"reference", "mw-ref"}:
@@ -531,16 +534,26 @@ def _infobox_tables(root) -> list[tuple[object, object]]:
 
 # ---------------------------------------------------------------- the page
 
+_PARSER = etree.HTMLParser(recover=True, no_network=True, remove_comments=True, remove_pis=True,
+                           default_doctype=False)
+_PARSER_UTF8 = etree.HTMLParser(recover=True, no_network=True, remove_comments=True, remove_pis=True,
+                                default_doctype=False, encoding="utf-8")
+
+
 def parse(content: str):
     """The document tree of an HTML text (lxml's HTML parser in recover mode: broken or cut
     markup is closed as a browser would; nothing is fetched or run). None for a text without
     any element."""
-    parser = lxml_html.HTMLParser(recover=True, no_network=True, remove_comments=True,
-                                  remove_pis=True, default_doctype=False)
-    try:
-        return lxml_html.document_fromstring(content, parser=parser)
-    except (etree.ParserError, ValueError):
+    if not content.strip():
         return None
+    try:
+        try:
+            root = etree.fromstring(content, _PARSER)
+        except ValueError:  # an XML declaration naming an encoding: parse the UTF-8 bytes
+            root = etree.fromstring(content.encode("utf-8"), _PARSER_UTF8)
+    except etree.LxmlError:
+        return None
+    return root
 
 
 def _title(root, raw: RawInput) -> str | None:
@@ -553,7 +566,7 @@ def _title(root, raw: RawInput) -> str | None:
                 return t
     el = root.find(".//title")
     if el is not None:
-        t = _TITLE_SUFFIX.sub("", (el.text_content() or "").strip())
+        t = _TITLE_SUFFIX.sub("", (_text(el) or "").strip())
         if t:
             return names.normalise_title(t) or None
     stem = PurePosixPath(raw.source.split("#", 1)[0]).name
