@@ -327,7 +327,7 @@ def _reason_group(reason: str) -> str:
     return reason[:80]
 
 
-def check_accounting(raw_dir: Path, out_dir: Path, summary: dict | None = None) -> tuple[list[str], dict]:
+def check_accounting(raw_dir: Path, out_dir: Path, summary=None) -> tuple[list[str], dict]:
     """The invariants of a finished run; returns (failures, figures)."""
     import pyarrow.parquet as pq
 
@@ -371,8 +371,8 @@ def check_accounting(raw_dir: Path, out_dir: Path, summary: dict | None = None) 
     for q in quarantine:
         if not q["reason"] or not q["stage"]:
             failures.append(f"quarantine row of {q['source']} without reason or stage")
-    if summary is not None and summary.get("inputs_read") != len(inputs):
-        failures.append(f"summary says {summary.get('inputs_read')} inputs, the table has {len(inputs)}")
+    if summary is not None and summary.inputs_read != len(inputs):
+        failures.append(f"summary says {summary.inputs_read} inputs, the table has {len(inputs)}")
     figures = {
         "inputs": len(inputs),
         "files": len(files),

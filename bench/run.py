@@ -180,7 +180,7 @@ def ours_reconcile(items) -> None:
         page = extract_page(raw)
         bundle = map_page(page, page.title or raw.source)
         if bundle is not None:
-            reconcile(bundle, page)
+            bundle = reconcile(bundle, page)
 
 
 def baseline_mwparserfromhell(items) -> None:

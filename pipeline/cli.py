@@ -10,8 +10,12 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from pipeline.records import RunSummary
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_DQ = 0, 1, 2, 3
 
@@ -256,31 +260,30 @@ def _default_expectations(raw_dir: Path) -> Path:
     return Path(__file__).resolve().parent.parent / "expectations"
 
 
-def format_run_summary(s: dict) -> str:
-    failed = s["expectations_failed"]
+def format_run_summary(s: RunSummary) -> str:
+    failed = s.expectations_failed
     lines = [
-        f"run {s['run_id']}",
-        f"  inputs read          {s['inputs_read']}"
-        f"  (curated {s['inputs_curated']}, no mission {s['inputs_no_mission']},"
-        f" quarantined {s['inputs_quarantined']})",
-        f"  missions curated     {s['missions_curated']}  -> {s['out_dir']}/missions.parquet",
-        f"  unchanged, reused    {s.get('inputs_reused', 0)}",
+        f"run {s.run_id}",
+        f"  inputs read          {s.inputs_read}"
+        f"  (curated {s.inputs_curated}, no mission {s.inputs_no_mission},"
+        f" quarantined {s.inputs_quarantined})",
+        f"  missions curated     {s.missions_curated}  -> {s.out_dir}/missions.parquet",
+        f"  unchanged, reused    {s.inputs_reused}",
         f"  expectations failed  {failed['error']} error, {failed['warning']} warning",
     ]
-    if s.get("values_lost_by_param"):
-        lost = ", ".join(f"{k} ({v})" for k, v in s["values_lost_by_param"].items())
+    if s.values_lost_by_param:
+        lost = ", ".join(f"{k} ({v})" for k, v in s.values_lost_by_param.items())
         lines.append(f"  lost in rendering    {lost}")
-    for q in s.get("quarantine", [])[:5]:
+    for q in s.quarantine[:5]:
         lines.append(f"  quarantined          {q['source']} [{q['stage']}] {q['reason'][:100]}")
-    if len(s.get("quarantine", [])) > 5:
-        lines.append(f"  ... and {len(s['quarantine']) - 5} more in quarantine.parquet")
-    if s.get("timings_s"):
-        lines.append("  seconds by stage     " + ", ".join(f"{k} {v:.1f}" for k, v in s["timings_s"].items()))
-    if s.get("published") is False:
+    if len(s.quarantine) > 5:
+        lines.append(f"  ... and {len(s.quarantine) - 5} more in quarantine.parquet")
+    if s.timings_s:
+        lines.append("  seconds by stage     " + ", ".join(f"{k} {v:.1f}" for k, v in s.timings_s.items()))
+    if not s.published:
         lines.append("  NOT PUBLISHED        a publish check failed; the previous snapshot stays current")
-    report = s.get("report", {})
-    if report.get("markdown"):
-        lines.append(f"  report               {report['markdown']}")
+    if s.report.get("markdown"):
+        lines.append(f"  report               {s.report['markdown']}")
     return "\n".join(lines)
 
 

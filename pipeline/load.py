@@ -22,6 +22,7 @@ import re
 import shutil
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Callable
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -95,10 +96,16 @@ def current_snapshot(out_dir: Path) -> Path | None:
 
 
 def read_manifest(out_dir: Path) -> dict | None:
+    """The current snapshot's manifest; None when there is none or it is not one (unreadable, not
+    a JSON object: a foreign file is not trusted as a baseline)."""
     snap = current_snapshot(out_dir)
-    if snap is None or not (snap / MANIFEST).exists():
+    if snap is None or not (snap / MANIFEST).is_file():
         return None
-    return json.loads((snap / MANIFEST).read_text(encoding="utf-8"))
+    try:
+        data = json.loads((snap / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and isinstance(data.get("tables"), dict) else None
 
 
 def _replace_symlink(link: Path, target: str) -> None:
@@ -109,11 +116,16 @@ def _replace_symlink(link: Path, target: str) -> None:
 
 
 def publish(tables: dict[str, pa.Table], out_dir: Path, run_id: str, keep: int = 3,
-            extra: dict | None = None) -> dict:
+            extra: dict | None = None, guard: Callable[[dict | None], bool] | None = None) -> dict | None:
     """Write a snapshot of `tables` and make it the current one; returns its manifest.
-    `extra` goes into the manifest as is (e.g. the code fingerprint for incremental runs)."""
+    `extra` goes into the manifest as is (e.g. the code fingerprint for incremental runs).
+    `guard(published manifest or None)` is asked under the publish lock, so that what it compares
+    against is still current when the swap happens; when it says True nothing is written and
+    None is returned."""
     out_dir.mkdir(parents=True, exist_ok=True)
     with _publish_lock(out_dir):
+        if guard is not None and guard(read_manifest(out_dir)):
+            return None
         return _publish(tables, out_dir, run_id, keep, extra)
 
 

@@ -26,6 +26,7 @@ class RawInput:
     page_id: int | None = None
     rev_id: int | None = None
     rev_timestamp: datetime | None = None
+    sha256: str | None = None   # of the text as read, before pipeline.core.untrusted cleaned it
 
 
 @dataclass
@@ -131,3 +132,34 @@ class Issue:
     field: str
     message: str
     mission_id: str | None = None
+
+
+@dataclass
+class RunSummary:
+    """What one run did, as the CLI prints it and dq.json keeps it ("run"): inputs by outcome,
+    missions curated, checks failed by severity, issues by code, what was quarantined, whether
+    the snapshot was published, and the seconds each stage took."""
+
+    run_id: str
+    inputs_read: int
+    missions_curated: int
+    inputs_curated: int
+    inputs_no_mission: int
+    inputs_quarantined: int
+    inputs_reused: int
+    expectations_failed: dict[str, int]          # severity -> failed checks
+    issues: dict[str, int]                       # issue code -> count
+    values_lost_by_param: dict[str, int]
+    unknown_templates: dict[str, int]            # parameter -> values with an unknown template
+    issue_list: list[dict]
+    quarantine: list[dict]                       # source, stage, reason
+    out_dir: str
+    published: bool = False
+    timings_s: dict[str, float] = field(default_factory=dict)
+    report: dict[str, str] = field(default_factory=dict)   # the report's files, once written
+
+    def to_dict(self) -> dict:
+        """The summary as dq.json's "run" (every field but the report's own paths)."""
+        out = {name: getattr(self, name) for name in self.__dataclass_fields__ if name != "report"}
+        out["timings_s"] = dict(self.timings_s)
+        return out

@@ -20,12 +20,13 @@ from pipeline import load
 from pipeline.config import Config
 from pipeline.engines import process_all
 from pipeline.incremental import Previous, code_fingerprint
-from pipeline.extract import extract_page
-from pipeline.records import Issue, Page, RawInput
-from pipeline.schema import SCHEMA_VERSION, TABLES, to_table
+from pipeline.extract import extract_page, make_prose
+from pipeline.records import Issue, Page, RawInput, RunSummary
+from pipeline.schema import SCHEMA_VERSION, TABLES, check_rows, to_table
 from pipeline.sources import ReadFailure, is_dump, is_zim, iter_inputs, list_inputs
 from pipeline.core import names
 from pipeline.transform.mapper import Bundle, map_all
+from pipeline.transform.people import unify_person_keys
 from pipeline.transform.reconcile import reconcile
 
 EXCERPT = 300
@@ -45,11 +46,25 @@ class PageResult:
     def bundles(self) -> list[Bundle]:
         return ([self.bundle] if self.bundle else []) + self.others
 
+    def rows(self) -> dict[str, list[dict]]:
+        """This input's rows, by table (the tables it has rows in)."""
+        out: dict[str, list[dict]] = {"inputs": [self.input_row], "infobox_params": list(self.params),
+                                      "quarantine": list(self.quarantine)}
+        for b in self.bundles():
+            out.setdefault(b.table, []).append(b.row)
+            for t, rows in (("crew", b.crew), ("events", b.events), ("facts", b.facts)):
+                out.setdefault(t, []).extend(rows)
+            out.setdefault("issues", []).extend(
+                {"mission_id": i.mission_id, "table": b.table, "row_key": b.row[b.key],
+                 "source": b.row["source"], "code": i.code, "field": i.field, "message": i.message}
+                for i in b.issues)
+        return out
+
 
 @dataclass
 class RunResult:
     run_id: str
-    summary: dict
+    summary: RunSummary
     exit_code: int
     report: dict
     manifest: dict | None
@@ -82,6 +97,9 @@ def make_run_id(now: datetime, fingerprint: str) -> str:
 
 
 def content_sha(item: RawInput) -> str:
+    """The hash of the input as read (sources keep it before cleaning the text), else of its text."""
+    if item.sha256:
+        return item.sha256
     return hashlib.sha256(item.content.encode("utf-8", "surrogatepass")).hexdigest()
 
 
@@ -106,38 +124,46 @@ def reuse(item: RawInput | ReadFailure, previous: Previous | None) -> PageResult
 
 
 def process(item: RawInput | ReadFailure) -> PageResult:
-    """One input through extract and transform. Never raises: a failure quarantines the input."""
+    """One input through extract and transform, its rows checked against the tables' types.
+    Never raises: a failure quarantines the input, with the stage it happened in."""
     if isinstance(item, ReadFailure):
         return _quarantined(item.source, None, None, "read", item.reason, item.excerpt, item.sha256)
     sha = content_sha(item)
-    stage = "extract"
+    stage = ["extract"]
     try:
-        page = extract_page(item)
-        title = page.title or _title_from_source(item.source)
-        params = _param_rows(page, title)
-        if page.redirect:
-            return PageResult(_input(item, page.fmt, "no_mission", 0, f"redirect to {page.redirect}",
-                                     title, sha), params)
-        stage = "transform"
-        bundles = map_all(page, title)
-        bundle = next((b for b in bundles if b.table == "missions"), None)
-        others = [b for b in bundles if b is not bundle]
-        if bundle is None:
-            kinds = sorted({b.template for b in page.infoboxes if b.parent is None})
-            why = ("no mission infobox (found: " + ", ".join(kinds) + ")") if kinds else "no infobox"
-            if others:
-                why += "; rows in " + ", ".join(sorted(b.table for b in others))
-            return PageResult(_input(item, page.fmt, "no_mission", 0, why, title, sha), params,
-                              others=others)
-        reconcile(bundle, page)
-        return PageResult(_input(item, page.fmt, "curated", 1, None, title, sha), params, bundle,
-                          others=others)
+        result = _process(item, sha, stage)
+        stage[0] = "transform"  # the rows are built; now they must fit the tables
+        return checked(result)
     except MemoryError:
         raise  # a page over its memory limit: the isolating worker must be replaced
     except Exception as e:  # a bug or a pathological page: quarantine it, keep the run going
-        reason = f"{stage} failed: {type(e).__name__}: {e}"
-        return _quarantined(item.source, item.fmt, item.title, stage, reason, item.content[:EXCERPT], sha,
-                            item.rev_id)
+        reason = f"{stage[0]} failed: {type(e).__name__}: {e}"
+        return _quarantined(item.source, item.fmt, item.title, stage[0], reason, item.content[:EXCERPT],
+                            sha, item.rev_id)
+
+
+def _process(item: RawInput, sha: str, stage: list[str]) -> PageResult:
+    """extract, then transform (stage[0] says which one is running)."""
+    page = make_prose(extract_page(item))
+    title = page.title or _title_from_source(item.source)
+    params = _param_rows(page, title)
+    if page.redirect:
+        return PageResult(_input(item, page.fmt, "no_mission", 0, f"redirect to {page.redirect}",
+                                 title, sha), params)
+    stage[0] = "transform"
+    bundles = map_all(page, title)
+    bundle = next((b for b in bundles if b.table == "missions"), None)
+    others = [b for b in bundles if b is not bundle]
+    if bundle is None:
+        kinds = sorted({b.template for b in page.infoboxes if b.parent is None})
+        why = ("no mission infobox (found: " + ", ".join(kinds) + ")") if kinds else "no infobox"
+        if others:
+            why += "; rows in " + ", ".join(sorted(b.table for b in others))
+        return PageResult(_input(item, page.fmt, "no_mission", 0, why, title, sha), params,
+                          others=others)
+    bundle = reconcile(bundle, page)
+    return PageResult(_input(item, page.fmt, "curated", 1, None, title, sha), params, bundle,
+                      others=others)
 
 
 def _title_from_source(source: str) -> str:
@@ -187,6 +213,7 @@ def run(config: Config, inputs: Iterable[RawInput | ReadFailure] | None = None,
                                                   for r in results)).encode()).hexdigest()
     run_id = make_run_id(now, fingerprint)
     rows = _collect(results)
+    unify_person_keys(rows)   # one key per person across pages ("Peggy A. Whitson" = "Peggy Whitson")
     tables = {name: to_table(name, rows[name], run_id) for name in TABLES}
 
     from pipeline.validate import check_row_counts, validate, write_report  # GE loads only here
@@ -194,27 +221,33 @@ def run(config: Config, inputs: Iterable[RawInput | ReadFailure] | None = None,
     result = validate(tables, expectations_dir=config.expectations_dir)
     held = result.quarantine_ids()
     if held:
-        _hold_back(rows, held)
-        tables = {name: to_table(name, rows[name], run_id) for name in TABLES}
+        rows, tables = _hold_back(rows, tables, held, run_id)
 
     # Table-level checks against the published snapshot: a big drop in rows blocks publishing,
-    # and the previous snapshot stays current.
-    result.outcomes += check_row_counts(tables, load.read_manifest(config.out_dir))
-    blocked = result.blocks_publish()
+    # and the previous snapshot stays current. The guard reads the published manifest under the
+    # publish lock, so a run that published meanwhile is the one compared against.
+    def guard(published: dict | None) -> bool:
+        result.outcomes += check_row_counts(tables, published)
+        return bool(result.blocks_publish())
+
     clock.lap("validate")
     manifest = None
-    if not blocked:
+    if result.blocks_publish():  # not published anyway; the report still compares row counts
+        result.outcomes += check_row_counts(tables, load.read_manifest(config.out_dir))
+    else:
         manifest = load.publish(tables, config.out_dir, run_id, keep=config.keep_snapshots,
-                                extra={"code": code_fingerprint(), "schema_version": SCHEMA_VERSION})
+                                extra={"code": code_fingerprint(), "schema_version": SCHEMA_VERSION},
+                                guard=guard)
+    blocked = manifest is None
     clock.lap("load")
     summary = _summary(rows, result, results, run_id, config)
-    summary["published"] = not blocked
-    summary["timings_s"] = clock.laps  # the same dict: dq.json gets the stages up to load
+    summary.published = not blocked
+    summary.timings_s = clock.laps  # the same dict: dq.json gets the stages up to load
     titles = {b.row["mission_id"]: b.row["title"] for r in results if r.bundle for b in [r.bundle]}
     report = write_report(result, run_dir=(config.reports_dir / run_id).resolve(), run_id=run_id,
                           summary=summary, titles=titles, tables=tables)
     clock.lap("report")
-    summary["report"] = {k: str(v) for k, v in report.items()}
+    summary.report = {k: str(v) for k, v in report.items()}
     config.reports_dir.mkdir(parents=True, exist_ok=True)
     (config.reports_dir / "LATEST").write_text(run_id + "\n", encoding="utf-8")
     exit_code = 3 if blocked else _exit_code(config.fail_on, summary)
@@ -233,73 +266,84 @@ def _progress(items, total: int | None, config: Config):
 def _collect(results: list[PageResult]) -> dict[str, list[dict]]:
     rows: dict[str, list[dict]] = {name: [] for name in TABLES}
     for r in results:
-        rows["inputs"].append(r.input_row)
-        rows["infobox_params"].extend(r.params)
-        rows["quarantine"].extend(r.quarantine)
-        for b in r.bundles():
-            rows[b.table].append(b.row)
-            rows["crew"].extend(b.crew)
-            rows["events"].extend(b.events)
-            rows["facts"].extend(b.facts)
-            rows["issues"].extend({"mission_id": i.mission_id, "table": b.table, "row_key": b.row[b.key],
-                                   "source": b.row["source"], "code": i.code, "field": i.field,
-                                   "message": i.message} for i in b.issues)
+        for table, part in r.rows().items():
+            rows[table].extend(part)
     return rows
 
 
-def _hold_back(rows: dict[str, list[dict]], held: dict[str, list[str]]) -> None:
-    """Move mission rows that fail an error-severity row check to quarantine, with their rows."""
-    kept = []
+def checked(result: PageResult) -> PageResult:
+    """The result, once its rows are known to fit the tables' Arrow types (the same build the
+    driver makes): a value that cannot be stored quarantines this input, not the run."""
+    for table, rows in result.rows().items():
+        if rows:
+            check_rows(table, rows)
+    return result
+
+
+def _hold_back(rows: dict[str, list[dict]], tables: dict, held: dict[str, list[str]],
+               run_id: str) -> tuple[dict[str, list[dict]], dict]:
+    """Rows and tables without the missions that failed an error-severity row check: each such
+    mission goes to quarantine with its reasons and its row as JSON, its input is marked
+    quarantined, and its crew, events, facts and issues leave with it. The inputs are not
+    changed; the mission tables are filtered, only inputs and quarantine are built anew."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    rows = dict(rows)
+    quarantined = {}
     for m in rows["missions"]:
         reasons = held.get(m["mission_id"])
-        if not reasons:
-            kept.append(m)
-            continue
-        rows["quarantine"].append({
-            "source": m["source"], "stage": "validate", "reason": ", ".join(sorted(reasons)),
-            "excerpt": m["title"], "row": json.dumps(m, default=str, sort_keys=True), "title": m["title"]})
-        for inp in rows["inputs"]:
-            if inp["source"] == m["source"]:
-                inp["outcome"], inp["missions"] = "quarantined", 0
-                inp["reason"] = "validation failed: " + ", ".join(sorted(reasons))
-    rows["missions"] = kept
-    ids = {m["mission_id"] for m in kept}
-    for t in ("crew", "events", "facts", "issues"):
-        rows[t] = [r for r in rows[t] if r["mission_id"] in ids or (t == "issues" and r["mission_id"] is None)]
+        if reasons:
+            quarantined[m["source"]] = ", ".join(sorted(reasons))
+    rows["quarantine"] = rows["quarantine"] + [{
+        "source": m["source"], "stage": "validate", "reason": quarantined[m["source"]],
+        "excerpt": m["title"], "row": json.dumps(m, default=str, sort_keys=True), "title": m["title"]}
+        for m in rows["missions"] if m["mission_id"] in held]
+    rows["inputs"] = [inp if inp["source"] not in quarantined else {
+        **inp, "outcome": "quarantined", "missions": 0,
+        "reason": "validation failed: " + quarantined[inp["source"]]} for inp in rows["inputs"]]
+    gone = pa.array(sorted(held), pa.string())
+    tables = dict(tables)
+    for t in ("missions", "crew", "events", "facts", "issues"):
+        rows[t] = [r for r in rows[t] if r["mission_id"] not in held]
+        tables[t] = tables[t].filter(pc.invert(pc.is_in(tables[t]["mission_id"], value_set=gone)))
+    for t in ("inputs", "quarantine"):
+        tables[t] = to_table(t, rows[t], run_id)
+    return rows, tables
 
 
-def _summary(rows, result, results, run_id, config: Config) -> dict:
+def _summary(rows, result, results, run_id, config: Config) -> RunSummary:
     outcomes = Counter(r["outcome"] for r in rows["inputs"])
     issues: list[Issue] = [i for r in results for b in r.bundles() for i in b.issues]
     by_code = Counter(i.code for i in issues)
     lost = Counter(i.field for i in issues if i.code == "value_lost")
     unknown = Counter(i.field for i in issues if i.code == "unknown_template")
-    return {
-        "run_id": run_id,
-        "inputs_read": len(rows["inputs"]),
-        "missions_curated": len(rows["missions"]),
-        "inputs_curated": outcomes.get("curated", 0),
-        "inputs_no_mission": outcomes.get("no_mission", 0),
-        "inputs_quarantined": outcomes.get("quarantined", 0),
-        "inputs_reused": sum(r.reused for r in results),
-        "expectations_failed": {
+    return RunSummary(
+        run_id=run_id,
+        inputs_read=len(rows["inputs"]),
+        missions_curated=len(rows["missions"]),
+        inputs_curated=outcomes.get("curated", 0),
+        inputs_no_mission=outcomes.get("no_mission", 0),
+        inputs_quarantined=outcomes.get("quarantined", 0),
+        inputs_reused=sum(r.reused for r in results),
+        expectations_failed={
             "error": len(result.failures("error")), "warning": len(result.failures("warning"))},
-        "issues": dict(sorted(by_code.items())),
-        "values_lost_by_param": dict(sorted(lost.items())),
-        "unknown_templates": dict(sorted(unknown.items())),
-        "issue_list": [{"code": i.code, "field": i.field, "mission_id": i.mission_id,
-                        "message": i.message} for i in issues],
-        "quarantine": [{"source": q["source"], "stage": q["stage"], "reason": q["reason"]}
-                       for q in rows["quarantine"]],
-        "out_dir": str(config.out_dir),
-    }
+        issues=dict(sorted(by_code.items())),
+        values_lost_by_param=dict(sorted(lost.items())),
+        unknown_templates=dict(sorted(unknown.items())),
+        issue_list=[{"code": i.code, "field": i.field, "mission_id": i.mission_id,
+                     "message": i.message} for i in issues],
+        quarantine=[{"source": q["source"], "stage": q["stage"], "reason": q["reason"]}
+                    for q in rows["quarantine"]],
+        out_dir=str(config.out_dir),
+    )
 
 
-def _exit_code(fail_on: str, summary: dict) -> int:
-    failed = summary["expectations_failed"]
+def _exit_code(fail_on: str, summary: RunSummary) -> int:
+    failed = summary.expectations_failed
     if fail_on == "never":
         return 0
-    errors = failed["error"] + summary["inputs_quarantined"]
+    errors = failed["error"] + summary.inputs_quarantined
     if errors or (fail_on == "warning" and failed["warning"]):
         return 3
     return 0

@@ -31,6 +31,8 @@ from pipeline.config import Config
 from pipeline.run import run
 from pipeline.schema import TABLES
 
+pytestmark = pytest.mark.slow  # end-to-end runs: `make test-fast` leaves them out
+
 ROOT = Path(__file__).resolve().parents[1]
 PER_INPUT = ("missions", "crew", "events", "facts", "infobox_params", "inputs")
 

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # end-to-end runs: `make test-fast` leaves them out
+
 ROOT = Path(__file__).resolve().parents[1]
 RAW = ROOT / "raw"
 RUN = "20261124T120000000Z-render"

@@ -8,6 +8,8 @@ import pytest
 from pipeline.config import Config
 from pipeline.run import run
 
+pytestmark = pytest.mark.slow  # end-to-end runs: `make test-fast` leaves them out
+
 ROOT = Path(__file__).resolve().parents[1]
 
 

@@ -3,6 +3,7 @@ import csv
 import shutil
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from pipeline.cli import cli
@@ -19,6 +20,7 @@ def test_neutralise():
     assert neutralise("Apollo 11") == "Apollo 11"
 
 
+@pytest.mark.slow
 def test_export_of_a_run_with_a_formula_in_the_article(tmp_path):
     shutil.copytree(ROOT / "raw", tmp_path / "raw")
     p = tmp_path / "raw" / "Apollo_8.wikitext"

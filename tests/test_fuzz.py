@@ -103,6 +103,7 @@ def test_cr_only_line_endings_do_not_break_the_prose_merge():
     assert not (result.input_row["reason"] or "").startswith("transform failed"), result.input_row["reason"]
 
 
+@pytest.mark.slow
 def test_fuzz_small_mode(tmp_path, capsys):
     """bench/fuzz.py end to end: 200 inputs through the real pipeline with isolation, then
     3 SIGKILLed publishes. Fast limits (3 s a page) keep it under a minute."""

@@ -44,6 +44,9 @@ def snapshot(result) -> dict:
         out["events"] = sorted(({k: _plain(v) for k, v in e.items()} for e in b.events),
                                key=lambda e: (e["utc"], e["event"], e["evidence"]))
         out["issues"] = sorted(f"{i.code}:{i.field}" for i in b.issues)
+        out["facts"] = sorted(({k: _plain(v)[:160] if isinstance(v, str) else _plain(v)
+                                for k, v in f.items()} for f in b.facts),
+                              key=lambda f: (f["field"], f["location"] or "", f["raw"] or ""))
     return out
 
 
@@ -97,8 +100,10 @@ def test_seed_crew_legs():
     crew = _process("Soyuz_MS-25.txt").bundle.crew
     legs = {leg: [c["person"] for c in sorted(crew, key=lambda c: c["seat"]) if c["leg"] == leg]
             for leg in ("launch", "landing")}
-    assert legs == {"launch": ["Oleg Novitsky", "Maryna Vasileuskaya", "Tracy Caldwell Dyson"],
-                    "landing": ["Oleg Kononenko", "Nikolai Chub", "Tracy Caldwell Dyson"]}
+    # seats in the order the box lists them: "Crew Members" (line 17 of the seed) before "Crew
+    # Launching" / "Crew Landing" (the crew photo caption agrees: "from left: Dyson, Novitsky, ...")
+    assert legs == {"launch": ["Tracy Caldwell Dyson", "Oleg Novitsky", "Maryna Vasileuskaya"],
+                    "landing": ["Tracy Caldwell Dyson", "Oleg Kononenko", "Nikolai Chub"]}
     keys = {c["person"]: c["person_key"] for c in crew}
     assert keys["Tracy Caldwell Dyson"] == "Tracy Caldwell Dyson"
 

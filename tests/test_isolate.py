@@ -232,6 +232,7 @@ def pathological_pages() -> dict[str, str]:
     }
 
 
+@pytest.mark.slow
 def test_pathological_wikitext_is_accounted_for():
     pages = pathological_pages()
     items = [RawInput(source=k, fmt="wikitext", content=v, source_format="wikitext") for k, v in pages.items()]

@@ -117,6 +117,7 @@ def test_missing_index_is_a_read_failure(tmp_path):
     assert len(got) == 1 and isinstance(got[0], ReadFailure) and "index" in got[0].reason
 
 
+@pytest.mark.slow
 def test_cli_run_on_a_multistream_dump_equals_the_single_stream_run(tmp_path):
     import shutil
     import pyarrow.parquet as pq

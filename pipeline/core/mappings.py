@@ -29,6 +29,8 @@ class Column:
     params: tuple[str, ...]
     parser: str
     unit: str | None = None
+    all: str | None = None          # list column holding every item, in order ("mission_types")
+    organisation: bool = False      # items are organisations: canonical names in `all`
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,8 @@ def _load(name: str, data: dict) -> Mapping:
             raise ValueError(f"mapping {name}: column {col} has unknown parser {parser!r}")
         if parser == "quantity" and not spec.get("unit"):
             raise ValueError(f"mapping {name}: quantity column {col} needs a unit")
-        columns.append(Column(col, tuple(spec["params"]), parser, spec.get("unit")))
+        columns.append(Column(col, tuple(spec["params"]), parser, spec.get("unit"),
+                              spec.get("all"), bool(spec.get("organisation", False))))
     return Mapping(
         template=normalise_template(data["template"]), table=data["table"], columns=tuple(columns),
         key=data.get("key", "mission_id"),

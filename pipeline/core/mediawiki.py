@@ -41,6 +41,14 @@ DROP_NAMESPACES = frozenset({
 # Interlanguage prefixes ("de:", "zh-yue:", "simple:"): such a link is not text either.
 _INTERWIKI = re.compile(r"^[a-z]{2,3}(?:-[a-z]{2,8})*$|^simple$")
 
+# A footnote or maintenance marker as a reader sees it once rendered (Cite's "[1]", "[a]",
+# "[note 2]", "[nb 1]"; {{citation needed}} and its kin as "[citation needed]", "[when?]",
+# "[dubious – discuss]"): what renderings keep of refs and inline maintenance templates. A
+# pattern source, to compile with re.IGNORECASE.
+FOOTNOTE_MARK = (r"\[\s*(?:\d{1,3}|[a-z]|[a-z]?\s*note\s*\d*|nb\s*\d+|n\s*\d+|[^\[\]]{0,40}needed|"
+                 r"when\?|by whom\?|according to whom\?|dubious[^\[\]]{0,30}|failed verification|"
+                 r"update)\s*\]")
+
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
 _SPACES = re.compile(r"[\s_\u00a0]+")
 _TEMPLATE_PREFIX = re.compile(r"^\s*(?:template|tl|msg)\s*:\s*", re.IGNORECASE)

@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from pipeline.core.mediawiki import FOOTNOTE_MARK
+
 # Source: Wikipedia's Module:Convert/data unit codes; factors are the SI and international
 # yard-and-pound definitions (1 ft = 0.3048 m, 1 lb = 0.45359237 kg, g0 = 9.80665 m/s2,
 # 1 nmi = 1852 m), months and years Julian (30.436875 and 365.25 days).
@@ -275,8 +277,7 @@ class Measured:
 
 _SPACE_CHARS = re.compile(r"[\u00a0\u2002-\u200a\u202f\u205f\u3000]")
 _REF = re.compile(r"<ref[^>/]*/>|<ref[^>]*>.*?</ref>|<[^>]{0,200}>", re.S | re.I)
-_FOOTNOTE = re.compile(
-    r"\[\s*(?:\d+|[a-z]|[a-z]?\s*note\s*\d*|nb\s*\d+|[^\[\]]{0,40}needed)\s*\]", re.I)
+_FOOTNOTE = re.compile(FOOTNOTE_MARK, re.I)
 _LINK = re.compile(r"\[\[(?:[^\[\]|]*\|)?([^\[\]|]*)\]\]")
 _CONVERT = re.compile(
     r"\{\{\s*(?:convert|cvt)\s*\|\s*([^|{}]+?)\s*\|\s*([^|{}]+?)\s*(?:\|[^{}]*)?\}\}", re.I)

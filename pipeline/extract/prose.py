@@ -41,7 +41,8 @@ from datetime import datetime, timezone
 
 from pipeline.records import Section
 from pipeline.core.instants import Instant
-from pipeline.extract.sentences import EVENT_RELATIVE, RANK, DatedSpan, find_dates, split_sentences
+from pipeline.core.instants import PRECISION_RANK as RANK
+from pipeline.extract.sentences import EVENT_RELATIVE, DatedSpan, find_dates, split_sentences
 
 _FINE = ("day", "hour", "minute", "second")
 # A bare year is an event's date only as "in 1969" / "during early 1969"; elsewhere it is a

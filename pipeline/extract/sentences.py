@@ -10,13 +10,12 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from pipeline.core.instants import PRECISIONS, Instant, find_instants
+from pipeline.core.instants import MONTHS, Instant, find_instants
 
 _FINE = ("day", "hour", "minute", "second")
 # A bare year is an event's date only as "in 1969" / "during early 1969"; elsewhere it is a
 # citation ("Chaikin 1994"), a book or a count.
 _YEAR_CUE = re.compile(r"\b(?:in|during)\s+(?:(?:early|late|mid-?)\s*)?$", re.I)
-RANK = {p: i for i, p in enumerate(PRECISIONS)}
 
 
 @dataclass(frozen=True)
@@ -89,8 +88,9 @@ def _abbreviation(before: str, rest: str) -> bool:
 
 # --- dates -----------------------------------------------------------------------------------
 
-_MONTH_NAMES = ("January|February|March|April|May|June|July|August|September|October|November"
-                "|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec")
+# Full names first, then abbreviations ("Sept" before "Sep"): the first alternative that matches wins.
+_MONTH_NAMES = "|".join([*MONTHS, *(short for m in MONTHS if len(m) > 3
+                                    for short in (("Sept", "Sep") if m == "September" else (m[:3],)))])
 _NO_YEAR_AFTER = r"(?![\d:])(?!\.?\s*,?\s*\d{3,4}(?!\d))(?!\s*[\u2013\u2014-]\s*\d)"
 _MONTH_DAY = re.compile(
     rf"\b(?:{_MONTH_NAMES})\.?\s+([0-3]?\d)(?:st|nd|rd|th)?{_NO_YEAR_AFTER}")

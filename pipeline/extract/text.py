@@ -25,17 +25,20 @@ import html
 import re
 import unicodedata
 
+from pipeline.core.mediawiki import FOOTNOTE_MARK
 from pipeline.wikitext.inline import is_lost
 from pipeline.records import Infobox, Page, RawInput, Section, Value
 
-_PARAM_LINE = re.compile(r"^\s*[-*\u2022]\s+([^:\n]{1,80}?)\s*:(?:\s+(.*?))?\s*$")
+# "- Label: value". Linear on any line (possessive runs, Python 3.11): no run of spaces is
+# scanned twice, whatever the label and value hold. Group 1 is the label (at most 80 characters
+# before the colon, less its trailing spaces), group 2 the value without its surrounding spaces;
+# tests/test_hostile.py checks it against the backtracking form it replaced.
+_PARAM_LINE = re.compile(r"^\s*+[-*\u2022](?:\s++(?!:)|\s+(?=\s:))([^:\n]{1,80}?)\s*+:"
+                         r"(?:\s++((?:\S++|\s++(?=\S))*+))?\s*+$")
 _HEADING = re.compile(r"^\s*(={1,6})\s*(.*?)\s*\1\s*$")
 _EMPTY_BRACKETS = re.compile(r"\(\s*[,;]?\s*\)|\[\s*\]")
 # Footnote and maintenance markers that renderers keep from <ref>s and inline templates.
-_FOOTNOTE = re.compile(
-    r"\[(?:\d{1,3}|[a-z]|note \d+|nb \d+|n \d+|citation needed|clarification needed|"
-    r"when\?|by whom\?|according to whom\?|dubious[^\]]{0,30}|failed verification|"
-    r"better source needed|update)\]", re.IGNORECASE)
+_FOOTNOTE = re.compile(FOOTNOTE_MARK, re.IGNORECASE)
 # A coordinate pair as {{Coord}} renders it: 47°21′N 69°34′E, 47.350°N 69.567°E, 13°19′0″N 169°9′W.
 _DMS = r"(\d{1,3}(?:\.\d+)?)\s*°\s*(?:(\d{1,2}(?:\.\d+)?)\s*[′']\s*)?(?:(\d{1,2}(?:\.\d+)?)\s*[″\"]\s*)?([NSEW])\b"
 _COORD_PAIR = re.compile(_DMS + r"\s*,?\s*" + _DMS)

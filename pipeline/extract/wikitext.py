@@ -59,12 +59,12 @@ from mwparserfromhell.nodes import Template
 from pipeline.wikitext import tree as mwtree
 from pipeline.wikitext.scan import (Scan, box_scan, canonical_name, find_infoboxes,
                                      in_comment, scan, template_name_at)
-from pipeline.core.mediawiki import link_target, normalize_param
+from pipeline.core.mediawiki import LITERAL_TAGS, is_text_link, link_target, normalize_param
 from pipeline.wikitext.inline import APOS, clean_inline
 from pipeline.wikitext.refs import lift_refs
 from pipeline.wikitext.render import (citation_from_ref, plain_ref_citation, render_value,
                                       render_wikitext)
-from pipeline.wikitext.templates import RENDERERS, renderer_for
+from pipeline.wikitext.templates import is_silent, renderer_for, shows_first_arg
 from pipeline.records import Citation, Infobox, Page, RawInput, Section
 
 # "#REDIRECT" in the languages of the corpus and the largest wikis (MediaWiki's
@@ -74,10 +74,6 @@ _REDIRECT = re.compile(
     r"DOORVERWIJZING|PRZEKIERUJ|ПЕРЕНАПРАВЛЕНИЕ|ПЕРЕНАПР|REDIRECIONAMENTO|"
     r"転送|リダイレクト|"
     r"重定向|OMDIRIGERING|YÖNLENDİRME)\s*:?\s*\[\[([^\[\]|\n]+)", re.IGNORECASE)
-# Templates whose render is side results only: not worth a parse in the prose.
-_SILENT = {RENDERERS["coord"], RENDERERS["efn"], RENDERERS["citation needed"],
-           RENDERERS["lunar coords"], renderer_for("Cite web")}
-_LITERAL_TAGS = ("nowiki", "pre", "poem")
 
 
 def extract_wikitext(raw: RawInput) -> Page:
@@ -312,10 +308,9 @@ class _LazySection(Section):
         return (Section, (self.heading, self.level, self.text))
 
 
-# Templates whose text is their first positional argument ({{quote}}, {{nowrap}}, ...), and
-# what such an argument must start with for the rendered text to start with a letter: quote
-# marks are stripped by clean_inline, a letter or digit survives it as the first character.
-_FIRST_ARG = RENDERERS["quote"]
+# What the first argument of a template whose text is that argument ({{quote}}, {{nowrap}},
+# ...: templates.shows_first_arg) must start with for the rendered text to start with a letter:
+# quote marks are stripped by clean_inline, a letter or digit survives it as the first character.
 _LETTER_FIRST = re.compile(r"""['"]*[^\W_]""")
 
 # Placeholders for prose templates not rendered yet: \ue010<index>\ue011.
@@ -346,7 +341,7 @@ class _Pending:
             return False
         start, end = self.spans[int(m.group(1))]
         name = template_name_at(self.text, start, end)
-        if renderer_for(name) is not _FIRST_ARG or name.lower() == "resize":
+        if not shows_first_arg(renderer_for(name)):
             return False
         head = mwtree.first_argument_head(self.text[start:end])
         return head is not None and _LETTER_FIRST.match(head) is not None
@@ -368,7 +363,8 @@ def _render_prose_template(text: str, start: int, end: int) -> str:
     dropped (infoboxes, navboxes, citations, coordinates...)."""
     name = template_name_at(text, start, end)
     fn = renderer_for(name) if name and not name.startswith("Infobox") else None
-    if fn is not None and fn not in _SILENT:
+    # A template whose render is side results only is not worth a parse in the prose.
+    if fn is not None and not is_silent(fn):
         return render_wikitext(text[start:end])
     return ""
 
@@ -386,7 +382,7 @@ def _flatten(text: str, sc: Scan, pending: _Pending | None = None) -> str:
             # With pending, even the name is looked at only when the text is needed.
             out.append(pending.add(start, end) if pending is not None
                        else _render_prose_template(text, start, end))
-        elif kind in _LITERAL_TAGS:
+        elif kind in LITERAL_TAGS:
             inner = re.sub(r"^<[^>]*>|</[^>]*>$", "", text[start:end])
             out.append(html.escape(inner, quote=False).replace("[", "&#91;").replace("{", "&#123;"))
         pos = end
@@ -447,10 +443,6 @@ def _inline(s: str) -> str:
     return html.unescape(re.sub(r"&#0*39;|&apos;|&#x0*27;", APOS, s, flags=re.I))
 
 
-_DROP_NS = ("file:", "image:", "category:", "datei:", "bild:", "kategorie:", "media:")
-_INTERWIKI = re.compile(r"^[a-z]{2,3}(?:-[a-z]{2,8})*:|^simple:")
-
-
 def _links(s: str) -> str:
     """Replace top-level [[...]] by their label in one linear pass; unclosed [[ stays literal."""
     out, stack, pos = [], [], 0
@@ -469,8 +461,7 @@ def _links(s: str) -> str:
 
 def _label(inner: str) -> str:
     target, _, label = inner.partition("|")
-    low = target.strip().lower()
-    if low.startswith(_DROP_NS) or _INTERWIKI.match(low):
+    if not is_text_link(target):
         return ""
     if "[[" in label:
         label = _links(label)

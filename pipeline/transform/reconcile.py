@@ -12,25 +12,22 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from dataclasses import replace
+from datetime import datetime
 
 from pipeline.records import Issue, Page
 from pipeline.core import instants
+from pipeline.core.roles import ROLES
+from pipeline.transform import status as planned
 from pipeline.transform.mapper import Bundle
 
-_SLACK = {"second": timedelta(seconds=1), "minute": timedelta(minutes=1), "hour": timedelta(hours=1),
-          "day": timedelta(days=1), "month": timedelta(days=31), "year": timedelta(days=366)}
 # Events whose first successful occurrence fills a missions column.
 _FILL = {"launch": "launch", "landing": "landing"}
-# Crew positions as articles name them, longest first so "Command Module Pilot" beats "Pilot".
-_ROLES = ["Command Module Pilot", "Lunar Module Pilot", "Commander", "Flight Engineer",
-          "Mission Specialist", "Payload Specialist", "Spaceflight Participant", "Science Pilot",
-          "Research Cosmonaut", "Pilot"]
 # The lookahead (the first letters a match can start with) lets the engine skip most
 # positions of a long prose section at once: half the time, the same matches.
 _ROLE_NAME = re.compile(
-    r"\b(?=[" + "".join(sorted({r[0] for r in _ROLES + ["mission"]})) + r"])"
-    r"(?:mission\s+)?(" + "|".join(r.replace(" ", r"\s+") for r in _ROLES) + r")\b,?\s+"
+    r"\b(?=[" + "".join(sorted({r[0] for r in (*ROLES, "mission")})) + r"])"
+    r"(?:mission\s+)?(" + "|".join(r.replace(" ", r"\s+") for r in ROLES) + r")\b,?\s+"
     r"((?:[A-Z][\w'\u2019.-]*\s?){1,4})", re.IGNORECASE)
 
 
@@ -42,10 +39,13 @@ def _aliases(bundle: Bundle) -> list[str]:
     return out
 
 
-def reconcile(bundle: Bundle, page: Page) -> None:
-    """Add prose events to the bundle, fill launch/landing gaps, record disagreements."""
+def reconcile(bundle: Bundle, page: Page) -> Bundle:
+    """A new bundle: the given one with the prose events added, launch/landing gaps filled and
+    disagreements recorded. The given bundle and page are not changed."""
     from pipeline.extract.prose import extract_events
 
+    bundle = replace(bundle, row=dict(bundle.row), crew=[dict(c) for c in bundle.crew],
+                     events=list(bundle.events), facts=list(bundle.facts), issues=list(bundle.issues))
     row = bundle.row
     others = [row[k] for k in ("previous_mission", "next_mission") if row.get(k)]
     events = extract_events(page.sections, row["title"], aliases=_aliases(bundle), other_missions=others)
@@ -57,10 +57,15 @@ def reconcile(bundle: Bundle, page: Page) -> None:
             "mission_id": row["mission_id"], "event": ev.event, "utc": ev.utc, "precision": ev.precision,
             "outcome": ev.outcome, "source": "prose", "evidence": ev.evidence, "detail": ev.detail,
             "person_key": bundle.persons.resolve(ev.person) if ev.person else None})
+    # planned is not actual: no prose fill for a mission that has not flown (or not yet landed),
+    # and nothing dated after the reference (the revision, else the run date)
     for event, prefix in _FILL.items():
+        if row.get("status") in ("planned", "cancelled") or (event == "landing" and row.get("status") == "in_progress"):
+            continue
         # a failed launch still lifted off (a scrubbed attempt did not): its instant is the launch
         candidates = [ev for ev in events if ev.event == event and not getattr(ev, "mission", None)
-                      and ev.outcome in (None, "success", "failure")]
+                      and ev.outcome in (None, "success", "failure")
+                      and (bundle.reference is None or ev.utc <= bundle.reference)]
         if not candidates:
             continue
         first = min(candidates, key=lambda e: e.utc) if event == "launch" else max(candidates, key=lambda e: e.utc)
@@ -76,15 +81,20 @@ def reconcile(bundle: Bundle, page: Page) -> None:
                 "source": "prose", "location": f"{first.section}: {first.evidence[:200]}",
                 "rev_id": row.get("rev_id")})
         else:
-            slack = max(_SLACK[row.get(f"{prefix}_precision") or "second"], _SLACK[first.precision])
-            if abs(_floor(have, first.precision) - first.utc) >= slack:
+            # prose rounds ("16:51 UTC" for 16:50:35): a difference within the coarser unit of
+            # the two, counted from the start of the prose value's unit, is agreement
+            slack = max(instants.PRECISION_SPAN[row.get(f"{prefix}_precision") or "second"], instants.PRECISION_SPAN[first.precision])
+            if abs(instants.floor_to(have, first.precision) - first.utc) >= slack:
                 msg = (f"{event}: infobox {have.isoformat()} ({row.get(f'{prefix}_precision')}) but prose "
                        f"{first.utc.isoformat()} ({first.precision}): {first.evidence[:160]}")
                 conflicts.append(msg)
                 bundle.issues.append(Issue("infobox_prose_disagree", col, msg, row["mission_id"]))
     row["prose_conflicts"] = conflicts
-    _rederive_duration(row)
+    planned.derive_duration(row)
+    if "status" in row and row.get("status") not in ("planned", "cancelled"):
+        row["status"], row["status_evidence"] = planned.mission_status(row, bundle.evidence)
     _roles_from_prose(bundle, page)
+    return bundle
 
 
 def _roles_from_prose(bundle: Bundle, page: Page) -> None:
@@ -109,20 +119,3 @@ def _roles_from_prose(bundle: Bundle, page: Page) -> None:
     for c in bundle.crew:
         if c["role"] is None and c["person_key"] in found:
             c["role"] = found[c["person_key"]]
-
-
-def _floor(t: datetime, precision: str) -> datetime:
-    if precision in ("day", "month", "year"):
-        t = t.replace(hour=0, minute=0, second=0, microsecond=0)
-    if precision in ("month", "year"):
-        t = t.replace(day=1)
-    if precision == "year":
-        t = t.replace(month=1)
-    return t
-
-
-def _rederive_duration(row: dict) -> None:
-    launch, landing = row.get("launch_utc"), row.get("landing_utc")
-    if row.get("duration_source") in (None, "derived") and launch and landing and landing >= launch:
-        row["duration_s"] = int((landing - launch).total_seconds())
-        row["duration_source"] = "derived"

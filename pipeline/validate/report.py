@@ -27,12 +27,14 @@ A mission's title comes from `titles`; a mission missing from it is shown by its
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
+    from pipeline.records import RunSummary
     from pipeline.validate.results import ValidationResult
 
 JSON_NAME = "dq.json"
@@ -56,7 +58,8 @@ MD_COVERAGE_SKIP = {"mission_id", "title", "source_format", "source", "launch_pr
                     "crew_launch_count", "crew_landing_count"}
 
 
-def write_report(result: "ValidationResult", *, run_dir: Path, run_id: str, summary: dict,
+def write_report(result: "ValidationResult", *, run_dir: Path, run_id: str,
+                 summary: "RunSummary | dict",
                  titles: dict[str, str], tables: dict[str, "pa.Table"] | None = None,
                  trend_runs: int = TREND_RUNS) -> dict[str, Path]:
     """Write dq.json, dq.md and datadocs/ into run_dir (created); return their paths.
@@ -70,6 +73,8 @@ def write_report(result: "ValidationResult", *, run_dir: Path, run_id: str, summ
     if tables is not None and "missions" in tables:
         from pipeline.validate.coverage import field_coverage
         coverage = field_coverage(tables["missions"])
+    if not isinstance(summary, dict):
+        summary = summary.to_dict()
     dq = build_dq(result, run_id=run_id, summary=summary, titles=titles, coverage=coverage)
     dq["trend"] = build_trend(dq, earlier_reports(run_dir, trend_runs), trend_runs)
     json_path = run_dir / JSON_NAME
@@ -200,13 +205,25 @@ def _series(values: list) -> str:
 # --- Markdown ---------------------------------------------------------------------------------------
 
 def _label(m: dict) -> str:
-    return f"{m['title']} (`{m['mission_id']}`)" if m.get("title") else f"`{m['mission_id']}`"
+    """A mission in dq.md: its title as literal text, its id as code (ids are slugs)."""
+    code = "`" + str(m["mission_id"]).replace("`", "") + "`"
+    return f"{_literal(m['title'])} ({code})" if m.get("title") else code
 
 
 def _cell(text: str) -> str:
-    """Article text in a Markdown table cell: no HTML (Markdown viewers render it), no pipes."""
+    """Report text in a Markdown table cell: no HTML (Markdown viewers render it), no pipes."""
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+
+
+# Markdown that article text could use to become a link, an image, emphasis or code in dq.md.
+_MARKDOWN = re.compile(r"([`*_\[\]])")
+
+
+def _literal(text: str) -> str:
+    """Article text (a title) as literal Markdown in a table cell: as _cell, and the punctuation
+    of links, images, emphasis and code escaped ("[x](http://...)" and "![](...)" stay text)."""
+    return _MARKDOWN.sub(r"\\\1", _cell(text))
 
 
 def _run_line(summary: dict) -> str:
@@ -307,7 +324,7 @@ def render_markdown(dq: dict) -> str:
                 "| mission | errors | warnings |", "|---|---|---|"]
         for m in missions[:MD_MAX_MISSIONS]:
             name = _label(m) + (" — held back" if m["held_back"] else "")
-            out.append(f"| {_cell(name)} | {_cell(_names(m['errors']))} | {_cell(_names(m['warnings']))} |")
+            out.append(f"| {name} | {_cell(_names(m['errors']))} | {_cell(_names(m['warnings']))} |")
         out.append("")
     else:
         out += ["No mission failed a check.", ""]

@@ -143,17 +143,24 @@ def _template(pop, tok) -> Template:
 _ARG_STOPS = frozenset({T.ArgumentSeparator, T.ArgumentClose})
 
 
+def _last_two(pop, stops: frozenset, separator: type) -> tuple[Wikicode | None, Wikicode]:
+    """The parts of {{{a|b}}} or [[a|b]] up to the closing token: (first, last), where a part
+    beyond two joins the last as MediaWiki reads it (first None when there is one part)."""
+    first = None
+    nodes, tok = _collect(pop, stops)
+    while type(tok) is separator:
+        first = code(nodes)
+        nodes, tok = _collect(pop, stops)
+    return first, code(nodes)
+
+
 def _argument(pop, tok) -> Argument:
-    name = None
-    nodes, tok = _collect(pop, _ARG_STOPS)
-    while type(tok) is T.ArgumentSeparator:
-        name = code(nodes)
-        nodes, tok = _collect(pop, _ARG_STOPS)
+    name, rest = _last_two(pop, _ARG_STOPS, T.ArgumentSeparator)
     a = _new(Argument)
     if name is not None:
-        a._name, a._default = name, code(nodes)
+        a._name, a._default = name, rest
     else:
-        a._name, a._default = code(nodes), None
+        a._name, a._default = rest, None
     return a
 
 
@@ -161,16 +168,12 @@ _LINK_STOPS = frozenset({T.WikilinkSeparator, T.WikilinkClose})
 
 
 def _wikilink(pop, tok) -> Wikilink:
-    title = None
-    nodes, tok = _collect(pop, _LINK_STOPS)
-    while type(tok) is T.WikilinkSeparator:
-        title = code(nodes)
-        nodes, tok = _collect(pop, _LINK_STOPS)
+    title, rest = _last_two(pop, _LINK_STOPS, T.WikilinkSeparator)
     w = _new(Wikilink)
     if title is not None:
-        w._title, w._text = title, code(nodes)
+        w._title, w._text = title, rest
     else:
-        w._title, w._text = code(nodes), None
+        w._title, w._text = rest, None
     return w
 
 

@@ -513,6 +513,7 @@ _sections = st.lists(st.builds(Section, heading=st.one_of(st.text(max_size=20),
     ["Soyuz MS-25", "Apollo 11", "0", "", "(", "MS-"])),
        aliases=st.lists(st.text(max_size=10), max_size=3),
        others=st.lists(st.text(max_size=10), max_size=3))
+@pytest.mark.slow
 def test_extract_events_never_raises(sections, title, aliases, others):
     events = extract_events(sections, title, aliases=aliases, other_missions=others)
     assert events == extract_events(sections, title, aliases=aliases, other_missions=others)

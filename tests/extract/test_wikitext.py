@@ -334,6 +334,7 @@ def test_lifting_refs_before_parsing_changes_nothing(text, monkeypatch):
     assert _boxes(text) == _boxes(text, monkeypatch, lift=False)
 
 
+@pytest.mark.slow
 def test_lifting_refs_changes_nothing_on_the_corpus(monkeypatch):
     pages = sorted((Path(__file__).resolve().parents[1] / "corpus").glob("*.wikitext"))
     pages += sorted(CORPUS.glob("*/*.wikitext")) if CORPUS.is_dir() else []
@@ -374,3 +375,14 @@ def test_lifting_refs_is_linear_on_hostile_input(text):
     lifted, refs = lift_refs("{{Infobox spaceflight|a=" + text + "}}")
     assert time.perf_counter() - started < 1.0
     assert lifted.count("\ue020") == len(refs)
+
+
+def test_a_file_link_is_not_text_in_prose_or_in_a_value():
+    """Drift fixed: the prose knew fewer File/Category namespace names than infobox values did,
+    so a French file link ([[Fichier:...]]) came out as "thumb|A caption" in the prose only."""
+    from pipeline.wikitext.render import render_wikitext
+    text = "Intro.\n\n== Flight ==\nIt flew.[[Fichier:x.jpg|thumb|A caption]] It landed.\n"
+    page = extract_wikitext(RawInput(source="x", fmt="wikitext", content=text,
+                                     source_format="wikitext", title="X"))
+    assert "caption" not in " ".join(s.text for s in page.sections)
+    assert render_wikitext("[[Fichier:x.jpg|thumb|A caption]]") == ""

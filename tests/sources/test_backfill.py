@@ -20,6 +20,7 @@ def test_mission_infobox_detection():
     assert not has_mission_infobox("<!-- {{Infobox spaceflight}} -->")
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not DUMP.exists(), reason="the shared corpus dump is not beside this checkout")
 def test_backfill_from_the_real_dump(tmp_path):
     report = backfill_from_dump(DUMP, tmp_path)
