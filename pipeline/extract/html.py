@@ -515,6 +515,46 @@ def _navigation(page: _Page, box: Infobox, cell, nav: dict, header: str | None) 
         box.params[nav["header"]] = Value(param=nav["header"], raw=header, text=header, items=[header])
 
 
+def _crew_tables(page: _Page, root) -> None:
+    """Tables that a mapping's nested template renders as a wikitable (`table_header` names the
+    first header cell; `columns` the parameter each cell of a row gives, {n} its row): the crew
+    table of a spaceflight, so that roles reach the crew as from wikitext."""
+    specs = [(template, spec["html"]) for s in _specs() for template, spec in s.mapping.nested.items()
+             if isinstance(spec.get("html"), dict) and spec["html"].get("table_header")]
+    if not specs:
+        return
+    seen = 0
+    for table in root.iter("table"):
+        if "wikitable" not in _classes(table):
+            continue
+        seen += 1
+        if seen > MAX_BOXES:
+            return
+        rows = _direct_rows(table)
+        if not rows:
+            continue
+        head = [c for c in rows[0] if c.tag in ("th", "td")]
+        if not head:
+            continue
+        first = read_cell(head[0]).text
+        for template, spec in specs:
+            if not re.fullmatch(spec["table_header"], first, re.IGNORECASE):
+                continue
+            box = page.add(template, None)
+            columns = spec.get("columns", ())
+            for n, tr in enumerate(rows[1:], start=1):
+                cells = [c for c in tr if c.tag in ("th", "td")]
+                for name, cell in zip(columns, cells):
+                    param = name.format(n=n)
+                    v = page.value(param, cell, {})
+                    if v.items:      # the member's name; notes below it ("Second spaceflight") are not
+                        first_item = v.items[0]
+                        v.links = [(lbl, tgt) for lbl, tgt in v.links if lbl in first_item or tgt.startswith("flag:")]
+                        v.text, v.items = first_item, [first_item]
+                    box.params[param] = v
+            break
+
+
 def _infobox_tables(root) -> list[tuple[object, object]]:
     """(table, enclosing infobox table or None) for every infobox table, in document order."""
     found = []
@@ -650,6 +690,7 @@ def extract_html(raw: RawInput) -> Page:
         parent = index_of.get(id(enclosing)) if enclosing is not None else None
         index_of[id(table)] = len(state.boxes)
         _read_table(state, table, parent)
+    _crew_tables(state, root)
     page.infoboxes = state.boxes
     page.sections = _sections(root)
     return page

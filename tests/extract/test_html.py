@@ -51,8 +51,16 @@ def test_rows_become_the_template_parameters_they_show(apollo):
         "Apollo program", "Apollo 10", "Apollo 12")                  # the "← | →" footer
 
 
+def test_the_crew_table_is_read_as_its_template(apollo):
+    crew = apollo.infoboxes[-1]
+    assert (crew.template, crew.parent) == ("Spaceflight crew", None)
+    assert crew.params["position2"].text == "Command Module Pilot"
+    assert crew.params["crew2_up"].text == "Michael Collins"            # not its "Second spaceflight"
+    assert crew.params["crew2_up"].links == [("Michael Collins", "Michael Collins (astronaut)")]
+
+
 def test_child_box_rows_do_not_overwrite_the_main_box(apollo):
-    main, orbiter, lander, dock1, dock2 = apollo.infoboxes
+    main, orbiter, lander, dock1, dock2, _crew = apollo.infoboxes
     assert main.params["landing_date"].text == "July 24, 1969, 16:50:35 UTC"
     assert main.params["landing_site"].text == "North Pacific Ocean"
     assert (lander.template, lander.parent) == ("Infobox spaceflight/IP", 0)
