@@ -67,6 +67,8 @@ class Value:
     lost  -- the value looks like rendering residue (a bare "UTC", "()", "frameless|100px")
     notes -- how the reader read the value where it had to decide (a joined list taken apart:
              on what evidence), for provenance
+    instants -- ISO 8601 stamps the source states exactly (the hidden stamps of date templates in
+             MediaWiki's HTML), in order; [] when it states none
     """
 
     param: str
@@ -80,6 +82,7 @@ class Value:
     unknown_templates: list[str] = field(default_factory=list)
     lost: bool = False
     notes: list[str] = field(default_factory=list)
+    instants: list[str] = field(default_factory=list)
 
 
 @dataclass

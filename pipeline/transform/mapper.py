@@ -230,7 +230,7 @@ def _parse(col: Column, value: Value, fmt: str, columns: list[str], reference: d
         v = _quantity(value, col.unit)
         return ({name: v} if v is not None else None), (None if v is None else repr(v)), col.unit
     if col.parser == "instant":
-        inst = instants.parse_instant(value.text)
+        inst = _instant(value)
         if inst is None:   # "TBA": planned, with no date yet
             why = planned.planned_reason(value.text, None, None)
             return ({_PLANNED_KEY: why} if why else None), value.text, None
@@ -257,6 +257,21 @@ def _parse(col: Column, value: Value, fmt: str, columns: list[str], reference: d
             out[f"{place}_lat"], out[f"{place}_lon"] = value.coords
         return (out or None), site, None
     raise ValueError(f"unknown parser {col.parser}")  # a mapping error, caught at load time
+
+
+def _instant(value: Value):
+    """The instant a value states. A stamp the source gives exactly (the hidden stamp of a date
+    template in MediaWiki's HTML) wins where it agrees with what the reader sees (it may be more
+    precise); where it says something else (templates have emitted stamps a second off), the
+    reader's text wins."""
+    said = instants.parse_instant(value.text)
+    stamped = instants.parse_instant(value.instants[0]) if value.instants else None
+    if stamped is None or said is None:
+        return stamped or said
+    s, t = stamped.utc, said.utc
+    agree = {"year": s.year == t.year, "month": (s.year, s.month) == (t.year, t.month),
+             "day": s.date() == t.date()}.get(said.precision, s == t)
+    return stamped if agree else said
 
 
 def _duration(name: str, value: Value, fmt: str, columns: list[str]):
