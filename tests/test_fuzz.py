@@ -5,7 +5,6 @@ The hypothesis inputs stay small (a few KB): pipeline.run.process runs here in-p
 the worker limits that keep the quadratic cases of the full fuzz (bench/fuzz.py) bounded.
 """
 import re
-import time
 from pathlib import Path
 
 import pytest
