@@ -147,6 +147,8 @@ def map_box(page: Page, main: Infobox, mapping: Mapping, title: str, as_of: date
     for p, v in params.items():
         if p not in used:
             b.facts.append(_fact(mission_id, f"param.{p}", v, v.text or None, None, p, page.rev_id))
+        for note in v.notes:   # how the reader decided (a joined list taken apart)
+            b.facts.append(_fact(mission_id, f"read.{p}", v, note, None, p, page.rev_id))
     b.evidence.extend(planned.evidence_from_params(params, b.reference))
     row["status"], row["status_evidence"] = planned.mission_status(row, b.evidence)
     if row["status"] in ("planned", "cancelled") and row.get("duration_s") is not None:
@@ -234,7 +236,7 @@ def _parse(col: Column, value: Value, fmt: str, columns: list[str], reference: d
         v = _quantity(value, col.unit)
         return ({name: v} if v is not None else None), (None if v is None else repr(v)), col.unit
     if col.parser == "instant":
-        inst = instants.parse_instant(value.text)
+        inst = _instant(value)
         if inst is None:   # "TBA": planned, with no date yet
             why = planned.planned_reason(value.text, None, None)
             return ({_PLANNED_KEY: why} if why else None), value.text, None
@@ -261,6 +263,21 @@ def _parse(col: Column, value: Value, fmt: str, columns: list[str], reference: d
             out[f"{place}_lat"], out[f"{place}_lon"] = value.coords
         return (out or None), site, None
     raise ValueError(f"unknown parser {col.parser}")  # a mapping error, caught at load time
+
+
+def _instant(value: Value):
+    """The instant a value states. A stamp the source gives exactly (the hidden stamp of a date
+    template in MediaWiki's HTML) wins where it agrees with what the reader sees (it may be more
+    precise); where it says something else (templates have emitted stamps a second off), the
+    reader's text wins."""
+    said = instants.parse_instant(value.text)
+    stamped = instants.parse_instant(value.instants[0]) if value.instants else None
+    if stamped is None or said is None:
+        return stamped or said
+    s, t = stamped.utc, said.utc
+    agree = {"year": s.year == t.year, "month": (s.year, s.month) == (t.year, t.month),
+             "day": s.date() == t.date()}.get(said.precision, s == t)
+    return stamped if agree else said
 
 
 def _duration(name: str, value: Value, fmt: str, columns: list[str]):

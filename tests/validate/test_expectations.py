@@ -123,7 +123,7 @@ CLEAN_EVENTS = [
 BREAKERS: list[tuple[str, str, str, dict, tuple[str, ...]]] = [
     ("mission_id_slug", "missions", "Bad_Slug", {}, ()),
     ("title_present", "missions", "no-title", {"title": None}, ()),
-    ("source_format_known", "missions", "bad-format", {"source_format": "html"}, ()),
+    ("source_format_known", "missions", "bad-format", {"source_format": "pdf"}, ()),
     ("launch_time_present", "missions", "launch-date-only", {"launch_precision": "day"}, ()),
     ("launch_time_present", "missions", "launch-missing",
      {"launch_utc": None, "launch_precision": None, "launch_source": None}, ()),
