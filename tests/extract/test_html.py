@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.extract import extract_page
-from pipeline.extract.html import MAX_ROWS, extract_html, link_target, looks_html, read_cell
+from pipeline.extract.html import MAX_ROWS, extract_html, looks_html
+from pipeline.extract.html_cells import link_target, read_cell
 from pipeline.records import RawInput
 from pipeline.sources.files import detect_format
 from pipeline.transform.mapper import map_page
@@ -160,7 +161,8 @@ def test_extract_page_dispatches_html(apollo):
 
 # ------------------------------------------------------------------ bad HTML, read safely
 
-BOX = '<table class="infobox"><tr><th scope="row" class="infobox-label">{label}</th><td class="infobox-data">{value}</td></tr></table>'
+BOX = ('<table class="infobox"><tr><th scope="row" class="infobox-label">{label}</th>'
+       '<td class="infobox-data">{value}</td></tr></table>')
 
 
 def test_no_infobox_and_empty_markup():
