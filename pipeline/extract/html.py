@@ -50,8 +50,9 @@ MAX_RAW = 4_000                    # characters of a cell's HTML kept as `raw`
 MAX_DATA_MW = 1_000_000            # bytes of a data-mw attribute parsed as JSON
 MAX_PARAGRAPHS = 2_000             # prose paragraphs read per page
 
-_HEAD = re.compile(r"\A(?:\ufeff)?\s*(?:<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|meta|div|section|table"
-                   r"|main|article)\b", re.IGNORECASE | re.DOTALL)
+_HEAD = re.compile(r"<(!doctype\s+html|html|head|body|meta|div|section|table|main|article)\b", re.IGNORECASE)
+MAX_LABEL = 200                    # characters: a longer "label" is not one (its row is skipped)
+MAX_SHORT = 300                    # characters of a footer cell or title matched against patterns
 _TITLE_SUFFIX = re.compile(r"\s+[-\u2013\u2014]\s+[^-\u2013\u2014]*wiki[^-\u2013\u2014]*$", re.IGNORECASE)
 _REV_IN_ABOUT = re.compile(r"/revision/(\d{1,12})\b")
 _RLCONF = {"rev_id": re.compile(r'"wgRevisionId"\s*:\s*(\d{1,12})\b'),
@@ -64,10 +65,16 @@ def looks_html(content: str) -> bool:
     """True when the text is an HTML document or fragment (a saved page, Parsoid or ZIM HTML):
     it starts with a doctype, an html/head/body element, or a block element, and has no
     wikitext template syntax near the top."""
-    head = content[:4096]
-    if not _HEAD.match(head):
+    head = content[:4096].lstrip("\ufeff \t\r\n")
+    while head.startswith("<!--"):         # leading comments, skipped without a regex
+        end = head.find("-->")
+        if end < 0:
+            return False
+        head = head[end + 3:].lstrip()
+    m = _HEAD.match(head)
+    if not m:
         return False
-    start = _HEAD.match(head).group(1).lower()
+    start = m.group(1).lower()
     if start.startswith(("!doctype", "html", "head", "body")):
         return True
     return "{{" not in head and "</" in head
@@ -282,6 +289,7 @@ def _read_table(page: _Page, table, parent: int | None) -> None:
     header_rows = 0
     for row in rows:
         if row.kind == "header":
+            row.label = row.label[:MAX_LABEL]
             nested = next(((n, n.header.fullmatch(row.label)) for n in (spec.nested if spec else ())
                            if n.header.fullmatch(row.label)), None)
             if nested:
@@ -298,7 +306,7 @@ def _read_table(page: _Page, table, parent: int | None) -> None:
                 header, header_rows = row.label, 0
             continue
         if row.kind == "row":
-            if not row.label:
+            if not row.label or len(row.label) > MAX_LABEL:
                 continue
             param = _to_param(row.label, tables)
             if param and param not in box.params:     # a label shown twice in one box: the first
@@ -317,7 +325,7 @@ def _navigation(page: _Page, box: Infobox, cell, nav: dict, header: str | None) 
             continue
         text = read_cell(td).text
         for key, rx in (("previous", _ARROW_PREV), ("next", _ARROW_NEXT)):
-            m = rx.match(text)
+            m = rx.match(text) if len(text) <= MAX_SHORT else None
             param = nav.get(key)
             if m and param and param not in box.params:
                 v = page.value(param, td, {})
@@ -350,7 +358,7 @@ def _crew_tables(page: _Page, root) -> None:
         head = [c for c in rows[0] if c.tag in ("th", "td")]
         if not head:
             continue
-        first = read_cell(head[0]).text
+        first = read_cell(head[0]).text[:MAX_LABEL]
         for template, spec in specs:
             if not re.fullmatch(spec["table_header"], first, re.IGNORECASE):
                 continue
@@ -420,7 +428,7 @@ def _title(root, raw: RawInput) -> str | None:
                 return t
     el = root.find(".//title")
     if el is not None:
-        t = _TITLE_SUFFIX.sub("", (text_of(el) or "").strip())
+        t = _TITLE_SUFFIX.sub("", (text_of(el) or "").strip()[:MAX_SHORT])
         if t:
             return names.normalise_title(t) or None
     stem = PurePosixPath(raw.source.split("#", 1)[0]).name

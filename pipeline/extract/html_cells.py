@@ -95,10 +95,13 @@ def link_target(href: str | None) -> str | None:
     return title
 
 
+MAX_STAMP = 64   # characters of a stamp or coordinate span matched (the patterns are anchored)
+
+
 def _stamp(text: str) -> str | None:
     """A date template's hidden stamp as ISO 8601, read leniently ("2024-03-23UTC12:36:10Z" as
     some templates emit it), or None."""
-    m = _STAMP.match(text)
+    m = _STAMP.match(text) if len(text) <= MAX_STAMP else None
     if not m:
         return None
     y, mo, d, h, mi, s, tz = m.groups()
@@ -111,6 +114,8 @@ def _stamp(text: str) -> str | None:
 
 
 def _dms(text: str) -> float | None:
+    if len(text) > MAX_STAMP:
+        return None
     m = _DMS.match(text.replace("\u2032", "′").replace("'", "′").replace('"', "″"))
     if not m:
         return None
@@ -140,7 +145,8 @@ def _coords(el) -> tuple[float, float] | None:
                 continue
             la, lo = _dms(text_of(lat)), _dms(text_of(lon))
         else:
-            m = _DEC.match(text_of(form))
+            dec = text_of(form)
+            m = _DEC.match(dec) if len(dec) <= MAX_STAMP else None
             la, lo = (float(m.group(1)), float(m.group(2))) if m else (None, None)
         if la is not None and lo is not None and abs(la) <= 90 and abs(lo) <= 180:
             return round(la, 6), round(lo, 6)
@@ -174,7 +180,7 @@ def read_cell(el) -> _Cell:
         if event == "start":
             if node is not el and _skipped(node):
                 if node.tag == "img":
-                    m = _FLAG_FILE.search(unquote(node.get("src", "") or ""))
+                    m = _FLAG_FILE.search(unquote(node.get("src", "") or "")[:2000])
                     if m:
                         country = m.group(1).replace("_", " ")
                         cell.links.append((country, "flag:" + country))
