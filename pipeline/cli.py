@@ -49,6 +49,8 @@ def cli() -> None:
 @click.option("--dump-index", "dump_index", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               default=None, help="Index of a multistream dump (default: Wikimedia's "
                                  "...-multistream-index.txt.bz2 beside it, if present).")
+@click.option("--zim", "zim", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
+              help="Read the articles with an infobox of this Kiwix ZIM archive instead of --raw.")
 @click.option("--full", is_flag=True,
               help="Process every input again (default: inputs unchanged since the published snapshot keep their rows).")
 @click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
@@ -62,17 +64,20 @@ def cli() -> None:
 @click.option("--page-memory", type=click.IntRange(min=64), default=1024, show_default=True,
               help="MB of memory one page may take before it is quarantined (local engine).")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal, long runs).")
-def run(raw_dir, out_dir, reports_dir, expectations_dir, fail_on, dump, dump_index, full, engine, scheduler,
-        workers, page_timeout, page_memory, progress) -> None:
+def run(raw_dir, out_dir, reports_dir, expectations_dir, fail_on, dump, dump_index, zim, full, engine,
+        scheduler, workers, page_timeout, page_memory, progress) -> None:
     """Run the pipeline: read raw/, extract, transform, validate, publish, report.
 
     \b
     Example:
       infobox-etl run --raw raw --out curated --reports reports --fail-on error
       infobox-etl run --dump enwiki-pages-articles.xml.bz2 --out curated
+      infobox-etl run --zim wikipedia_en_all_nopic_2025-01.zim --out curated
       infobox-etl run --engine dask --scheduler tcp://scheduler:8786
     """
-    if dump is None and not raw_dir.is_dir():
+    if dump is not None and zim is not None:
+        raise click.UsageError("give --dump or --zim, not both")
+    if dump is None and zim is None and not raw_dir.is_dir():
         raise click.UsageError(f"--raw {raw_dir}: no such folder")
     from pipeline.config import Config
     from pipeline.run import run as run_pipeline
@@ -85,6 +90,9 @@ def run(raw_dir, out_dir, reports_dir, expectations_dir, fail_on, dump, dump_ind
     inputs = None
     if dump is not None:
         inputs = _dump_inputs(dump, dump_index, workers)
+    if zim is not None:
+        from pipeline.sources.zim import iter_zim
+        inputs = iter_zim(zim, config.max_input_bytes)
     result = run_pipeline(config, inputs)
     click.echo(format_run_summary(result.summary))
     sys.exit(result.exit_code)
@@ -136,10 +144,13 @@ def report(run_id, reports_dir, as_json) -> None:
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Fetch at most N titles.")
 @click.option("--max-attempts", type=click.IntRange(min=1), default=5, show_default=True,
               help="Attempts per API request before giving up (retries back off and honour Retry-After).")
+@click.option("--format", "fmt", type=click.Choice(["wikitext", "html"]), default="wikitext", show_default=True,
+              help="Store each page's wikitext (Action API), or the HTML MediaWiki renders for it (REST API, "
+                   "rest.php beside --api).")
 @click.option("--from-dump", "from_dump", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               default=None, help="Backfill instead: store the mission pages of this XML dump in RAW/api/.")
 @click.pass_context
-def fetch(ctx, api_url, template, titles, titles_file, raw_dir, user_agent, limit, max_attempts,
+def fetch(ctx, api_url, template, titles, titles_file, raw_dir, user_agent, limit, max_attempts, fmt,
           from_dump) -> None:
     """Store articles' wikitext from a MediaWiki API in RAW/api/, with revision metadata.
 
@@ -155,10 +166,13 @@ def fetch(ctx, api_url, template, titles, titles_file, raw_dir, user_agent, limi
       infobox-etl fetch --titles "Apollo 11" --titles "Apollo 8" --raw raw
       infobox-etl fetch --titles-file missions.txt --user-agent "my-bot/1.0 (me@example.org)"
       infobox-etl fetch --from-dump enwiki-pages-articles.xml.bz2   # backfill, same layout
+      infobox-etl fetch --format html --titles "Apollo 11"   # MediaWiki's HTML: <title>.html
     """
     from urllib.parse import urlsplit
 
     if from_dump is not None:
+        if fmt == "html":
+            raise click.UsageError("--from-dump stores wikitext; --format html needs the REST API")
         if titles or titles_file:
             raise click.UsageError("--from-dump takes the dump's mission pages; do not give titles")
         from pipeline.sources.backfill import backfill_from_dump
@@ -184,8 +198,13 @@ def fetch(ctx, api_url, template, titles, titles_file, raw_dir, user_agent, limi
             raise click.UsageError(f"--titles-file {titles_file}: no titles in it")
     if asked and source is not None and source.name != "DEFAULT":
         raise click.UsageError("give --template or titles (--titles/--titles-file), not both")
-    with MediaWikiClient(api_url, user_agent=user_agent, max_retries=max_attempts) as client:
-        result = fetch_to_raw(client, raw_dir, titles=asked or None, template=template, limit=limit)
+    if fmt == "html":
+        from pipeline.sources.rest import RestClient, fetch_html_to_raw
+        with RestClient(api_url, user_agent=user_agent, max_retries=max_attempts) as client:
+            result = fetch_html_to_raw(client, raw_dir, titles=asked or None, template=template, limit=limit)
+    else:
+        with MediaWikiClient(api_url, user_agent=user_agent, max_retries=max_attempts) as client:
+            result = fetch_to_raw(client, raw_dir, titles=asked or None, template=template, limit=limit)
     if result.outcomes or not result.error:
         click.echo(result.summary())
     if result.error:

@@ -45,6 +45,7 @@ class Mapping:
     crew: dict = field(default_factory=dict)
     events: tuple[dict, ...] = ()
     nested: dict = field(default_factory=dict)
+    html: dict = field(default_factory=dict)   # how MediaWiki's HTML shows the box (labels, footer)
 
     def matches(self, template: str) -> bool:
         t = normalise_template(template).casefold()
@@ -73,7 +74,8 @@ def _load(name: str, data: dict) -> Mapping:
         aliases=frozenset(normalise_template(a) for a in data.get("aliases", ())),
         signature=tuple(data.get("signature", ())), ignore=frozenset(data.get("ignore", ())),
         crew=data.get("crew", {}), events=tuple(data.get("events", ())),
-        nested={normalise_template(k): v for k, v in data.get("nested", {}).items()})
+        nested={normalise_template(k): v for k, v in data.get("nested", {}).items()},
+        html=data.get("html", {}))
 
 
 @lru_cache(maxsize=1)
