@@ -315,15 +315,17 @@ class MediaWikiClient:
             return None, f"API error {code}: {info}", True
         raise ApiError(f"{self.display_url} answered with API error {code}: {info}")
 
-    def _body(self, response: requests.Response, deadline: float) -> tuple[bytes | None, str]:
+    def _body(self, response: requests.Response, deadline: float,
+              max_bytes: int | None = None) -> tuple[bytes | None, str]:
         """The decompressed answer, read a piece at a time (urllib3 decompresses at most a piece
-        per read): (None, why) past the deadline or past max_bytes, as soon as either happens."""
-        raw, out = response.raw, bytearray()
+        per read): (None, why) past the deadline or past max_bytes (default self.max_bytes), as
+        soon as either happens."""
+        raw, out, cap = response.raw, bytearray(), min(max_bytes or self.max_bytes, self.max_bytes)
         try:
             while piece := raw.read1(_READ, decode_content=True):
                 out += piece
-                if len(out) > self.max_bytes:
-                    return None, f"the answer is over {self.max_bytes:,} bytes (decompressed); not read further"
+                if len(out) > cap:
+                    return None, f"the answer is over {cap:,} bytes (decompressed); not read further"
                 if time.monotonic() > deadline:
                     return None, (f"the answer took more than {self.deadline:g} s "
                                   f"({len(out):,} bytes by then); given up")
