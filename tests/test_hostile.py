@@ -233,6 +233,8 @@ def test_a_dump_page_over_the_cap_is_refused_while_reading(tmp_path):
     assert isinstance(items[0], ReadFailure)
     assert items[0].reason == "page text is 50,000 characters, over the limit of 10,000"
     assert items[1].title == "Small"
+    via_raw = list(iter_inputs(tmp_path, 10_000))  # raw/'s size limit is the dump pages' limit too
+    assert isinstance(via_raw[0], ReadFailure) and via_raw[1].title == "Small"
 
 
 def test_an_export_with_a_long_licence_comment_is_a_dump(tmp_path):
