@@ -71,9 +71,19 @@ def clean_leftovers(out_dir: Path) -> list[Path]:
             shutil.rmtree(p, ignore_errors=True)
             removed.append(p)
     for p in out_dir.glob(".tmp-*"):
-        p.unlink(missing_ok=True)
-        removed.append(p)
+        if p.is_symlink() or p.is_file():  # ours are links; a foreign folder is left alone
+            p.unlink(missing_ok=True)
+            removed.append(p)
     return removed
+
+
+def _set_aside(path: Path, run_id: str) -> None:
+    """A foreign entry where a link of ours belongs (`_current` or `<table>.parquet` as a real
+    folder or file) is renamed `<name>.foreign-<run_id>`, not deleted: nothing is lost, and
+    the publish goes on."""
+    if path.is_symlink() or not path.exists():
+        return
+    os.rename(path, path.with_name(f"{path.name}.foreign-{run_id}"))
 
 
 @contextmanager
@@ -149,13 +159,15 @@ def _publish(tables, out_dir: Path, run_id: str, keep: int, extra: dict | None) 
     _fsync_dir(tmp)
     os.rename(tmp, final)
     _fsync_dir(snaps)
+    _set_aside(out_dir / CURRENT, run_id)
     _replace_symlink(out_dir / CURRENT, f"{SNAPSHOTS}/{run_id}")
     for name in tables:
         link = out_dir / f"{name}.parquet"
         want = f"{CURRENT}/{name}.parquet"
         if not (link.is_symlink() and os.readlink(link) == want):
-            if link.exists() and not link.is_symlink():
+            if link.is_file() and not link.is_symlink():
                 link.unlink()  # a plain file from an older layout
+            _set_aside(link, run_id)
             _replace_symlink(link, want)
     _fsync_dir(out_dir)
     _prune(snaps, keep, run_id)

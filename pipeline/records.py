@@ -65,6 +65,8 @@ class Value:
     citations -- refs removed from the value
     unknown_templates -- names of templates in the value that have no renderer
     lost  -- the value looks like rendering residue (a bare "UTC", "()", "frameless|100px")
+    notes -- how the reader read the value where it had to decide (a joined list taken apart:
+             on what evidence), for provenance
     instants -- ISO 8601 stamps the source states exactly (the hidden stamps of date templates in
              MediaWiki's HTML), in order; [] when it states none
     """
@@ -79,6 +81,7 @@ class Value:
     citations: list[Citation] = field(default_factory=list)
     unknown_templates: list[str] = field(default_factory=list)
     lost: bool = False
+    notes: list[str] = field(default_factory=list)
     instants: list[str] = field(default_factory=list)
 
 

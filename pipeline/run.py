@@ -25,11 +25,13 @@ from pipeline.records import Issue, Page, RawInput, RunSummary
 from pipeline.schema import SCHEMA_VERSION, TABLES, check_rows, to_table
 from pipeline.sources import ReadFailure, is_dump, is_enterprise, is_zim, iter_inputs, list_inputs
 from pipeline.core import names
+from pipeline.core.untrusted import clean_text
 from pipeline.transform.mapper import Bundle, map_all
 from pipeline.transform.people import unify_person_keys
 from pipeline.transform.reconcile import reconcile
 
 EXCERPT = 300
+MAX_PARAMS = 10_000   # infobox parameters of one page (a long real infobox has a few hundred)
 
 
 @dataclass
@@ -107,7 +109,9 @@ def reuse(item: RawInput | ReadFailure, previous: Previous | None) -> PageResult
     """The previous snapshot's rows for an unchanged input (incremental run), else None."""
     if previous is None or isinstance(item, ReadFailure):
         return None
-    found = previous.reuse(item.source, content_sha(item), item.rev_id)
+    found = previous.reuse(item.source, content_sha(item), item.rev_id, title=item.title,
+                           page_id=item.page_id, rev_timestamp=item.rev_timestamp,
+                           source_format=item.source_format)
     if found is None:
         return None
     input_row, params, keyed, rows, issues = found
@@ -146,6 +150,11 @@ def _process(item: RawInput, sha: str, stage: list[str]) -> PageResult:
     """extract, then transform (stage[0] says which one is running)."""
     page = make_prose(extract_page(item))
     title = page.title or _title_from_source(item.source)
+    count = sum(len(box.params) for box in page.infoboxes)
+    if count > MAX_PARAMS:  # its rows would be unbounded in the driver
+        return _quarantined(item.source, item.fmt, title, "extract",
+                            f"{count:,} infobox parameters, over the limit of {MAX_PARAMS:,} per page",
+                            item.content[:EXCERPT], sha, item.rev_id)
     params = _param_rows(page, title)
     if page.redirect:
         return PageResult(_input(item, page.fmt, "no_mission", 0, f"redirect to {page.redirect}",
@@ -171,7 +180,72 @@ def _title_from_source(source: str) -> str:
     for suffix in (".wikitext", ".wiki", ".txt", ".mediawiki"):
         if stem.endswith(suffix):
             stem = stem[: -len(suffix)]
-    return names.normalise_title(stem) or source
+    return names.normalise_title(clean_text(stem)) or source
+
+
+def _one_row_per_source(results: list[PageResult]) -> list[PageResult]:
+    """Every input once in the inputs table: a second input under a source already seen (two
+    dump pages with one id, or one title and no id) is quarantined as `<source>#duplicate=N`,
+    so neither the tables nor the next incremental run mix the two."""
+    seen: Counter = Counter()
+    out = []
+    for r in results:
+        source = r.input_row["source"]
+        seen[source] += 1
+        if seen[source] == 1:
+            out.append(r)
+            continue
+        row = r.input_row
+        why = (f"duplicate input: {source} was read already (page id or title repeated in the "
+               "dump); the first one is kept")
+        out.append(_quarantined(f"{source}#duplicate={seen[source]}", row["format"], row["title"], "read",
+                                why, "", row["sha256"], row["rev_id"]))
+    return out
+
+
+def _distinct_ids(results: list[PageResult]) -> list[PageResult]:
+    """Row ids (mission_id, rocket_id) are slugs of the title, and a slug loses case, accents and
+    punctuation: "Apollo 11", "APOLLO 11" and "Apollo-11" are one slug. Pages are told apart by
+    their normalised title (MediaWiki's rules, in NFC: sources clean titles where they enter).
+
+    A title read a second time (two files, or the two Unicode forms of "Été 1") is one page:
+    the first input keeps it, a later one is quarantined as its duplicate. Where different
+    titles share a slug, each gets the slug plus 8 hex digits of its title's SHA-1, in every row
+    that names it. Idempotent: reused rows are keyed again from their titles."""
+    owner: dict[tuple[str, str], str] = {}
+    kept = []
+    for r in results:
+        first = next((owner[(b.table, b.row["title"])] for b in r.bundles()
+                      if (b.table, b.row["title"]) in owner), None)
+        if first is not None:
+            row = r.input_row
+            kept.append(_quarantined(row["source"], row["format"], row["title"], "transform",
+                                     f"duplicate page: the title {row['title']!r} is read from {first} "
+                                     "already (same normalised title); that one is kept",
+                                     "", row["sha256"], row["rev_id"]))
+            continue
+        for b in r.bundles():
+            owner[(b.table, b.row["title"])] = r.input_row["source"]
+        kept.append(r)
+    groups: dict[tuple[str, str], list[Bundle]] = {}
+    for r in kept:
+        for b in r.bundles():
+            groups.setdefault((b.table, names.mission_slug(b.row["title"])), []).append(b)
+    for (_, slug), bundles in groups.items():
+        clash = len({b.row["title"] for b in bundles}) > 1
+        for b in bundles:
+            new = f"{slug}-{hashlib.sha1(b.row['title'].encode('utf-8')).hexdigest()[:8]}" if clash else slug
+            old = b.row[b.key]
+            if new == old:
+                continue
+            b.row[b.key] = new
+            for row in (*b.crew, *b.events, *b.facts):
+                if row.get("mission_id") == old:
+                    row["mission_id"] = new
+            for issue in b.issues:
+                if issue.mission_id == old:
+                    issue.mission_id = new
+    return kept
 
 
 def _input(item: RawInput, fmt, outcome, missions, reason, title, sha) -> dict:
@@ -207,6 +281,7 @@ def run(config: Config, inputs: Iterable[RawInput | ReadFailure] | None = None,
     previous = Previous.load(config.out_dir) if config.incremental else None
     results = process_all(_progress(inputs, total, config), config, process, quarantine_result,
                           lambda item: reuse(item, previous))
+    results = _distinct_ids(_one_row_per_source(results))
     clock.lap("read+extract+transform")
 
     fingerprint = hashlib.sha256("\n".join(sorted(r.input_row["sha256"] or r.input_row["source"]

@@ -60,6 +60,7 @@ def table(tmp: Path, name: str) -> list[dict]:
 
 # --- one input must not crash the run ---------------------------------------------------------
 
+@pytest.mark.slow  # whole runs
 def test_surrogates_ids_and_instants_out_of_range_do_not_stop_the_run(tmp_path):
     """Attack: a surrogate entity in an infobox (lone, and an editor's pair for a rocket), a
     sidecar with rev_id 10^23, a title with a lone surrogate and a right-to-left override, a dump
@@ -291,6 +292,7 @@ def test_designations_in_a_megabyte_are_linear(text):
 
 # --- publishing and the report ---------------------------------------------------------------
 
+@pytest.mark.slow  # whole runs
 def test_the_shrink_guard_sees_a_snapshot_published_while_the_run_validated(tmp_path, monkeypatch):
     """Attack: a run starts on an empty output folder; while it validates, an overlapping run
     holds the publish lock and publishes five missions. The guard read the manifest before taking
@@ -338,3 +340,105 @@ def test_titles_are_literal_text_in_the_markdown_report():
                     "mission_id": "m-1"})
     assert shown == (r"\[click\](http://evil.example) !\[x\](http://evil.example/p.png) \*b\* \`c\` a\|b"
                      " (`m-1`)")
+
+
+# --- identity -----------------------------------------------------------------------------------
+
+@pytest.mark.slow  # whole runs
+def test_pages_are_told_apart_by_title_not_by_slug_and_duplicates_are_one_row(tmp_path):
+    """Attack: "Apollo 11", "APOLLO 11" and "Apollo-11" share the slug apollo-11 and knocked each
+    other out (mission_id_unique held all back); "Été 1" typed in its two Unicode forms too; two
+    dump <page>s with one id gave two inputs rows under one source, and the next incremental run
+    on the same input lost a mission. Guarantee: different titles, different ids (slug + hash);
+    one title twice, one mission and one duplicate row; the incremental run gives the same tables."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for stem in ("Apollo_11", "APOLLO_11", "Apollo-11", "E\u0301te\u0301_1", "\u00c9t\u00e9_1"):
+        (raw / f"{stem}.wikitext").write_text(page(stem.replace("_", " ")))
+    (raw / "d.xml").write_text(dump_xml([{"title": "Gamma 7", "id": 7}, {"title": "Gamma 8", "id": 7}]))
+    first = run(config(tmp_path))
+    missions = {m["title"]: m["mission_id"] for m in table(tmp_path, "missions")}
+    assert sorted(missions) == ["APOLLO 11", "Apollo 11", "Apollo-11", "Gamma 7", "\u00c9t\u00e9 1"]
+    assert len(set(missions.values())) == 5
+    assert all(re.fullmatch(r"apollo-11-[0-9a-f]{8}", missions[t]) for t in ("APOLLO 11", "Apollo 11", "Apollo-11"))
+    assert missions["Gamma 7"] == "gamma-7"
+    inputs = {r["source"]: r for r in table(tmp_path, "inputs")}
+    assert len(inputs) == 7
+    assert inputs["d.xml#page=7#duplicate=2"]["outcome"] == "quarantined"
+    dup = [r for r in inputs.values() if r["reason"] and r["reason"].startswith("duplicate page")]
+    assert len(dup) == 1 and dup[0]["title"] == "\u00c9t\u00e9 1"
+    crew_ids = {r["mission_id"] for r in table(tmp_path, "facts")}
+    assert crew_ids <= set(missions.values())
+
+    second = run(config(tmp_path))
+    assert second.summary["inputs_reused"] >= 4
+    assert {t: v["sha256"] for t, v in second.manifest["tables"].items()} == \
+           {t: v["sha256"] for t, v in first.manifest["tables"].items()}
+
+
+@pytest.mark.slow  # whole runs
+def test_an_incremental_run_sees_a_changed_sidecar(tmp_path):
+    """Attack: the sidecar of a fetched page changes (title, page id, timestamp) while content
+    and revision stay. The incremental run reused the old rows. Guarantee: processed again."""
+    api = tmp_path / "raw" / "api"
+    api.mkdir(parents=True)
+    (api / "Alpha_1.wikitext").write_text(page("Alpha 1"))
+    meta = {"title": "Alpha 1", "page_id": 1, "rev_id": 10, "rev_timestamp": "2024-01-01T00:00:00Z",
+            "source_format": "api"}
+    (api / "Alpha_1.wikitext.meta.json").write_text(json.dumps(meta))
+    run(config(tmp_path))
+    for change in ({"page_id": 2}, {"rev_timestamp": "2024-02-02T00:00:00Z"}, {"title": "Alpha 2"}):
+        meta.update(change)
+        (api / "Alpha_1.wikitext.meta.json").write_text(json.dumps(meta))
+        result = run(config(tmp_path))
+        assert result.summary["inputs_reused"] == 0, change
+        (m,) = table(tmp_path, "missions")
+        assert (m["title"], m["page_id"], m["rev_timestamp"].isoformat()) == \
+            (meta["title"], meta["page_id"], meta["rev_timestamp"].replace("Z", "+00:00"))
+    assert run(config(tmp_path)).summary["inputs_reused"] == 1
+
+
+def test_a_page_with_unbounded_parameters_is_quarantined_in_its_worker():
+    """Attack: 300,000 infobox parameters made 670 MB of rows in the driver. Guarantee: over
+    MAX_PARAMS the page is quarantined by process(), which runs in the worker, with the reason."""
+    from pipeline.records import RawInput
+    from pipeline.run import MAX_PARAMS, process
+
+    text = "{{Infobox spaceflight\n" + "".join(f"| p{i} = v\n" for i in range(MAX_PARAMS + 1)) + "}}\n"
+    result = process(RawInput(source="big.wikitext", fmt="wikitext", content=text, source_format="wikitext"))
+    assert result.input_row["outcome"] == "quarantined" and not result.params
+    assert result.input_row["reason"] == "10,001 infobox parameters, over the limit of 10,000 per page"
+
+
+def test_foreign_entries_in_the_output_folder_do_not_break_a_publish(tmp_path):
+    """Attack: `out/.tmp-keep` as a folder, `_current` as a real folder, a table path that is a
+    folder: every run exited 1, some after publishing. Guarantee: the publish completes; the
+    foreign folders are kept (set aside), not deleted."""
+    import pyarrow as pa
+
+    from pipeline import load
+
+    out = tmp_path / "out"
+    for folder in (".tmp-keep", "_current", "missions.parquet"):
+        (out / folder).mkdir(parents=True)
+        (out / folder / "mine.txt").write_text("keep me")
+    tables = {"missions": pa.table({"mission_id": ["a"]})}
+    manifest = load.publish(tables, out, "20240101T000000000Z-00000000")
+    assert manifest["tables"]["missions"]["rows"] == 1
+    assert pq.read_table(out / "missions.parquet").num_rows == 1
+    assert (out / ".tmp-keep" / "mine.txt").exists()
+    assert (out / "_current.foreign-20240101T000000000Z-00000000" / "mine.txt").exists()
+    assert (out / "missions.parquet.foreign-20240101T000000000Z-00000000" / "mine.txt").exists()
+
+
+def test_a_foreign_report_with_odd_types_does_not_break_the_trend():
+    from pipeline.validate.report import build_trend
+
+    current = {"run_id": "b", "expectations": [{"name": "x", "success": False, "severity": "error",
+                                                "unexpected_count": 2}]}
+    odd = {"run_id": "a", "expectations": [{"name": "x", "success": False, "failing_ids": 7,
+                                            "unexpected_count": "many"}, {"name": "y", "success": 0,
+                                                                          "unexpected_count": [1]}]}
+    trend = build_trend(current, [odd])
+    assert trend["runs"] == ["a", "b"]
+    assert {r["name"]: r["failures"] for r in trend["expectations"]} == {"x": [1, 2], "y": [1, None]}

@@ -143,6 +143,12 @@ def person_key(display: str, link_target: str | None = None) -> str:
     return " ".join(_capitalise(token) for token in name.split())
 
 
+def name_form(name: str) -> str:
+    """The form in which two spellings of a name compare equal: diacritics folded, case-less,
+    hyphens as spaces, no dots ("Tracy Caldwell-Dyson" == "tracy caldwell dyson")."""
+    return _form(name)
+
+
 def _form(name: str) -> str:
     """Matching form of a name (see _form_of); a non-string gives ""."""
     return _form_of(name) if isinstance(name, str) else ""

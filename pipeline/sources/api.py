@@ -105,9 +105,9 @@ class FetchedPage:
     """The latest revision of one page, with every asked title that resolved to it."""
 
     title: str
-    page_id: int
+    page_id: int | None   # None only for a dump page without <id> (backfill)
     ns: int
-    rev_id: int
+    rev_id: int | None
     rev_timestamp: str | None
     sha1: str
     content: str

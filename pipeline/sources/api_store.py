@@ -179,7 +179,7 @@ class _Folder:
         atomic_write(text_path, data)
         atomic_write(meta_path, (json.dumps(meta, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
         moved_from = None
-        old = self.by_page.get(page.page_id)
+        old = self.by_page.get(page.page_id) if page.page_id is not None else None
         if old is not None and old != stem:  # the page was renamed: one page, one file
             old_meta = self.dir / (old + META_SUFFIX)
             try:

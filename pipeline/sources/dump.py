@@ -153,6 +153,7 @@ class PageParser:
         self.max_text = max_text
         self._size = 0                        # characters captured for the current element
         self.pages: list[RawInput | ReadFailure] = []
+        self.pages_seen = 0                   # <page> elements closed, of every namespace
         self._tags: list[str] = []            # local names of the open elements
         self._open: list[_Page] = []          # the open pages, innermost last
         self._revisions: list[int] = []       # start numbers of the open <revision> elements
@@ -245,6 +246,7 @@ class PageParser:
         if tag == "revision":
             self._revisions.pop()
         if tag == "page" and self._open and self._open[-1].depth == depth:
+            self.pages_seen += 1
             item = self._page(self._open.pop())
             if item is not None:
                 self.pages.append(item)

@@ -23,6 +23,7 @@ from typing import Iterator
 from pipeline.core.untrusted import clean_text, int64, text_sha256, utc_instant
 from pipeline.extract.html import looks_html
 from pipeline.extract.text import looks_rendered
+from pipeline.extract.text_table import looks_tabular
 from pipeline.records import RawInput
 
 _DOC_NAMES = re.compile(r"^(readme|attribution|license|notice)([._-].*)?$", re.IGNORECASE)
@@ -162,10 +163,11 @@ def list_inputs(raw_dir: Path) -> list[Path]:
 
 def detect_format(content: str) -> str | None:
     """'html' for MediaWiki's HTML of a page (saved, Parsoid or ZIM), 'text' for rendered plain
-    text, 'wikitext' for MediaWiki markup, None when none of them."""
+    text ("- Key: Value" lines or a two-column label | value table), 'wikitext' for MediaWiki
+    markup, None when none of them."""
     if looks_html(content):
         return "html"
-    if looks_rendered(content):
+    if looks_rendered(content) or looks_tabular(content):
         return "text"
     if _WIKI_MARKERS.search(content[:200000]):
         return "wikitext"

@@ -8,6 +8,8 @@
 - A disagreement between the infobox and the prose beyond the precision of both is an Issue
   (`infobox_prose_disagree`), and the mission's `prose_conflicts` names both values.
 - The gap stays visible: `lost_fields` and the value_lost issues are not touched here.
+- Planned is not actual (transform/status.py): prose events dated after the reference (the
+  revision, else the run date) are left out, and no planned leg is filled from the prose.
 """
 from __future__ import annotations
 
@@ -48,11 +50,20 @@ def reconcile(bundle: Bundle, page: Page) -> Bundle:
                      events=list(bundle.events), facts=list(bundle.facts), issues=list(bundle.issues))
     row = bundle.row
     others = [row[k] for k in ("previous_mission", "next_mission") if row.get(k)]
-    events = extract_events(page.sections, row["title"], aliases=_aliases(bundle), other_missions=others)
+    launch = (instants.Instant(row["launch_utc"], row.get("launch_precision") or "second")
+              if row.get("launch_utc") is not None else None)
+    events = extract_events(page.sections, row["title"], aliases=_aliases(bundle), other_missions=others,
+                            launch=launch)
     conflicts: list[str] = []
     for ev in events:
         if getattr(ev, "mission", None):
             continue
+        if ev.set_aside:
+            bundle.issues.append(Issue("prose_set_aside", ev.event, f"{ev.set_aside}: {ev.evidence[:160]}",
+                                       row["mission_id"]))
+            continue
+        if bundle.reference is not None and ev.utc is not None and ev.utc > bundle.reference:
+            continue   # dated after the revision (or the run): planned, not an event
         bundle.events.append({
             "mission_id": row["mission_id"], "event": ev.event, "utc": ev.utc, "precision": ev.precision,
             "outcome": ev.outcome, "source": "prose", "evidence": ev.evidence, "detail": ev.detail,
@@ -64,7 +75,7 @@ def reconcile(bundle: Bundle, page: Page) -> Bundle:
             continue
         # a failed launch still lifted off (a scrubbed attempt did not): its instant is the launch
         candidates = [ev for ev in events if ev.event == event and not getattr(ev, "mission", None)
-                      and ev.outcome in (None, "success", "failure")
+                      and not ev.set_aside and ev.outcome in (None, "success", "failure")
                       and (bundle.reference is None or ev.utc <= bundle.reference)]
         if not candidates:
             continue

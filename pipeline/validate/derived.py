@@ -91,12 +91,21 @@ def duration_unit(seconds: int | None) -> int:
 
 # --- single-table helpers (Arrow compute, as written first) ---------------------------------------
 
+# Statuses under which an instant is not expected (planned is not actual): its check is skipped.
+NOT_EXPECTED = {"launch": ("planned", "cancelled"),
+                "landing": ("planned", "cancelled", "in_progress", "failed")}
+
+
 def time_precision(prefix: str):
     def compute(table: "pa.Table", others: dict) -> "pa.Array":
+        import pyarrow as pa
         import pyarrow.compute as pc
         known = pc.is_valid(table[f"{prefix}_utc"])
-        precision = pc.if_else(known, table[f"{prefix}_precision"], None)
-        return pc.fill_null(precision, "none")
+        precision = pc.fill_null(pc.if_else(known, table[f"{prefix}_precision"], None), "none")
+        if "status" not in table.column_names:
+            return precision
+        skip = pc.fill_null(pc.is_in(table["status"], value_set=pa.array(NOT_EXPECTED[prefix])), False)
+        return pc.if_else(pc.and_(skip, pc.invert(known)), pa.scalar(None, pa.string()), precision)
     return compute
 
 
@@ -251,11 +260,13 @@ _MISSION_TIMES = ("launch_utc", "launch_precision", "landing_utc", "landing_prec
 DERIVED: dict[str, dict[str, Derived]] = {
     "missions": {
         "dq_launch_time_precision": Derived(
-            ("launch_utc", "launch_precision"), time_precision("launch"),
-            about="launch_precision where launch_utc is set, else 'none'"),
+            ("launch_utc", "launch_precision", "status"), time_precision("launch"),
+            about="launch_precision where launch_utc is set, else 'none'; null (not checked) for a "
+                  "planned or cancelled mission without a launch"),
         "dq_landing_time_precision": Derived(
-            ("landing_utc", "landing_precision"), time_precision("landing"),
-            about="landing_precision where landing_utc is set, else 'none'"),
+            ("landing_utc", "landing_precision", "status"), time_precision("landing"),
+            about="landing_precision where landing_utc is set, else 'none'; null (not checked) for "
+                  "a planned, cancelled, in-progress or failed mission without a landing"),
         "dq_landing_end_utc": Derived(
             ("landing_utc", "landing_precision"), landing_end,
             about="the end of the landing's interval: landing_utc plus one unit of landing_precision "

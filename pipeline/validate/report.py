@@ -165,9 +165,14 @@ def earlier_reports(run_dir: Path, limit: int = TREND_RUNS) -> list[dict]:
 
 
 def _failures(e: dict) -> int:
+    """Failures of one check in a dq.json, which may be foreign: values of odd types count as 1."""
     if e.get("success"):
         return 0
-    return len(e.get("failing_ids") or []) or int(e.get("unexpected_count") or 0) or 1
+    ids, n = e.get("failing_ids"), e.get("unexpected_count")
+    count = len(ids) if isinstance(ids, list) else 0
+    if not count and isinstance(n, int) and not isinstance(n, bool) and n > 0:
+        count = n
+    return count or 1
 
 
 def build_trend(current: dict, earlier: list[dict], runs: int = TREND_RUNS) -> dict:

@@ -13,8 +13,8 @@ from pipeline.schema import TABLES
 REV = datetime(2026, 11, 1, tzinfo=timezone.utc)
 
 
-def box(*lines: str, rev: datetime = REV) -> object:
-    text = "{{Infobox spaceflight\n" + "\n".join(lines) + "\n}}\n'''X''' is a spaceflight.\n"
+def box(*lines: str, rev: datetime = REV, prose: str = "'''X''' is a spaceflight.") -> object:
+    text = "{{Infobox spaceflight\n" + "\n".join(lines) + "\n}}\n" + prose + "\n"
     raw = RawInput(source="x.wikitext", fmt="wikitext", content=text, source_format="api",
                    title="Test mission", rev_timestamp=rev)
     b = process(raw).bundle
@@ -219,3 +219,72 @@ def test_expedition_status_from_its_start_and_end():
     assert (b.row["status"], b.row["status_evidence"]) == ("completed", "end_date: 21 December 1988, 02:32:54 UTC")
     b = box("| start_date = 21 December 1987", "| end_date = December 2027 (planned)")
     assert b.row["status"] == "in_progress"
+
+
+def test_planned_values_of_other_columns_are_not_facts():
+    # STS-51-L.wikitext: the planned landing site and orbit of a flight destroyed on ascent
+    b = box("| launch_date = January 28, 1986, 16:38:00&nbsp;[[UTC]]",
+            "| landing_site = Kennedy, [[Shuttle Landing Facility|SLF&nbsp;Runway&nbsp;33]] (planned)",
+            "| orbit_reference = [[Geocentric orbit]] (planned)",
+            "| orbits_completed = Failed to achieve orbit (96 planned)",
+            "| orbit_regime = [[Low Earth orbit]]")
+    m = b.row
+    assert (m["landing_site"], m["orbit_reference"], m["orbits_completed"]) == (None, None, None)
+    assert m["orbit_regime"] == "Low Earth orbit" and m["status"] == "failed"
+    planned = {f["field"] for f in b.facts if f["field"].endswith(".planned")}
+    assert planned == {"landing_site.planned", "orbit_reference.planned", "orbits_completed.planned"}
+    assert not [i for i in b.issues if i.code == "unparsed"]
+
+
+def test_prose_after_the_revision_is_not_an_event():
+    # the infobox gives no launch; the prose names a date after the revision (own sentence,
+    # the date of SpaceX_Crew-13.wikitext's launch)
+    prose = "'''X''' is a spaceflight. The spacecraft launched on 1 October 2026 at 15:10 UTC."
+    b = box("| mission_type = Crewed flight", "| crew_members = [[Jessica Watkins]]", prose=prose,
+            rev=datetime(2026, 6, 1, tzinfo=timezone.utc))
+    assert b.row["launch_utc"] is None
+    assert not [e for e in b.events if e["utc"] is not None and e["utc"] > datetime(2026, 6, 1, tzinfo=timezone.utc)]
+    later = box("| mission_type = Crewed flight", "| crew_members = [[Jessica Watkins]]", prose=prose)
+    assert later.row["launch_utc"] is not None and later.row["launch_source"] == "prose"
+
+
+def test_a_cancelled_next_mission_is_still_the_next_mission():
+    # Apollo_17.wikitext: "| next_mission = Apollo 18 ([[Canceled Apollo missions|canceled]])"
+    b = box("| next_mission = Apollo 18 ([[Canceled Apollo missions|canceled]])",
+            "| launch_date = December 7, 1972, 05:33:00 UTC")
+    assert b.row["next_mission"] == "Apollo 18 (canceled)" and b.row["status"] == "launched"
+
+
+def test_a_launch_to_be_announced_is_planned_not_unparsed():
+    # Axiom_Mission_5.wikitext writes TBA for its crew; a launch "TBA" reads the same way
+    b = box("| launch_date = TBA", "| crew_members = {{Unbulleted list | TBA | TBA }}")
+    assert b.row["status"] == "planned" and b.row["launch_planned_utc"] is None
+    assert not [i for i in b.issues if i.code == "unparsed"] and b.crew == []
+
+
+def test_one_person_key_across_pages():
+    # Axiom_Mission_4.wikitext links [[Peggy Whitson]]; older pages link [[Peggy A. Whitson]]
+    from pipeline.transform.people import unify_person_keys
+    rows = {"crew": [
+        {"mission_id": "axiom-mission-4", "person": "Peggy Whitson", "person_key": "Peggy Whitson"},
+        {"mission_id": "sts-111", "person": "Peggy A. Whitson", "person_key": "Peggy A. Whitson"},
+        {"mission_id": "soyuz-ms-03", "person": "Peggy Whitson", "person_key": "Peggy Whitson"},
+        {"mission_id": "sts-125", "person": "Gregory C. Johnson", "person_key": "Gregory C. Johnson"},
+        {"mission_id": "sts-123", "person": "Gregory H. Johnson", "person_key": "Gregory H. Johnson"}],
+        "events": [{"mission_id": "sts-111", "event": "eva", "person_key": "Peggy A. Whitson"}]}
+    assert unify_person_keys(rows) == {"Peggy A. Whitson": "Peggy Whitson"}
+    assert {c["person_key"] for c in rows["crew"]} == {"Peggy Whitson", "Gregory C. Johnson", "Gregory H. Johnson"}
+    assert rows["events"][0]["person_key"] == "Peggy Whitson"
+
+
+def test_planned_fields_name_the_columns_kept_out():
+    # SpaceX_Crew-13.wikitext: launched, landing planned, duration still running
+    b = box("| launch_date = 1 October 2026 15:10:06 [[Coordinated Universal Time|UTC]]",
+            "| landing_date = NET March 2027 (planned)",
+            "| landing_site = [[Pacific Ocean]] (''planned'')",
+            "| mission_duration = {{time interval|1 October 2026 15:10:06||show=dhm}} ''(in progress)''",
+            rev=datetime(2026, 11, 1, tzinfo=timezone.utc))
+    m = b.row
+    assert m["planned_fields"] == ["duration_s", "landing_site", "landing_utc"]
+    assert (m["status"], m["duration_s"], m["landing_site"]) == ("in_progress", None, None)
+    assert not [i for i in b.issues if i.code == "unparsed"]

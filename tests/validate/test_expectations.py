@@ -73,6 +73,14 @@ CLEAN_MISSIONS = [
     mission("orbits-by-leo-rule", period_min=None, orbits_completed=2944),
     mission("orbits-lunar", orbit_reference="Selenocentric", period_min=120.0, orbits_completed=30),
     mission("orbits-no-duration", duration_s=None, duration_source=None, orbits_completed=5),
+    # planned is not actual: a planned mission has no launch and is not asked for one
+    # (Artemis_IV.wikitext: "Early 2028 (planned)"); one in progress has no landing yet
+    mission("planned-no-launch", status="planned", launch_utc=None, launch_precision=None,
+            launch_source=None, landing_utc=None, landing_precision=None, landing_source=None,
+            duration_s=None, duration_source=None, orbits_completed=None, cospar_id=None,
+            launch_planned_utc=utc("2028-01-01T00:00:00"), launch_planned_precision="year"),
+    mission("in-progress-no-landing", status="in_progress", landing_utc=None, landing_precision=None,
+            landing_source=None, duration_s=None, duration_source=None, orbits_completed=None),
     # Virgin_Galactic_Unity_21.wikitext (corpus/wikitext/current): launch "22 May 2021, 15:26 UTC",
     # landing "22 May 2021" -- a day-precision landing the same day is not before the launch
     mission("landing-day-of-launch", launch_utc=utc("2021-05-22T15:26:00"), launch_precision="minute",
@@ -329,7 +337,7 @@ def test_schema_checks_fail_on_broken_schemas(broken_schema):
 def test_outcome_metadata_comes_from_the_suite(clean):
     o = by_name(clean)
     assert o["landing_after_launch"].columns == ["landing_utc", "landing_precision", "launch_utc"]
-    assert o["launch_time_present"].columns == ["launch_utc", "launch_precision"]  # via the dq_ helper
+    assert o["launch_time_present"].columns == ["launch_utc", "launch_precision", "status"]  # via the dq_ helper
     assert (o["landing_after_launch"].severity, o["landing_after_launch"].scope) == ("error", "row")
     assert o["crew_person_once_per_leg"].table == "crew" and o["crew_person_once_per_leg"].suite == "crew"
     assert all(x.description for x in clean.outcomes)
