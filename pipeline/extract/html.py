@@ -14,16 +14,22 @@ text does not:
 - a label becomes the template parameter it was rendered from by the mapping's ``[html.labels]``
   table, else by MediaWiki's convention for parameter names (lower case, ``_`` for spaces);
 - the hidden ISO stamps of start/end date templates (``.dtstart``, ``.dtend``) -> Value.instants;
-  the geo microformat of ``{{Coord}}`` -> Value.coords (from the DMS spans when present: the
-  decimal microformat is rounded to the DMS precision); link targets (``/wiki/T``, ``./T``,
-  ``T``) -> Value.links; flag icons -> ``flag:<Country>`` links; reference marks -> citations
-  resolved against the page's reference list;
+  the geo microformat of ``{{Coord}}`` -> Value.coords (in the form it was given: the other
+  form is rounded); link targets (``/wiki/T``, ``./T``, ``T``) -> Value.links; flag icons ->
+  ``flag:<Country>`` links; reference marks -> citations resolved against the page's reference
+  list (cells are read by pipeline.extract.html_cells);
+- a row label shown twice in one box keeps its first value; the footer's "← previous | next →"
+  row gives the mapping's navigation parameters; a wikitable that a nested template renders
+  (``{{Spaceflight crew}}``: "Position" | crew) is read as that template;
 - Parsoid's ``data-mw`` (on the transclusion's first node) gives the template name and each
   parameter's wikitext, which become the box's template and each Value's ``raw``.
 
 Bad input is read safely: lxml's HTML parser recovers truncated or broken markup and never runs
-anything; scripts, styles and hidden spans are not text; work is bounded per page (infoboxes,
-rows, characters per cell). A page without an infobox gives a Page without infoboxes.
+or fetches anything; scripts, styles and hidden spans are not text; work is bounded per page
+(infoboxes, rows, characters per cell and label), and every pattern runs on bounded, anchored
+text. A page without an infobox gives a Page without infoboxes; the title, page id and revision
+id come from the input (sidecar, archive), else from the page (`<h1>`, `<title>`, Parsoid's
+`<html about>` and `mw:pageId`, a desktop page's RLCONF read as text).
 """
 from __future__ import annotations
 
