@@ -452,3 +452,22 @@ def test_a_date_template_with_an_eleven_digit_year_is_no_date():
     from pipeline.wikitext.date_templates import render_numeric
 
     assert isinstance(render_numeric(["99999999999", "13", "45"]), str)
+
+
+def test_enterprise_records_are_cleaned_and_range_checked_where_they_enter():
+    """The Wikimedia Enterprise NDJSON reader meets the same attacks: a JSON `\\ud800` in the HTML
+    or the name, an identifier >= 2^63, a date out of range once in UTC, a record nested 100,000
+    deep (RecursionError in json). Guarantee: RawInputs Arrow can hold, or a ReadFailure."""
+    import io
+
+    from pipeline.sources.enterprise import _records
+
+    good = ('{"name": "A\\ud800", "identifier": 9223372036854775808, "date_modified": '
+            '"0001-01-01T00:00:00+14:00", "version": {"identifier": 5}, '
+            '"article_body": {"html": "<table class=\\"infobox\\">x\\ud800</table>"}}\n')
+    deep = "[" * 100_000 + "]" * 100_000 + "\n"
+    items = list(_records(io.BytesIO((good + deep).encode()), "e.tar.gz", 10**7))
+    item, failure = items
+    assert (item.title, item.page_id, item.rev_id, item.rev_timestamp) == ("A\ufffd", None, 5, None)
+    assert item.content == '<table class="infobox">x\ufffd</table>'
+    assert isinstance(failure, ReadFailure) and "RecursionError" in failure.reason
