@@ -42,8 +42,9 @@ def cli() -> None:
               default=Path("reports"), show_default=True, help="Where each run's report goes.")
 @click.option("--expectations", "expectations_dir", type=click.Path(file_okay=False, path_type=Path),
               default=None, help="Expectation suites (default: expectations/ beside raw/, else the bundled ones).")
-@click.option("--fail-on", type=click.Choice(["error", "warning", "never"]), default="error",
-              show_default=True, help="Exit 3 when data-quality failures of this level (or worse) occur.")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "new", "never"]), default="error",
+              show_default=True, help="Exit 3 when data-quality failures of this level (or worse) occur; "
+                                      "`new`: only on what is new or worse than the last published run.")
 @click.option("--dump", "dump", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
               help="Read this MediaWiki XML dump (.xml or .xml.bz2) instead of --raw.")
 @click.option("--dump-index", "dump_index", type=click.Path(dir_okay=False, exists=True, path_type=Path),
@@ -62,8 +63,12 @@ def cli() -> None:
 @click.option("--page-memory", type=click.IntRange(min=64), default=1024, show_default=True,
               help="MB of memory one page may take before it is quarantined (local engine).")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal, long runs).")
+@click.option("--keep-reports", type=click.IntRange(min=0), default=30, show_default=True,
+              help="Run folders kept in --reports, newest first (and the last published one); 0 = all.")
+@click.option("--allow-shrink", is_flag=True,
+              help="Publish even if missions has more than 20 % fewer rows than the published snapshot.")
 def run(raw_dir, out_dir, reports_dir, expectations_dir, fail_on, dump, dump_index, full, engine, scheduler,
-        workers, page_timeout, page_memory, progress) -> None:
+        workers, page_timeout, page_memory, progress, keep_reports, allow_shrink) -> None:
     """Run the pipeline: read raw/, extract, transform, validate, publish, report.
 
     \b
@@ -74,14 +79,21 @@ def run(raw_dir, out_dir, reports_dir, expectations_dir, fail_on, dump, dump_ind
     """
     if dump is None and not raw_dir.is_dir():
         raise click.UsageError(f"--raw {raw_dir}: no such folder")
+    if scheduler is not None and engine != "dask":
+        raise click.UsageError("--scheduler needs --engine dask")
     from pipeline.config import Config
+    from pipeline.run import PreflightError, preflight
     from pipeline.run import run as run_pipeline
 
     config = Config(raw_dir=raw_dir, out_dir=out_dir, reports_dir=reports_dir,
                     expectations_dir=expectations_dir or _default_expectations(raw_dir),
                     fail_on=fail_on, progress=progress, incremental=not full, engine=engine,
                     scheduler=scheduler, workers=workers, page_seconds=page_timeout,
-                    page_memory_mb=page_memory)
+                    page_memory_mb=page_memory, keep_reports=keep_reports, allow_shrink=allow_shrink)
+    try:
+        preflight(config)
+    except PreflightError as e:
+        raise click.UsageError(str(e)) from e
     inputs = None
     if dump is not None:
         inputs = _dump_inputs(dump, dump_index, workers)
@@ -261,6 +273,14 @@ def format_run_summary(s: RunSummary) -> str:
         lines.append(f"  ... and {len(s.quarantine) - 5} more in quarantine.parquet")
     if s.timings_s:
         lines.append("  seconds by stage     " + ", ".join(f"{k} {v:.1f}" for k, v in s.timings_s.items()))
+    if s.changes:
+        items = s.changes.get("items") or []
+        against = s.changes.get("against") or "none yet"
+        lines.append(f"  new since published  {len(items)} (against {against})")
+        for c in items[:10]:
+            lines.append(f"    {c['why'][:160]}")
+        if len(items) > 10:
+            lines.append(f"    ... and {len(items) - 10} more in dq.json")
     if not s.published:
         lines.append("  NOT PUBLISHED        a publish check failed; the previous snapshot stays current")
     if s.report.get("markdown"):

@@ -167,9 +167,27 @@ def _param_rows(page: Page, title: str) -> list[dict]:
             for box in page.infoboxes for name, v in box.params.items()]
 
 
+class PreflightError(ValueError):
+    """A run that could not finish is refused before it reads anything (message says why)."""
+
+
+def preflight(config: Config) -> None:
+    """Check before any work what would otherwise fail after publishing: the output and reports
+    folders exist (or can be made) and accept a new file. Raises PreflightError."""
+    import tempfile
+    for what, folder in (("--out", config.out_dir), ("--reports", config.reports_dir)):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=folder, prefix=".preflight-"):
+                pass
+        except OSError as e:
+            raise PreflightError(f"{what} {folder}: not a writable folder ({e.strerror or e})") from e
+
+
 def run(config: Config, inputs: Iterable[RawInput | ReadFailure] | None = None,
         now: datetime | None = None) -> RunResult:
     """Run the whole pipeline on config.raw_dir (or on `inputs`), publish, report."""
+    preflight(config)
     now = now or datetime.now(timezone.utc)
     clock = _Clock()
     if inputs is None:
@@ -189,7 +207,8 @@ def run(config: Config, inputs: Iterable[RawInput | ReadFailure] | None = None,
     rows = _collect(results)
     tables = {name: to_table(name, rows[name], run_id) for name in TABLES}
 
-    from pipeline.validate import check_row_counts, validate, write_report  # GE loads only here
+    from pipeline.validate import (  # GE loads only here
+        check_row_counts, prune_reports, validate, write_report)
     clock.lap("tables")
     result = validate(tables, expectations_dir=config.expectations_dir)
     held = result.quarantine_ids()
@@ -198,7 +217,8 @@ def run(config: Config, inputs: Iterable[RawInput | ReadFailure] | None = None,
 
     # Table-level checks against the published snapshot: a big drop in rows blocks publishing,
     # and the previous snapshot stays current.
-    result.outcomes += check_row_counts(tables, load.read_manifest(config.out_dir))
+    result.outcomes += check_row_counts(tables, load.read_manifest(config.out_dir),
+                                        max_drop=1.0 if config.allow_shrink else 0.2)
     blocked = result.blocks_publish()
     clock.lap("validate")
     manifest = None
@@ -211,11 +231,12 @@ def run(config: Config, inputs: Iterable[RawInput | ReadFailure] | None = None,
     summary.timings_s = clock.laps  # the same dict: dq.json gets the stages up to load
     titles = {b.row["mission_id"]: b.row["title"] for r in results if r.bundle for b in [r.bundle]}
     report = write_report(result, run_dir=(config.reports_dir / run_id).resolve(), run_id=run_id,
-                          summary=summary, titles=titles, tables=tables)
+                          summary=summary, titles=titles, tables=tables, changes=summary.changes)
     clock.lap("report")
     summary.report = {k: str(v) for k, v in report.items()}
     config.reports_dir.mkdir(parents=True, exist_ok=True)
     (config.reports_dir / "LATEST").write_text(run_id + "\n", encoding="utf-8")
+    summary.reports_pruned = len(prune_reports(config.reports_dir, config.keep_reports))
     exit_code = 3 if blocked else _exit_code(config.fail_on, summary)
     return RunResult(run_id, summary, exit_code, report, manifest)
 
@@ -309,6 +330,8 @@ def _exit_code(fail_on: str, summary: RunSummary) -> int:
     failed = summary.expectations_failed
     if fail_on == "never":
         return 0
+    if fail_on == "new":  # only what is new or worse than the last published run
+        return 3 if summary.changes.get("items") else 0
     errors = failed["error"] + summary.inputs_quarantined
     if errors or (fail_on == "warning" and failed["warning"]):
         return 3

@@ -20,6 +20,9 @@ dq.json layout (keys in this order):
                   "expectations": [{"name", "severity", "failures": [n | null]}]}
                  failures = failing missions (or rows) of a failed check, 0 when it passed, null
                  when that run did not have it; only checks that failed in one of the runs
+    changes      what is new or worse than the last published run in this reports folder
+                 (changes.py): {"against": run_id | null, "items": [{"kind", "name",
+                 "severity", "before", "now", "why"}]}
     files        paths of dq.md and Data Docs, relative to the run folder
 
 A mission's title comes from `titles`; a mission missing from it is shown by its id.
@@ -27,6 +30,8 @@ A mission's title comes from `titles`; a mission missing from it is shown by its
 from __future__ import annotations
 
 import json
+import re
+import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +46,7 @@ MARKDOWN_NAME = "dq.md"
 DATADOCS_DIR = "datadocs"
 SEVERITIES = ("error", "warning")
 TREND_RUNS = 10
+BASELINE_RUNS = 60           # earlier reports searched for the last published run
 # dq.md fits one screen (~60 lines) however bad the run: each section is capped.
 MD_MAX_MISSIONS = 6
 MD_MAX_CHECKS = 6
@@ -60,8 +66,11 @@ MD_COVERAGE_SKIP = {"mission_id", "title", "source_format", "source", "launch_pr
 def write_report(result: "ValidationResult", *, run_dir: Path, run_id: str,
                  summary: "RunSummary | dict",
                  titles: dict[str, str], tables: dict[str, "pa.Table"] | None = None,
-                 trend_runs: int = TREND_RUNS) -> dict[str, Path]:
+                 trend_runs: int = TREND_RUNS, changes: dict | None = None) -> dict[str, Path]:
     """Write dq.json, dq.md and datadocs/ into run_dir (created); return their paths.
+
+    `changes`, when given, is filled with dq.json's "changes" (what is new or worse than the
+    last published run, changes.py), for the caller's exit code and summary.
 
     dq.json and dq.md are written before Data Docs, so a failure while rendering HTML (an
     environment problem, raised to the caller) still leaves the machine-readable report.
@@ -74,8 +83,13 @@ def write_report(result: "ValidationResult", *, run_dir: Path, run_id: str,
         coverage = field_coverage(tables["missions"])
     if not isinstance(summary, dict):
         summary = summary.to_dict()
+    from pipeline.validate.changes import compare, latest_published
     dq = build_dq(result, run_id=run_id, summary=summary, titles=titles, coverage=coverage)
-    dq["trend"] = build_trend(dq, earlier_reports(run_dir, trend_runs), trend_runs)
+    earlier = earlier_reports(run_dir, max(trend_runs, BASELINE_RUNS))
+    dq["trend"] = build_trend(dq, earlier, trend_runs)
+    dq["changes"] = compare(dq, latest_published(earlier, before=run_id))
+    if changes is not None:
+        changes.update(dq["changes"])
     json_path = run_dir / JSON_NAME
     json_path.write_text(json.dumps(dq, indent=2, ensure_ascii=False, default=str) + "\n",
                          encoding="utf-8")
@@ -130,6 +144,7 @@ def build_dq(result: "ValidationResult", *, run_id: str, summary: dict,
         "quarantine": held,
         "coverage": coverage,
         "trend": None,
+        "changes": None,
         "files": {"markdown": MARKDOWN_NAME, "datadocs": f"{DATADOCS_DIR}/index.html"},
     }
     dq["trend"] = build_trend(dq, [], 1)
@@ -161,6 +176,39 @@ def earlier_reports(run_dir: Path, limit: int = TREND_RUNS) -> list[dict]:
             if isinstance(data["run_id"], str):
                 out.append(data)
     return out
+
+
+# A run folder's name is its run id (run.make_run_id): UTC time to the millisecond, content hash.
+RUN_ID = re.compile(r"\d{8}T\d{9}Z-[0-9a-f]{8}")
+
+
+def prune_reports(reports_dir: Path, keep: int) -> list[Path]:
+    """Remove all but the newest `keep` run folders of reports_dir (0: keep all); return those
+    removed. Only folders named like a run id are touched. The newest run that published is
+    kept too, even when older: it is the baseline of `--fail-on new` (changes.py)."""
+    reports_dir = Path(reports_dir)
+    if keep <= 0 or not reports_dir.is_dir():
+        return []
+    runs = sorted((p for p in reports_dir.iterdir() if p.is_dir() and not p.is_symlink()
+                   and RUN_ID.fullmatch(p.name)), key=lambda p: p.name)
+    old = runs[:-keep]
+    if not old:
+        return []
+    protect = next((p.name for p in reversed(runs) if _published(p / JSON_NAME)), None)
+    removed = []
+    for p in old:
+        if p.name != protect:
+            shutil.rmtree(p, ignore_errors=True)
+            removed.append(p)
+    return removed
+
+
+def _published(path: Path) -> bool:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return False
+    return isinstance(data, dict) and isinstance(data.get("run"), dict) and data["run"].get("published") is True
 
 
 def _failures(e: dict) -> int:
@@ -265,6 +313,23 @@ def _coverage_md(cov: dict | None) -> list[str]:
     return out + [""]
 
 
+def _changes_md(changes: dict | None) -> list[str]:
+    if not changes:
+        return []
+    against = changes.get("against")
+    items = changes.get("items") or []
+    head = (f"## New since the last published run ({against})" if against
+            else "## New (no earlier published run to compare with)")
+    if not items:
+        return [head, "", "Nothing new or worse.", ""]
+    out = [head, ""]
+    for c in items[:MD_MAX_CHECKS]:
+        out.append(f"- **{c['severity']}** {_cell(c['why'])}")
+    if len(items) > MD_MAX_CHECKS:
+        out.append(f"- …and {len(items) - MD_MAX_CHECKS} more: see {JSON_NAME}.")
+    return out + [""]
+
+
 def _trend_md(trend: dict | None) -> list[str]:
     if not trend or len(trend.get("runs") or []) < 2:
         return []
@@ -329,6 +394,7 @@ def render_markdown(dq: dict) -> str:
         if len(failed) > MD_MAX_CHECKS:
             out.append(f"- …and {len(failed) - MD_MAX_CHECKS} more: see {JSON_NAME}.")
         out.append("")
+    out += _changes_md(dq.get("changes"))
     out += _coverage_md(dq.get("coverage"))
     out += _trend_md(dq.get("trend"))
     files = dq.get("files", {})
