@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from pipeline.records import RunSummary
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_DQ = 0, 1, 2, 3
+USER_AGENT_ENV = "INFOBOX_ETL_USER_AGENT"
+CONFIG_NAME = "infobox-etl.toml"
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -143,8 +145,9 @@ def report(run_id, reports_dir, as_json) -> None:
 @click.option("--raw", "raw_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("raw"),
               show_default=True, help="Raw folder; pages go to its api/ subfolder.")
 @click.option("--user-agent", default=None,
-              help="User-Agent with contact details [default: infobox-etl/<version> (<project URL>; <mail>) "
-                   "requests/<version>].")
+              help="User-Agent with your contact (a mail or URL); required for Wikimedia wikis "
+                   "[default: $INFOBOX_ETL_USER_AGENT, else user_agent under [fetch] in "
+                   "./infobox-etl.toml or ~/.config/infobox-etl/config.toml].")
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Fetch at most N titles.")
 @click.option("--max-attempts", type=click.IntRange(min=1), default=5, show_default=True,
               help="Attempts per API request before giving up (retries back off and honour Retry-After).")
@@ -177,7 +180,7 @@ def fetch(ctx, api_url, template, titles, titles_file, raw_dir, user_agent, limi
         click.echo(backfill_from_dump(from_dump, raw_dir, limit=limit).summary())
         return
 
-    from pipeline.sources.api import MediaWikiClient
+    from pipeline.sources.api import ContactRequired, MediaWikiClient, default_user_agent, require_contact
     from pipeline.sources.api_store import fetch_to_raw, read_titles_file
 
     parts = urlsplit(api_url)
@@ -185,6 +188,14 @@ def fetch(ctx, api_url, template, titles, titles_file, raw_dir, user_agent, limi
         raise click.UsageError(f"--api {api_url!r}: not an http(s) URL")
     if user_agent is not None and not user_agent.strip():
         raise click.UsageError("--user-agent must not be empty (name the tool and a contact)")
+    user_agent = user_agent or _configured_user_agent()
+    try:
+        require_contact(api_url, user_agent or default_user_agent())
+    except ContactRequired as e:
+        raise click.UsageError(
+            f"{e}.\nName yourself and a contact, e.g. --user-agent \"nightly-etl/1.0 (ops@your-domain.org)\", "
+            f"or set {USER_AGENT_ENV}, or write user_agent = \"...\" under [fetch] in ./{CONFIG_NAME} "
+            f"or ~/.config/infobox-etl/config.toml.") from e
     source = ctx.get_parameter_source("template")
     asked = list(titles)
     if titles_file is not None:
@@ -232,6 +243,29 @@ def export_cmd(out_dir, dest, tables) -> None:
         raise click.UsageError(str(e)) from e
     for f in files:
         click.echo(str(f))
+
+
+def _configured_user_agent() -> str | None:
+    """The User-Agent from $INFOBOX_ETL_USER_AGENT, else from `user_agent` under [fetch] in
+    ./infobox-etl.toml, else in $XDG_CONFIG_HOME/infobox-etl/config.toml (~/.config by default)."""
+    import tomllib
+    value = os.environ.get(USER_AGENT_ENV, "").strip()
+    if value:
+        return value
+    home = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    for path in (Path(CONFIG_NAME), Path(home) / "infobox-etl" / "config.toml"):
+        if not path.is_file():
+            continue
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
+            raise click.UsageError(f"{path}: not a readable TOML file ({e})") from e
+        value = (data.get("fetch") or {}).get("user_agent") if isinstance(data.get("fetch"), dict) else None
+        if value is not None:
+            if not isinstance(value, str) or not value.strip():
+                raise click.UsageError(f"{path}: [fetch] user_agent must be a non-empty string")
+            return value.strip()
+    return None
 
 
 def _dump_inputs(dump: Path, index: Path | None, workers: int):

@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 import time
 from dataclasses import dataclass, replace
 from importlib.metadata import PackageNotFoundError, version
@@ -44,6 +45,52 @@ RETRY_API_ERRORS = frozenset({"maxlag", "ratelimited"})
 MAX_WAIT = 120.0           # the longest single wait, whatever Retry-After or the backoff says
 POST_OVER = 4000           # a longer query string goes in a POST body (URLs have length limits)
 MAX_REDIRECT_HOPS = 20
+
+
+# Wikimedia's User-Agent policy (https://meta.wikimedia.org/wiki/User-Agent_policy) asks every
+# client for a User-Agent with a way to reach its operator; the placeholder CONTACT is not one.
+WIKIMEDIA_DOMAINS = ("wikipedia.org", "wikimedia.org", "wikidata.org", "wiktionary.org",
+                     "wikibooks.org", "wikinews.org", "wikiquote.org", "wikisource.org",
+                     "wikiversity.org", "wikivoyage.org", "wikifunctions.org", "mediawiki.org")
+PLACEHOLDER_DOMAINS = ("example.org", "example.com", "example.net", "localhost", "invalid", "test")
+_MAIL = re.compile(r"[\w.+-]+@([\w-]+(?:\.[\w-]+)+)")
+_URL = re.compile(r"https?://([\w-]+(?:\.[\w-]+)*)")
+_WIKI_USER = re.compile(r"\bUser(?:[ _]talk)?:[^\s;()/]+", re.I)
+
+
+def is_wikimedia_host(host: str | None) -> bool:
+    host = (host or "").lower().rstrip(".")
+    return any(host == d or host.endswith("." + d) for d in WIKIMEDIA_DOMAINS)
+
+
+def _placeholder(domain: str) -> bool:
+    domain = domain.lower()
+    return any(domain == d or domain.endswith("." + d) for d in PLACEHOLDER_DOMAINS)
+
+
+def user_agent_problem(user_agent: str) -> str | None:
+    """Why `user_agent` names no real contact (an e-mail address, a URL or a wiki user page
+    whose domain is not a placeholder such as example.org), or None when it does."""
+    contacts = [m.group(1) for m in _MAIL.finditer(user_agent)] + \
+               [m.group(1) for m in _URL.finditer(user_agent)]
+    if any(not _placeholder(d) for d in contacts if "." in d) or _WIKI_USER.search(user_agent):
+        return None
+    if contacts:
+        return f"its contact ({', '.join(sorted(set(contacts)))}) is a placeholder"
+    return "it names no contact (an e-mail address, a URL or a wiki user page)"
+
+
+class ContactRequired(ValueError):
+    """A Wikimedia host asked without a real contact in the User-Agent (nothing was sent)."""
+
+
+def require_contact(api_url: str, user_agent: str) -> None:
+    """Raise ContactRequired when api_url is a Wikimedia wiki and user_agent has no real contact."""
+    host = urlsplit(api_url).hostname
+    problem = user_agent_problem(user_agent) if is_wikimedia_host(host) else None
+    if problem:
+        raise ContactRequired(f"{host} is a Wikimedia wiki, whose User-Agent policy asks for a "
+                              f"contact; the User-Agent {user_agent!r} will not do: {problem}")
 
 
 def default_user_agent() -> str:
@@ -145,6 +192,7 @@ class MediaWikiClient:
                  backoff: float = 1.0, timeout: float = 30.0, sleep: Callable[[float], None] = time.sleep):
         if max_retries < 1:
             raise ValueError("max_retries counts attempts and must be at least 1")
+        require_contact(api_url, user_agent or default_user_agent())
         self.api_url = api_url
         self.display_url = redact_url(api_url)
         self.max_retries, self.backoff, self.timeout = max_retries, backoff, timeout
