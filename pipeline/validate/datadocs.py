@@ -31,6 +31,7 @@ from pathlib import Path
 
 ASSETS = Path(__file__).parent / "assets"
 OFFLINE_DIR = "static/offline"
+SHARED_STATIC = "_datadocs_static"   # beside the run folders: the assets every run's site uses
 SITE_NAME = "local_site"
 
 _REMOTE_LINK = re.compile(r"<link\b[^>]*\bhref\s*=\s*[\"']https?://[^>]*>\s*", re.I)
@@ -47,10 +48,12 @@ _LOCAL_STATIC = re.compile(
 _COLLAPSE_REF = re.compile(r"""(href=["']#|\bid=["']?)([\w-]*collapse-body-[0-9a-f-]+)""")
 
 
-def build_data_docs(ge_results: list, site_dir: Path, run_id: str) -> Path:
+def build_data_docs(ge_results: list, site_dir: Path, run_id: str, shared_static: Path | None = None) -> Path:
     """Render Data Docs for `ge_results` into site_dir (replaced if present); return index.html.
 
     site_dir is made absolute here, since GE would resolve a relative one against its own root.
+    With `shared_static`, GE's static assets (fonts, images, styles: about 4 MB) and the offline
+    ones live once in that folder, shared by every run's site, instead of in site_dir/static.
     """
     from pipeline.validate.suites import gx_context, gx_module
     from great_expectations.core.run_identifier import RunIdentifier
@@ -78,8 +81,46 @@ def build_data_docs(ge_results: list, site_dir: Path, run_id: str) -> Path:
             run_id=run, batch_identifier=asset)
         context.validation_results_store.set(key, result)
     context.build_data_docs(site_names=[SITE_NAME])
-    make_offline(site_dir)
+    if shared_static is not None:
+        shared_static = Path(shared_static).resolve()
+        share_static(site_dir / "static", shared_static)
+    make_offline(site_dir, shared_static)
     return site_dir / "index.html"
+
+
+def _assets_stamp(static: Path) -> str:
+    """What a static folder holds: names and sizes of its files, and the offline assets' bytes."""
+    import hashlib
+    h = hashlib.sha256()
+    for p in sorted(static.rglob("*")):
+        if p.is_file():
+            h.update(f"{p.relative_to(static).as_posix()}\0{p.stat().st_size}\n".encode())
+    for name in ("offline.css", "offline.js"):
+        h.update((ASSETS / name).read_bytes())
+    return h.hexdigest()
+
+
+def share_static(site_static: Path, shared: Path) -> None:
+    """Move site_static's assets into `shared` unless it already holds the same ones (then
+    they are dropped); the swap is a rename, so a concurrent reader never sees half a folder."""
+    stamp = _assets_stamp(site_static)
+    stamp_file = shared / ".stamp"
+    current = stamp_file.read_text(encoding="utf-8") if stamp_file.is_file() else None
+    if current != stamp:
+        fresh = shared.with_name(f"{shared.name}.new-{os.getpid()}")
+        if fresh.exists():
+            shutil.rmtree(fresh)
+        shutil.copytree(site_static, fresh)
+        (fresh / "offline").mkdir(exist_ok=True)
+        for name in ("offline.css", "offline.js"):
+            shutil.copyfile(ASSETS / name, fresh / "offline" / name)
+        (fresh / ".stamp").write_text(stamp, encoding="utf-8")
+        old = shared.with_name(f"{shared.name}.old-{os.getpid()}")
+        if shared.exists():
+            shared.rename(old)
+        fresh.rename(shared)
+        shutil.rmtree(old, ignore_errors=True)
+    shutil.rmtree(site_static)
 
 
 def _add_notes(config) -> None:
@@ -100,14 +141,17 @@ def _asset_name(result) -> str:
     return result.suite_name
 
 
-def make_offline(site_dir: Path) -> None:
-    """Rewrite the pages under site_dir to use bundled assets instead of CDNs (see module doc)."""
+def make_offline(site_dir: Path, static: Path | None = None) -> None:
+    """Rewrite the pages under site_dir to use bundled assets instead of CDNs (see module doc).
+    `static` is where the site's static assets are (default site_dir/static; share_static)."""
     site_dir = Path(site_dir)
-    target = site_dir / OFFLINE_DIR
-    target.mkdir(parents=True, exist_ok=True)
-    for name in ("offline.css", "offline.js"):
-        shutil.copyfile(ASSETS / name, target / name)
-    images = site_dir / "static" / "images"
+    static = Path(static) if static is not None else site_dir / "static"
+    target = static / "offline"
+    if static == site_dir / "static":
+        target.mkdir(parents=True, exist_ok=True)
+        for name in ("offline.css", "offline.js"):
+            shutil.copyfile(ASSETS / name, target / name)
+    images = static / "images"
     for page in site_dir.rglob("*.html"):
         html = page.read_text(encoding="utf-8")
         page.write_text(_rewrite(html, page.parent, target, images), encoding="utf-8")
@@ -137,19 +181,20 @@ def _unique_collapse_ids(html: str) -> str:
     return _COLLAPSE_REF.sub(renumber, html)
 
 
-def _fix_static_refs(html: str, page_dir: Path, site_dir: Path) -> str:
-    """Point a static/ reference that does not resolve from the page at the site's copy."""
+def _fix_static_refs(html: str, page_dir: Path, static_dir: Path) -> str:
+    """Point a static/ reference that does not resolve from the page at the site's (or the
+    shared) static folder."""
     def fix(m: re.Match) -> str:
         ref = m.group(3)
         if (page_dir / ref).resolve().is_file():
             return m.group(0)
-        target = site_dir / ref[ref.index("static/"):]
+        target = static_dir / ref[ref.index("static/") + len("static/"):]
         return f"{m.group(1)}{m.group(2)}{_rel(target, page_dir)}{m.group(2)}" if target.is_file() else m.group(0)
     return _LOCAL_STATIC.sub(fix, html)
 
 
 def _rewrite(html: str, page_dir: Path, offline: Path, images: Path) -> str:
-    html = _fix_static_refs(html, page_dir, images.parent.parent)
+    html = _fix_static_refs(html, page_dir, images.parent)
     html = _unique_collapse_ids(html)
     html = _REMOTE_LINK.sub("", html)
     html = _REMOTE_SCRIPT.sub("", html)

@@ -96,8 +96,9 @@ def write_report(result: "ValidationResult", *, run_dir: Path, run_id: str,
     md_path = run_dir / MARKDOWN_NAME
     md_path.write_text(render_markdown(dq), encoding="utf-8")
 
-    from pipeline.validate.datadocs import build_data_docs
-    index = build_data_docs(result.ge_results, run_dir / DATADOCS_DIR, run_id)
+    from pipeline.validate.datadocs import SHARED_STATIC, build_data_docs
+    index = build_data_docs(result.ge_results, run_dir / DATADOCS_DIR, run_id,
+                            shared_static=run_dir.parent / SHARED_STATIC)
     return {"json": json_path, "markdown": md_path, "datadocs": index}
 
 
