@@ -7,8 +7,10 @@ Exit codes (for schedulers): 0 success (warnings allowed), 3 data-quality failur
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -69,8 +71,15 @@ def cli() -> None:
               help="Run folders kept in --reports, newest first (and the last published one); 0 = all.")
 @click.option("--allow-shrink", is_flag=True,
               help="Publish even if missions has more than 20 % fewer rows than the published snapshot.")
+@click.option("-v", "--verbose", "verbosity", flag_value="verbose",
+              help="Log every stage with its seconds, and details, on stderr.")
+@click.option("-q", "--quiet", "verbosity", flag_value="quiet",
+              help="No progress bar, only errors on stderr (the summary still goes to stdout).")
+@click.option("--log-json", "log_json", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Append the run's log to FILE as JSON lines (stages, quarantines, changes, the end).")
 def run(raw_dir, out_dir, reports_dir, expectations_dir, fail_on, dump, dump_index, full, engine, scheduler,
-        workers, page_timeout, page_memory, progress, keep_reports, allow_shrink) -> None:
+        workers, page_timeout, page_memory, progress, keep_reports, allow_shrink, verbosity,
+        log_json) -> None:
     """Run the pipeline: read raw/, extract, transform, validate, publish, report.
 
     \b
@@ -96,6 +105,9 @@ def run(raw_dir, out_dir, reports_dir, expectations_dir, fail_on, dump, dump_ind
         preflight(config)
     except PreflightError as e:
         raise click.UsageError(str(e)) from e
+    if verbosity == "quiet" and progress is None:
+        config = replace(config, progress=False)
+    setup_logging(verbosity, log_json)
     inputs = None
     if dump is not None:
         inputs = _dump_inputs(dump, dump_index, workers)
@@ -245,6 +257,49 @@ def export_cmd(out_dir, dest, tables) -> None:
         click.echo(str(f))
 
 
+class JsonLines(logging.Formatter):
+    """One JSON object per record: time (UTC, ISO 8601), level, logger, message, and the
+    record's `data` (extra={"data": {...}}: event, stage, seconds, source, title, ...)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        from datetime import datetime, timezone
+        out = {"time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
+               "level": record.levelname.lower(), "logger": record.name, "message": record.getMessage()}
+        data = getattr(record, "data", None)
+        if isinstance(data, dict):
+            out.update({k: v for k, v in data.items() if k not in out})
+        return json.dumps(out, ensure_ascii=False, default=str)
+
+
+def setup_logging(verbosity: str | None, log_json: Path | None) -> None:
+    """stderr: warnings (quarantined inputs, changes), plus the stages on a terminal or with
+    --verbose, only errors with --quiet. --log-json FILE: the same events, at info (debug with
+    --verbose), as JSON lines appended to FILE."""
+    root = logging.getLogger("pipeline")
+    for h in list(root.handlers):
+        root.removeHandler(h)
+        h.close()
+    level = {"verbose": logging.DEBUG, "quiet": logging.ERROR}.get(
+        verbosity, logging.INFO if sys.stderr.isatty() else logging.WARNING)
+    text = logging.StreamHandler(sys.stderr)
+    text.setLevel(level)
+    text.setFormatter(logging.Formatter("infobox-etl: %(message)s"))
+    root.addHandler(text)
+    lowest = level
+    if log_json is not None:
+        try:
+            log_json.parent.mkdir(parents=True, exist_ok=True)
+            handler = logging.FileHandler(log_json, mode="a", encoding="utf-8")
+        except OSError as e:
+            raise click.UsageError(f"--log-json {log_json}: cannot write ({e.strerror or e})") from e
+        handler.setLevel(logging.DEBUG if verbosity == "verbose" else logging.INFO)
+        handler.setFormatter(JsonLines())
+        root.addHandler(handler)
+        lowest = min(lowest, handler.level)
+    root.setLevel(lowest)
+    root.propagate = False
+
+
 def _configured_user_agent() -> str | None:
     """The User-Agent from $INFOBOX_ETL_USER_AGENT, else from `user_agent` under [fetch] in
     ./infobox-etl.toml, else in $XDG_CONFIG_HOME/infobox-etl/config.toml (~/.config by default)."""
@@ -302,7 +357,8 @@ def format_run_summary(s: RunSummary) -> str:
         lost = ", ".join(f"{k} ({v})" for k, v in s.values_lost_by_param.items())
         lines.append(f"  lost in rendering    {lost}")
     for q in s.quarantine[:5]:
-        lines.append(f"  quarantined          {q['source']} [{q['stage']}] {q['reason'][:100]}")
+        who = f"{q['title']} ({q['source']})" if q.get("title") else q["source"]
+        lines.append(f"  quarantined          {who} [{q['stage']}] {q['reason'][:100]}")
     if len(s.quarantine) > 5:
         lines.append(f"  ... and {len(s.quarantine) - 5} more in quarantine.parquet")
     if s.timings_s:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import sys
 import time
 from collections import Counter
@@ -29,6 +30,7 @@ from pipeline.transform.mapper import Bundle, map_all
 from pipeline.transform.reconcile import reconcile
 
 EXCERPT = 300
+log = logging.getLogger("pipeline.run")
 
 
 @dataclass
@@ -62,10 +64,14 @@ class _Clock:
         self.laps: dict[str, float] = {}
         self._t = time.perf_counter()
 
-    def lap(self, stage: str) -> None:
+    def lap(self, stage: str, then: str | None = None) -> None:
+        """End `stage` (logged with its seconds) and say which stage comes next, if any."""
         now = time.perf_counter()
         self.laps[stage] = round(now - self._t, 3)
         self._t = now
+        log.info("%s: %.1f s%s", stage, self.laps[stage], f"; {then}…" if then else "",
+                 extra={"data": {"event": "stage", "stage": stage, "seconds": self.laps[stage],
+                                 "next": then}})
 
 
 def quarantine_result(item: RawInput | ReadFailure, reason: str) -> PageResult:
@@ -197,9 +203,12 @@ def run(config: Config, inputs: Iterable[RawInput | ReadFailure] | None = None,
     else:
         total = None
     previous = Previous.load(config.out_dir) if config.incremental else None
+    log.info("reading %s inputs from %s (engine %s)", total if total is not None else "the",
+             config.raw_dir, config.engine,
+             extra={"data": {"event": "start", "inputs": total, "engine": config.engine}})
     results = process_all(_progress(inputs, total, config), config, process, quarantine_result,
                           lambda item: reuse(item, previous))
-    clock.lap("read+extract+transform")
+    clock.lap("read+extract+transform", "tables")
 
     fingerprint = hashlib.sha256("\n".join(sorted(r.input_row["sha256"] or r.input_row["source"]
                                                   for r in results)).encode()).hexdigest()
@@ -209,7 +218,7 @@ def run(config: Config, inputs: Iterable[RawInput | ReadFailure] | None = None,
 
     from pipeline.validate import (  # GE loads only here
         check_row_counts, prune_reports, validate, write_report)
-    clock.lap("tables")
+    clock.lap("tables", "validate")
     result = validate(tables, expectations_dir=config.expectations_dir)
     held = result.quarantine_ids()
     if held:
@@ -220,12 +229,12 @@ def run(config: Config, inputs: Iterable[RawInput | ReadFailure] | None = None,
     result.outcomes += check_row_counts(tables, load.read_manifest(config.out_dir),
                                         max_drop=1.0 if config.allow_shrink else 0.2)
     blocked = result.blocks_publish()
-    clock.lap("validate")
+    clock.lap("validate", "load")
     manifest = None
     if not blocked:
         manifest = load.publish(tables, config.out_dir, run_id, keep=config.keep_snapshots,
                                 extra={"code": code_fingerprint(), "schema_version": SCHEMA_VERSION})
-    clock.lap("load")
+    clock.lap("load", "report")
     summary = _summary(rows, result, results, run_id, config)
     summary.published = not blocked
     summary.timings_s = clock.laps  # the same dict: dq.json gets the stages up to load
@@ -238,7 +247,35 @@ def run(config: Config, inputs: Iterable[RawInput | ReadFailure] | None = None,
     (config.reports_dir / "LATEST").write_text(run_id + "\n", encoding="utf-8")
     summary.reports_pruned = len(prune_reports(config.reports_dir, config.keep_reports))
     exit_code = 3 if blocked else _exit_code(config.fail_on, summary)
+    _log_outcome(summary, rows["quarantine"], exit_code)
     return RunResult(run_id, summary, exit_code, report, manifest)
+
+
+def _log_outcome(summary: RunSummary, quarantine: list[dict], exit_code: int) -> None:
+    for q in quarantine:
+        title = _shown_title(q)
+        log.warning("quarantined %s (%s) at %s: %s", title or q["source"], q["source"], q["stage"],
+                    q["reason"], extra={"data": {"event": "quarantine", "source": q["source"],
+                                                 "title": title, "stage": q["stage"],
+                                                 "reason": q["reason"]}})
+    for c in summary.changes.get("items") or []:
+        log.warning("new since the last published run: %s", c["why"], extra={"data": {"event": "change", **c}})
+    log.info("run %s: exit %d, %s", summary.run_id, exit_code,
+             "published" if summary.published else "NOT published",
+             extra={"data": {"event": "end", "run_id": summary.run_id, "exit_code": exit_code,
+                             "published": summary.published, "inputs": summary.inputs_read,
+                             "quarantined": summary.inputs_quarantined,
+                             "failed": summary.expectations_failed,
+                             "changes": len(summary.changes.get("items") or []),
+                             "report": summary.report.get("markdown")}})
+
+
+def _shown_title(q: dict) -> str | None:
+    """A quarantined input's title for people: its own, else one read from a file's name (an
+    input that could not be read has no title of its own; a dump page without one keeps none)."""
+    if q.get("title"):
+        return q["title"]
+    return None if "#" in q["source"] else _title_from_source(q["source"])
 
 
 def _progress(items, total: int | None, config: Config):
@@ -320,8 +357,8 @@ def _summary(rows, result, results, run_id, config: Config) -> RunSummary:
         unknown_templates=dict(sorted(unknown.items())),
         issue_list=[{"code": i.code, "field": i.field, "mission_id": i.mission_id,
                      "message": i.message} for i in issues],
-        quarantine=[{"source": q["source"], "stage": q["stage"], "reason": q["reason"]}
-                    for q in rows["quarantine"]],
+        quarantine=[{"source": q["source"], "title": _shown_title(q), "stage": q["stage"],
+                     "reason": q["reason"]} for q in rows["quarantine"]],
         out_dir=str(config.out_dir),
     )
 
