@@ -74,6 +74,10 @@ def build_data_docs(ge_results: list, site_dir: Path, run_id: str, shared_static
         result.meta.setdefault("batch_spec", {})["data_asset_name"] = asset
         for r in result.results:
             _add_notes(r.expectation_config)
+        # The suite "fails" in GE when any expectation does; here, as in dq.md, only an error
+        # does: a warnings-only run is not shown as Failed.
+        result.success = not any(not r.success and _severity(r.expectation_config) == "error"
+                                 for r in result.results)
         context.suites.add_or_update(gx.ExpectationSuite(
             name=result.suite_name, expectations=[r.expectation_config for r in result.results]))
         key = ValidationResultIdentifier(
@@ -123,14 +127,23 @@ def share_static(site_static: Path, shared: Path) -> None:
     shutil.rmtree(site_static)
 
 
+def _severity(config) -> str:
+    return str((config.meta or {}).get("severity") or "error")
+
+
 def _add_notes(config) -> None:
-    """Show this project's meta in the pages: GE renders an expectation's `notes` (Markdown) in
-    a collapsible box under it; the severity leads, so error and warning checks tell apart."""
+    """Show this project's meta in the pages, with the names dq.md and dq.json use: each
+    expectation is described as "[severity] name: description" (GE renders a `description` in
+    place of its own sentence about helper columns), and its `notes` (a collapsible box under
+    it) give the scope and GE's own expectation type."""
     meta = config.meta or {}
-    if config.notes or not meta.get("name"):
+    if not meta.get("name"):
         return
-    head = f"**{meta.get('severity', '?')}** · `{meta['name']}` · scope {meta.get('scope', '?')}"
-    config.notes = [head, str(meta.get("description") or "")]
+    text = f"[{_severity(config)}] {meta['name']}: {meta.get('description') or ''}".strip()
+    config.description = text.replace("$", "$$")  # GE reads descriptions as string templates
+    if not config.notes:
+        config.notes = [f"**{_severity(config)}** · `{meta['name']}` · scope {meta.get('scope', '?')}",
+                        f"Great Expectations: `{config.type}`"]
 
 
 def _asset_name(result) -> str:

@@ -15,6 +15,7 @@ dq.json layout (keys in this order):
     quarantine   mission_id -> failed error-severity row checks (what the orchestrator holds back)
     coverage     field coverage of the missions table (coverage.py), or null without one:
                  {"missions": n, "columns": {column: {"present", "share", "by_source"?}}}
+    tables       every table of the schema: {"checks", "failed", "why_unchecked": null | why}
     trend        the newest runs in this reports folder, oldest first, this run included:
                  {"runs": [run_id], "failed": {"error": [n], "warning": [n]},
                   "expectations": [{"name", "severity", "failures": [n | null]}]}
@@ -144,12 +145,28 @@ def build_dq(result: "ValidationResult", *, run_id: str, summary: dict,
         "missions": ordered,
         "quarantine": held,
         "coverage": coverage,
+        "tables": table_coverage(result),
         "trend": None,
         "changes": None,
         "files": {"markdown": MARKDOWN_NAME, "datadocs": f"{DATADOCS_DIR}/index.html"},
     }
     dq["trend"] = build_trend(dq, [], 1)
     return dq
+
+
+UNCHECKED_WHY = ("no expectation suite: its columns and types are enforced by the Arrow schema "
+                 "(pipeline/schema.py) when it is written, its rows are not checked")
+
+
+def table_coverage(result: "ValidationResult") -> dict[str, dict]:
+    """Every table of the schema with the checks run on it, or why it has none."""
+    from pipeline.schema import TABLES
+    out = {}
+    for name in TABLES:
+        mine = [o for o in result.outcomes if o.table == name]
+        out[name] = {"checks": len(mine), "failed": sum(1 for o in mine if not o.success),
+                     "why_unchecked": None if mine else UNCHECKED_WHY}
+    return out
 
 
 def _worst_first(m: dict) -> tuple:
@@ -258,22 +275,53 @@ def _label(m: dict) -> str:
 
 def _cell(text: str) -> str:
     """Article text in a Markdown table cell: no HTML (Markdown viewers render it), no pipes."""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = text.replace("&", "&amp;").replace("<", "&lt;")  # no tag can open; ">" stays readable
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
 
 
+def _num(value) -> str:
+    """A number for people: integers as they are, others to at most one decimal (14.7, not
+    14.650000000000002)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, int) or float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.1f}"
+
+
+def _total(value) -> int | float | None:
+    if isinstance(value, dict):
+        nums = [v for v in value.values() if isinstance(v, (int, float)) and not isinstance(v, bool)]
+        return sum(nums) if nums else None
+    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
 def _run_line(summary: dict) -> str:
-    """The summary's counts on one line: numbers as they are, dicts of numbers as their total."""
+    """The run's counts on one line, with words for labels and numbers rounded for people."""
+    if not summary:
+        return ""
     parts = []
-    for key, value in summary.items():
-        label = key.replace("_", " ")
-        if isinstance(value, bool) or key == "run_id":
-            continue
-        if isinstance(value, (int, float)):
-            parts.append(f"{label}: {value}")
-        elif isinstance(value, dict) and value and all(
-                isinstance(v, (int, float)) and not isinstance(v, bool) for v in value.values()):
-            parts.append(f"{label}: {sum(value.values())}")
+    if isinstance(summary.get("inputs_read"), int):
+        split = [f"{label} {_num(summary[k])}" for k, label in (
+            ("inputs_curated", "curated"), ("inputs_no_mission", "no mission"),
+            ("inputs_quarantined", "quarantined"), ("inputs_reused", "reused"))
+            if isinstance(summary.get(k), int)]
+        parts.append(f"inputs read: {_num(summary['inputs_read'])}" + (f" ({', '.join(split)})" if split else ""))
+    if isinstance(summary.get("missions_curated"), int):
+        parts.append(f"missions curated: {_num(summary['missions_curated'])}")
+    failed = summary.get("expectations_failed")
+    if isinstance(failed, dict):
+        parts.append("checks failed: " + ", ".join(f"{_num(failed.get(sev, 0))} {sev}" for sev in SEVERITIES))
+    for key, label in (("values_lost_by_param", "values lost in rendering"), ("issues", "issues"),
+                       ("unknown_templates", "values with unknown templates")):
+        n = _total(summary.get(key))
+        if n:
+            parts.append(f"{label}: {_num(n)}")
+    seconds = _total(summary.get("timings_s"))
+    if seconds is not None:
+        parts.append(f"seconds: {_num(seconds)}")
+    if "published" in summary:
+        parts.append("published" if summary["published"] else "**not published**")
     return " · ".join(parts)
 
 
@@ -368,6 +416,15 @@ def render_markdown(dq: dict) -> str:
     if publish.get("blocked"):
         held += f" **Not published**: {', '.join(f'`{n}`' for n in publish['by'])} failed."
     out += ["", held, ""]
+    tables = dq.get("tables") or {}
+    if tables:
+        checked = [f"{n} ({_num(t['checks'])})" for n, t in tables.items() if t["checks"]]
+        unchecked = [n for n, t in tables.items() if not t["checks"]]
+        line = "Checks per table: " + (", ".join(checked) or "none") + "."
+        if unchecked:
+            line += (f" Not checked: {', '.join(unchecked)} — no expectation suite; their columns "
+                     f"and types are enforced by the schema when written.")
+        out += [line, ""]
 
     missions = dq["missions"]
     if missions:
