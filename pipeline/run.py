@@ -173,6 +173,24 @@ def _param_rows(page: Page, title: str) -> list[dict]:
             for box in page.infoboxes for name, v in box.params.items()]
 
 
+VALIDATION_CACHE = "_validation_cache"   # in reports_dir: suite results of the last run (suites.py)
+
+
+def _warm_up_validation() -> None:
+    """Import Great Expectations (seconds of pure Python) in a thread while the pages are being
+    extracted (workers are spawned, never forked, so the thread is safe), so that validation
+    and the report do not wait for it afterwards."""
+    import threading
+
+    def load():
+        try:
+            from pipeline.validate.suites import gx_module
+            gx_module()
+        except Exception:  # the validate stage imports it again and reports what is wrong
+            pass
+    threading.Thread(target=load, name="import-great-expectations", daemon=True).start()
+
+
 class PreflightError(ValueError):
     """A run that could not finish is refused before it reads anything (message says why)."""
 
@@ -194,6 +212,7 @@ def run(config: Config, inputs: Iterable[RawInput | ReadFailure] | None = None,
         now: datetime | None = None) -> RunResult:
     """Run the whole pipeline on config.raw_dir (or on `inputs`), publish, report."""
     preflight(config)
+    _warm_up_validation()
     now = now or datetime.now(timezone.utc)
     clock = _Clock()
     if inputs is None:
@@ -219,7 +238,8 @@ def run(config: Config, inputs: Iterable[RawInput | ReadFailure] | None = None,
     from pipeline.validate import (  # GE loads only here
         check_row_counts, prune_reports, validate, write_report)
     clock.lap("tables", "validate")
-    result = validate(tables, expectations_dir=config.expectations_dir)
+    result = validate(tables, expectations_dir=config.expectations_dir,
+                      cache_dir=config.reports_dir / VALIDATION_CACHE)
     held = result.quarantine_ids()
     if held:
         rows, tables = _hold_back(rows, tables, held, run_id)

@@ -27,10 +27,13 @@ __all__ = ["ExpectationOutcome", "ValidationResult", "check_row_counts", "field_
            "validate", "write_report"]
 
 
-def validate(tables: dict[str, "pa.Table"], *, expectations_dir: Path) -> ValidationResult:
+def validate(tables: dict[str, "pa.Table"], *, expectations_dir: Path,
+             cache_dir: Path | None = None) -> ValidationResult:
     """Run every suite in expectations_dir on its table; one outcome per declared check.
 
     All of `tables` is handed to the helpers that join another table (events -> missions).
+    `cache_dir` keeps each suite's result for a later run over the very same input (see
+    suites.run_suites).
     """
     from pipeline.validate import suites as S
     from pipeline.validate.coverage import field_coverage as _coverage
@@ -38,7 +41,7 @@ def validate(tables: dict[str, "pa.Table"], *, expectations_dir: Path) -> Valida
     loaded = S.load_suites(Path(expectations_dir))
     pairs = [(s, tables[s.table]) for s in loaded if s.table in tables]
     problems: dict[str, dict[str, str]] = {}
-    ge_results = S.run_suites(pairs, tables, problems)
+    ge_results = S.run_suites(pairs, tables, problems, cache_dir=cache_dir)
     outcomes: list[ExpectationOutcome] = []
     for (suite, table), ge_result in zip(pairs, ge_results):
         by_name = {(r.expectation_config.meta or {}).get("name"): r for r in ge_result.results}

@@ -56,17 +56,19 @@ def build_data_docs(ge_results: list, site_dir: Path, run_id: str, shared_static
     ones live once in that folder, shared by every run's site, instead of in site_dir/static.
     """
     from pipeline.validate.suites import gx_context, gx_module
+    gx = gx_module()  # first: it imports GE under a lock (a warm-up thread may be importing it)
     from great_expectations.core.run_identifier import RunIdentifier
     from great_expectations.data_context.types.resource_identifiers import (
         ExpectationSuiteIdentifier, ValidationResultIdentifier)
 
-    gx = gx_module()
     site_dir = Path(site_dir).resolve()
     if site_dir.exists():
         shutil.rmtree(site_dir)
     context = gx_context(site_dir)
     run = RunIdentifier(run_name=run_id, run_time=datetime.now(timezone.utc))
     for result in ge_results:
+        if hasattr(result, "as_ge"):  # read back from the validation cache (suites.py)
+            result = result.as_ge()
         # A copy: the page title and "Data asset" line read batch_spec.data_asset_name, which the
         # in-memory batch leaves empty; the caller's result stays as GE returned it.
         result = copy.deepcopy(result)
