@@ -108,10 +108,10 @@ def run(raw_dir, out_dir, reports_dir, expectations_dir, fail_on, dump, dump_ind
     if verbosity == "quiet" and progress is None:
         config = replace(config, progress=False)
     setup_logging(verbosity, log_json)
-    inputs = None
+    inputs = total = None
     if dump is not None:
-        inputs = _dump_inputs(dump, dump_index, workers)
-    result = run_pipeline(config, inputs)
+        inputs, total = _dump_inputs(dump, dump_index, workers, show_total=config.progress is not False)
+    result = run_pipeline(config, inputs, total=total)
     click.echo(format_run_summary(result.summary))
     sys.exit(result.exit_code)
 
@@ -323,16 +323,18 @@ def _configured_user_agent() -> str | None:
     return None
 
 
-def _dump_inputs(dump: Path, index: Path | None, workers: int):
-    """A multistream dump with its index is read block by block on `workers` processes; any
-    other dump as one stream."""
-    from pipeline.sources.multistream import index_path_for, iter_multistream
+def _dump_inputs(dump: Path, index: Path | None, workers: int, show_total: bool = True):
+    """(inputs, total): a multistream dump with its index is read block by block on `workers`
+    processes, its article count (for the progress bar) read from the index; any other dump
+    as one stream, of unknown length."""
+    from pipeline.sources.multistream import count_pages, index_path_for, iter_multistream
     if index is None and index_path_for(dump).is_file():
         index = index_path_for(dump)
     if index is not None:
-        return iter_multistream(dump, index, workers=max(1, workers))
+        total = count_pages(dump, index) if show_total else None
+        return iter_multistream(dump, index, workers=max(1, workers)), total
     from pipeline.sources import iter_dump
-    return iter_dump(dump)
+    return iter_dump(dump), None
 
 
 def _default_expectations(raw_dir: Path) -> Path:

@@ -209,8 +209,9 @@ def preflight(config: Config) -> None:
 
 
 def run(config: Config, inputs: Iterable[RawInput | ReadFailure] | None = None,
-        now: datetime | None = None) -> RunResult:
-    """Run the whole pipeline on config.raw_dir (or on `inputs`), publish, report."""
+        now: datetime | None = None, total: int | None = None) -> RunResult:
+    """Run the whole pipeline on config.raw_dir (or on `inputs`, `total` of them if known),
+    publish, report."""
     preflight(config)
     _warm_up_validation()
     now = now or datetime.now(timezone.utc)
@@ -219,8 +220,6 @@ def run(config: Config, inputs: Iterable[RawInput | ReadFailure] | None = None,
         paths = list_inputs(config.raw_dir)
         total = None if any(is_dump(p) for p in paths) else len(paths)
         inputs = iter_inputs(config.raw_dir, config.max_input_bytes)
-    else:
-        total = None
     previous = Previous.load(config.out_dir) if config.incremental else None
     log.info("reading %s inputs from %s (engine %s)", total if total is not None else "the",
              config.raw_dir, config.engine,

@@ -52,3 +52,18 @@ def test_quiet_run_with_a_json_log(tmp_path):
     assert r.exit_code == 0
     assert "infobox-etl: validate: " in r.stderr and "; load…" in r.stderr
     assert "infobox-etl: quarantined Broken page (Broken_page.wikitext) at read" in r.stderr
+
+
+def test_a_multistream_dump_knows_its_article_count_from_its_index(tmp_path):
+    from pipeline.records import RawInput
+    from pipeline.sources import iter_dump
+    from pipeline.sources.multistream import count_pages, index_path_for, iter_index
+    from tests.test_multistream import DUMP, write_multistream
+
+    dump = write_multistream(tmp_path)
+    articles = sum(isinstance(x, RawInput) for x in iter_dump(DUMP))
+    indexed = sum(1 for _ in iter_index(index_path_for(dump)))
+    assert count_pages(dump) == articles
+    assert articles < indexed          # the index lists the other namespaces' pages too
+    assert count_pages(dump, namespaces=frozenset(range(-2, 3000))) == indexed
+    assert count_pages(tmp_path / "missing.xml.bz2", tmp_path / "missing-index.txt.bz2") is None
