@@ -32,7 +32,8 @@ def cli() -> None:
     \b
     Example:
       infobox-etl run                      # raw/ -> curated/, report in reports/<run_id>/
-      infobox-etl run --fail-on warning    # strict scheduled run: exit 3 on any warning
+      infobox-etl run --fail-on new        # nightly: exit 3 only on what is new or worse
+      infobox-etl run --fail-on warning    # strict: exit 3 on any warning
       infobox-etl report                   # summary of the latest run
     """
 

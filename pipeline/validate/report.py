@@ -484,6 +484,12 @@ def format_summary(dq_json: dict) -> str:
         status.append(f"NOT PUBLISHED: {', '.join(publish.get('by') or [])}")
     if status:
         lines.append("  " + "; ".join(status))
+    changes = dq_json.get("changes") or {}
+    if changes:
+        items = changes.get("items") or []
+        against = changes.get("against") or "no earlier published run"
+        first = f": {items[0]['why']}" + (f" (+{len(items) - 1} more)" if len(items) > 1 else "") if items else ""
+        lines.append(f"New or worse than {against}: {len(items)}{first}")
     trend = dq_json.get("trend") or {}
     if len(trend.get("runs") or []) >= 2:
         lines.append(f"Trend, failed checks over the last {len(trend['runs'])} runs (oldest first): "

@@ -98,3 +98,14 @@ def test_the_last_published_run_survives_pruning_as_the_baseline(tmp_path):
     prune_reports(tmp_path, 3)
     left = sorted(p.name for p in tmp_path.iterdir())
     assert len(left) == 4 and left[0].startswith("20260101T03")
+
+
+def test_the_report_command_says_what_is_new():
+    from pipeline.validate.report import format_summary
+    now = dq("20260102T000000000Z-aaaaaaaa", [check("launch_time_present", False, ["soyuz-ms-25", "apollo-11"])])
+    before = dq("20260101T000000000Z-aaaaaaaa", STEADY)
+    data = {**now, "totals": {"checks": 1, "failed": {"error": 0, "warning": 1}}, "missions": [],
+            "changes": compare(now, before)}
+    text = format_summary(data)
+    assert "New or worse than 20260101T000000000Z-aaaaaaaa: 1: warning check launch_time_present" in text
+    assert len(text.splitlines()) <= 12
