@@ -322,7 +322,7 @@ def run_suites(pairs: list[tuple[Suite, "pa.Table"]], tables: dict | None = None
 
 def validation_key(suite: Suite, tables: dict, table: "pa.Table") -> str:
     """SHA-256 of what a suite's GE result depends on: the suite, the validating code (this
-    package, the schema), the GE version, and the content of every table of the run (helpers
+    package, the schema), the versions of GE and the libraries it computes with, and the content of every table of the run (helpers
     may join another table), run_id aside (it differs per run by design)."""
     import hashlib
     from importlib.metadata import version
@@ -332,7 +332,8 @@ def validation_key(suite: Suite, tables: dict, table: "pa.Table") -> str:
     h = hashlib.sha256()
     h.update(json.dumps(suite.data, sort_keys=True, default=str).encode())
     h.update(json.dumps(RESULT_FORMAT, sort_keys=True).encode())
-    h.update(version("great-expectations").encode())
+    for package in ("great-expectations", "pandas", "pyarrow", "numpy"):
+        h.update(f"{package}=={version(package)};".encode())
     here = Path(__file__).resolve().parent
     for path in sorted(here.glob("*.py")) + [here.parent / "schema.py"]:
         h.update(path.read_bytes())
