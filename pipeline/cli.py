@@ -108,11 +108,14 @@ def run(raw_dir, out_dir, reports_dir, expectations_dir, fail_on, dump, dump_ind
         raise click.UsageError(str(e)) from e
     if verbosity == "quiet" and progress is None:
         config = replace(config, progress=False)
-    setup_logging(verbosity, log_json)
-    inputs = total = None
-    if dump is not None:
-        inputs, total = _dump_inputs(dump, dump_index, workers, show_total=config.progress is not False)
-    result = run_pipeline(config, inputs, total=total)
+    restore = setup_logging(verbosity, log_json)
+    try:
+        inputs = total = None
+        if dump is not None:
+            inputs, total = _dump_inputs(dump, dump_index, workers, show_total=config.progress is not False)
+        result = run_pipeline(config, inputs, total=total)
+    finally:
+        restore()
     click.echo(format_run_summary(result.summary))
     sys.exit(result.exit_code)
 
@@ -272,14 +275,14 @@ class JsonLines(logging.Formatter):
         return json.dumps(out, ensure_ascii=False, default=str)
 
 
-def setup_logging(verbosity: str | None, log_json: Path | None) -> None:
+def setup_logging(verbosity: str | None, log_json: Path | None):
     """stderr: warnings (quarantined inputs, changes), plus the stages on a terminal or with
     --verbose, only errors with --quiet. --log-json FILE: the same events, at info (debug with
-    --verbose), as JSON lines appended to FILE."""
+    --verbose), as JSON lines appended to FILE. Returns a function that undoes this."""
     root = logging.getLogger("pipeline")
-    for h in list(root.handlers):
+    before = (list(root.handlers), root.level, root.propagate)
+    for h in before[0]:
         root.removeHandler(h)
-        h.close()
     level = {"verbose": logging.DEBUG, "quiet": logging.ERROR}.get(
         verbosity, logging.INFO if sys.stderr.isatty() else logging.WARNING)
     text = logging.StreamHandler(sys.stderr)
@@ -299,6 +302,17 @@ def setup_logging(verbosity: str | None, log_json: Path | None) -> None:
         lowest = min(lowest, handler.level)
     root.setLevel(lowest)
     root.propagate = False
+
+    def restore() -> None:
+        for h in list(root.handlers):
+            root.removeHandler(h)
+            if h not in before[0]:
+                h.close()
+        for h in before[0]:
+            root.addHandler(h)
+        root.setLevel(before[1])
+        root.propagate = before[2]
+    return restore
 
 
 def _configured_user_agent() -> str | None:

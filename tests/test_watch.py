@@ -67,3 +67,17 @@ def test_a_multistream_dump_knows_its_article_count_from_its_index(tmp_path):
     assert articles < indexed          # the index lists the other namespaces' pages too
     assert count_pages(dump, namespaces=frozenset(range(-2, 3000))) == indexed
     assert count_pages(tmp_path / "missing.xml.bz2", tmp_path / "missing-index.txt.bz2") is None
+
+
+def test_logging_set_up_for_a_run_is_undone_after_it(tmp_path):
+    import logging
+
+    from pipeline.cli import setup_logging
+    root = logging.getLogger("pipeline")
+    before = (list(root.handlers), root.level, root.propagate)
+    restore = setup_logging("verbose", tmp_path / "log.jsonl")
+    logging.getLogger("pipeline.run").info("hello", extra={"data": {"event": "x", "n": 1}})
+    restore()
+    assert (list(root.handlers), root.level, root.propagate) == before
+    line = json.loads((tmp_path / "log.jsonl").read_text())
+    assert line["message"] == "hello" and line["event"] == "x" and line["n"] == 1 and line["level"] == "info"
