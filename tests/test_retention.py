@@ -38,11 +38,12 @@ def test_thirty_nightly_runs_keep_n_small_report_folders(tmp_path):
     assert runs[-1].name == (config.reports_dir / "LATEST").read_text().strip()
     assert runs[0].name.startswith("20260126T")   # the newest five nights
     for r in runs:
-        assert size(r) < 400_000, (r, size(r))
+        assert size(r) < 350_000, (r, size(r))
         assert not (r / "datadocs" / "static").exists()
     shared = config.reports_dir / "_datadocs_static"
     assert (shared / "offline" / "offline.css").is_file()
-    assert size(config.reports_dir) < 8_000_000
+    assert size(shared) < 200_000          # only what the pages use, once
+    assert size(config.reports_dir) < KEEP * 350_000 + 300_000
 
 
 def test_allow_shrink_publishes_an_intended_drop(tmp_path):

@@ -39,6 +39,7 @@ _REMOTE_SCRIPT = re.compile(r"<script\b[^>]*\bsrc\s*=\s*[\"']https?://[^>]*>\s*<
 _REMOTE_IMG_SRC = re.compile(r"(<img\b[^>]*?\bsrc\s*=\s*)([\"'])(https?://[^\"']*)\2", re.I | re.S)
 _REMOTE_CSS_URL = re.compile(r"url\(\s*([\"']?)(https?://[^)\"']*)\1\s*\)", re.I)
 _HEAD = re.compile(r"<head\b[^>]*>", re.I)
+_INDENT = re.compile(r"\n[ \t]+")
 # Local references into the site's static/ folder (GE 1.24 writes the favicon of validation
 # pages one "../" short, so the browser asks for a file that is not there).
 _LOCAL_STATIC = re.compile(
@@ -52,8 +53,8 @@ def build_data_docs(ge_results: list, site_dir: Path, run_id: str, shared_static
     """Render Data Docs for `ge_results` into site_dir (replaced if present); return index.html.
 
     site_dir is made absolute here, since GE would resolve a relative one against its own root.
-    With `shared_static`, GE's static assets (fonts, images, styles: about 4 MB) and the offline
-    ones live once in that folder, shared by every run's site, instead of in site_dir/static.
+    With `shared_static`, the static assets the pages use and the offline ones live once in
+    that folder, shared by every run's site, instead of GE's 4 MB in site_dir/static.
     """
     from pipeline.validate.suites import gx_context, gx_module
     gx = gx_module()  # first: it imports GE under a lock (a warm-up thread may be importing it)
@@ -89,44 +90,54 @@ def build_data_docs(ge_results: list, site_dir: Path, run_id: str, shared_static
     context.build_data_docs(site_names=[SITE_NAME])
     if shared_static is not None:
         shared_static = Path(shared_static).resolve()
-        share_static(site_dir / "static", shared_static)
+        share_static(site_dir, shared_static)
     make_offline(site_dir, shared_static)
     return site_dir / "index.html"
 
 
-def _assets_stamp(static: Path) -> str:
-    """What a static folder holds: names and sizes of its files, and the offline assets' bytes."""
-    import hashlib
-    h = hashlib.sha256()
-    for p in sorted(static.rglob("*")):
-        if p.is_file():
-            h.update(f"{p.relative_to(static).as_posix()}\0{p.stat().st_size}\n".encode())
+def _used_assets(site_dir: Path, static: Path) -> set[str]:
+    """Paths (relative to static/) of the assets the site's pages use: static/ references, the
+    local copies of remote images, and what a used stylesheet refers to in turn."""
+    used: set[str] = set()
+    for page in site_dir.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        for m in _LOCAL_STATIC.finditer(html):
+            used.add(m.group(3)[m.group(3).index("static/") + len("static/"):])
+        for url in [m.group(3) for m in _REMOTE_IMG_SRC.finditer(html)] + \
+                   [m.group(2) for m in _REMOTE_CSS_URL.finditer(html)]:
+            name = "images/" + url.split("?", 1)[0].rsplit("/", 1)[-1]
+            if (static / name).is_file():
+                used.add(name)
+    for css in [u for u in used if u.endswith(".css")]:
+        text = (static / css).read_text(encoding="utf-8", errors="replace") if (static / css).is_file() else ""
+        for m in re.finditer(r"url\(\s*[\"']?([^)\"'?#]+)", text):
+            ref = m.group(1)
+            if not ref.startswith(("http:", "https:", "data:", "/")):
+                used.add(Path(os.path.normpath(Path(css).parent / ref)).as_posix())
+    return {u for u in used if not u.startswith("..") and (static / u).is_file()}
+
+
+def _put(src: Path, dest: Path) -> None:
+    """Copy src to dest unless dest already has the same bytes; a rename makes it appear whole."""
+    if dest.is_file() and dest.stat().st_size == src.stat().st_size and dest.read_bytes() == src.read_bytes():
+        return
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
+    shutil.copyfile(src, tmp)
+    os.replace(tmp, dest)
+
+
+def share_static(site_dir: Path, shared: Path) -> None:
+    """Move the assets the site's pages use (a favicon, a logo, a stylesheet: tens of KB of
+    GE's 4 MB of fonts, GIFs and images, most of which no page loads) into `shared`, with the
+    offline CSS and script, and drop site_dir/static. Files are only added or updated, never
+    removed, so the pages of older runs keep theirs."""
+    static = site_dir / "static"
+    for rel in sorted(_used_assets(site_dir, static)):
+        _put(static / rel, shared / rel)
     for name in ("offline.css", "offline.js"):
-        h.update((ASSETS / name).read_bytes())
-    return h.hexdigest()
-
-
-def share_static(site_static: Path, shared: Path) -> None:
-    """Move site_static's assets into `shared` unless it already holds the same ones (then
-    they are dropped); the swap is a rename, so a concurrent reader never sees half a folder."""
-    stamp = _assets_stamp(site_static)
-    stamp_file = shared / ".stamp"
-    current = stamp_file.read_text(encoding="utf-8") if stamp_file.is_file() else None
-    if current != stamp:
-        fresh = shared.with_name(f"{shared.name}.new-{os.getpid()}")
-        if fresh.exists():
-            shutil.rmtree(fresh)
-        shutil.copytree(site_static, fresh)
-        (fresh / "offline").mkdir(exist_ok=True)
-        for name in ("offline.css", "offline.js"):
-            shutil.copyfile(ASSETS / name, fresh / "offline" / name)
-        (fresh / ".stamp").write_text(stamp, encoding="utf-8")
-        old = shared.with_name(f"{shared.name}.old-{os.getpid()}")
-        if shared.exists():
-            shared.rename(old)
-        fresh.rename(shared)
-        shutil.rmtree(old, ignore_errors=True)
-    shutil.rmtree(site_static)
+        _put(ASSETS / name, shared / "offline" / name)
+    shutil.rmtree(static)
 
 
 def _severity(config) -> str:
@@ -228,6 +239,7 @@ def _rewrite(html: str, page_dir: Path, offline: Path, images: Path) -> str:
 
     html = _REMOTE_IMG_SRC.sub(img, html)
     html = _REMOTE_CSS_URL.sub(css_url, html)
+    html = _INDENT.sub("\n", html)  # no <pre> in GE's pages: indentation is a third of their bytes
     tags = (f'\n<link rel="stylesheet" href="{_rel(offline / "offline.css", page_dir)}">'
             f'\n<script src="{_rel(offline / "offline.js", page_dir)}"></script>')
     # First thing in <head>: the CSS must come before GE's inline styles (which refine it) and
