@@ -84,5 +84,5 @@ def test_the_cron_line_mails_only_what_is_new(site):
     assert "exit 3" in mail.splitlines()[0]
     why = [ln for ln in mail.splitlines() if "inclination" in ln and "now fails" in ln]
     assert why and "Apollo 11" in why[0] and "passed before" in why[0], mail
-    assert "Apollo_11.wikitext newly quarantined" in mail
+    assert "newly quarantined: Apollo 11 (Apollo_11.wikitext) [validate] inclination_in_range" in mail
     assert len(list((work / "logs").iterdir())) == 3

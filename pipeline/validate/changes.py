@@ -33,11 +33,13 @@ def latest_published(reports: list[dict], before: str | None = None) -> dict | N
 
 
 def _quarantined(dq: dict) -> dict[str, str]:
+    """source -> how to say it: "Title (source) [stage] reason"."""
     run = dq.get("run") if isinstance(dq.get("run"), dict) else {}
     out = {}
     for q in run.get("quarantine") or []:
         if isinstance(q, dict) and isinstance(q.get("source"), str):
-            out.setdefault(q["source"], f"[{q.get('stage')}] {q.get('reason')}")
+            who = f"{q['title']} ({q['source']})" if q.get("title") else q["source"]
+            out.setdefault(q["source"], f"{who} [{q.get('stage')}] {q.get('reason')}")
     return out
 
 
@@ -53,7 +55,8 @@ def compare(current: dict, baseline: dict | None) -> dict:
         now = failures(e)
         old = before.get(e["name"])
         was = failures(old) if old is not None else None
-        label = "missions" if e.get("scope") == "row" and e.get("failing_ids") else "rows"
+        label = "mission" if e.get("scope") == "row" and e.get("failing_ids") else "row"
+        label += "" if now == 1 else "s"
         detail = f" ({e['detail']})" if e.get("detail") else ""
         if not was:
             had = ("not in the last published run" if old is None and baseline is not None
@@ -73,10 +76,10 @@ def compare(current: dict, baseline: dict | None) -> dict:
         items.append({"kind": kind, "name": e["name"], "severity": e.get("severity"),
                       "before": was, "now": now, "why": why})
     old_q = _quarantined(baseline or {})
-    for source, reason in _quarantined(current).items():
+    for source, said in _quarantined(current).items():
         if source not in old_q:
             items.append({"kind": "quarantined", "name": source, "severity": "error", "before": None,
-                          "now": 1, "why": f"input {source} newly quarantined {reason}"})
+                          "now": 1, "why": f"newly quarantined: {said}"})
     publish = current.get("publish") or {}
     if publish.get("blocked"):
         items.append({"kind": "not_published", "name": "publish", "severity": "error", "before": None,

@@ -46,7 +46,8 @@ def test_a_newly_failing_check_a_worse_one_and_a_new_quarantine_are_changes():
     worse = next(c for c in items if c["kind"] == "check_worse")
     assert (worse["before"], worse["now"]) == (1, 2)
     assert "2 missions, 1 before" in worse["why"] and "newly failing: Apollo-11" in worse["why"]
-    assert "passed before" in next(c["why"] for c in items if c["name"] == "inclination_range")
+    assert "now fails on 1 mission, passed before" in next(c["why"] for c in items if c["name"] == "inclination_range")
+    assert next(c["why"] for c in items if c["kind"] == "quarantined") == "newly quarantined: new.txt [read] empty"
 
 
 def test_fewer_failures_or_a_fixed_check_are_not_changes():

@@ -10,6 +10,8 @@ from pipeline.schema import to_table
 from pipeline.validate import suites, validate, write_report
 from tests.validate.test_report import EXPECTATIONS, mission
 
+pytestmark = pytest.mark.slow  # several Great Expectations validations each
+
 RUN = "20260101T021500000Z-0000abcd"
 
 
