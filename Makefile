@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: run test test-fast bench bench-small fuzz clean contract
+.PHONY: run test test-fast bench bench-small fuzz clean contract coverage
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,12 @@ bench: $(VENV)/.installed-test
 
 bench-small: $(VENV)/.installed-test
 	$(BIN)/python bench/run.py --small
+
+# Share of filled key infobox parameters that come out typed, per column, and the templates
+# still unknown, for a folder of wikitext (default: the shared corpus of current infoboxes).
+COVERAGE_DIR ?= ../shared/corpus/wikitext/current
+coverage: $(VENV)/.installed
+	$(BIN)/python bench/coverage.py $(COVERAGE_DIR) $(COVERAGE_ARGS)
 
 # At least 10,000 mutated and generated inputs through the real pipeline, then 200 SIGKILLs
 # of a publishing run: zero crashes, every input accounted for, curated/ always readable.

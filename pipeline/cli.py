@@ -51,10 +51,13 @@ def cli() -> None:
               show_default=True, help="Exit 3 when data-quality failures of this level (or worse) occur; "
                                       "`new`: only on what is new or worse than the last published run.")
 @click.option("--dump", "dump", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
-              help="Read this MediaWiki XML dump (.xml or .xml.bz2) instead of --raw.")
+              help="Read this MediaWiki XML dump (.xml or .xml.bz2), or a Wikimedia Enterprise HTML dump "
+                   "(.json.tar.gz), instead of --raw.")
 @click.option("--dump-index", "dump_index", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               default=None, help="Index of a multistream dump (default: Wikimedia's "
                                  "...-multistream-index.txt.bz2 beside it, if present).")
+@click.option("--zim", "zim", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
+              help="Read the articles with an infobox of this Kiwix ZIM archive instead of --raw.")
 @click.option("--full", is_flag=True,
               help="Process every input again (default: inputs unchanged since the published snapshot keep their rows).")
 @click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
@@ -78,8 +81,8 @@ def cli() -> None:
               help="No progress bar, only errors on stderr (the summary still goes to stdout).")
 @click.option("--log-json", "log_json", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Append the run's log to FILE as JSON lines (stages, quarantines, changes, the end).")
-def run(raw_dir, out_dir, reports_dir, expectations_dir, fail_on, dump, dump_index, full, engine, scheduler,
-        workers, page_timeout, page_memory, progress, keep_reports, allow_shrink, verbosity,
+def run(raw_dir, out_dir, reports_dir, expectations_dir, fail_on, dump, dump_index, zim, full, engine,
+        scheduler, workers, page_timeout, page_memory, progress, keep_reports, allow_shrink, verbosity,
         log_json) -> None:
     """Run the pipeline: read raw/, extract, transform, validate, publish, report.
 
@@ -87,9 +90,12 @@ def run(raw_dir, out_dir, reports_dir, expectations_dir, fail_on, dump, dump_ind
     Example:
       infobox-etl run --raw raw --out curated --reports reports --fail-on error
       infobox-etl run --dump enwiki-pages-articles.xml.bz2 --out curated
+      infobox-etl run --zim wikipedia_en_all_nopic_2025-01.zim --out curated
       infobox-etl run --engine dask --scheduler tcp://scheduler:8786
     """
-    if dump is None and not raw_dir.is_dir():
+    if dump is not None and zim is not None:
+        raise click.UsageError("give --dump or --zim, not both")
+    if dump is None and zim is None and not raw_dir.is_dir():
         raise click.UsageError(f"--raw {raw_dir}: no such folder")
     if scheduler is not None and engine != "dask":
         raise click.UsageError("--scheduler needs --engine dask")
@@ -112,7 +118,15 @@ def run(raw_dir, out_dir, reports_dir, expectations_dir, fail_on, dump, dump_ind
     try:
         inputs = total = None
         if dump is not None:
-            inputs, total = _dump_inputs(dump, dump_index, workers, show_total=config.progress is not False)
+            from pipeline.sources.enterprise import is_enterprise, iter_enterprise
+            if is_enterprise(dump):
+                inputs = iter_enterprise(dump, config.max_input_bytes)
+            else:
+                inputs, total = _dump_inputs(dump, dump_index, workers,
+                                             show_total=config.progress is not False)
+        if zim is not None:
+            from pipeline.sources.zim import iter_zim
+            inputs = iter_zim(zim, config.max_input_bytes)
         result = run_pipeline(config, inputs, total=total)
     finally:
         restore()
@@ -167,10 +181,13 @@ def report(run_id, reports_dir, as_json) -> None:
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Fetch at most N titles.")
 @click.option("--max-attempts", type=click.IntRange(min=1), default=5, show_default=True,
               help="Attempts per API request before giving up (retries back off and honour Retry-After).")
+@click.option("--format", "fmt", type=click.Choice(["wikitext", "html"]), default="wikitext", show_default=True,
+              help="Store each page's wikitext (Action API), or the HTML MediaWiki renders for it (REST API, "
+                   "rest.php beside --api).")
 @click.option("--from-dump", "from_dump", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               default=None, help="Backfill instead: store the mission pages of this XML dump in RAW/api/.")
 @click.pass_context
-def fetch(ctx, api_url, template, titles, titles_file, raw_dir, user_agent, limit, max_attempts,
+def fetch(ctx, api_url, template, titles, titles_file, raw_dir, user_agent, limit, max_attempts, fmt,
           from_dump) -> None:
     """Store articles' wikitext from a MediaWiki API in RAW/api/, with revision metadata.
 
@@ -186,17 +203,21 @@ def fetch(ctx, api_url, template, titles, titles_file, raw_dir, user_agent, limi
       infobox-etl fetch --titles "Apollo 11" --titles "Apollo 8" --raw raw
       infobox-etl fetch --titles-file missions.txt --user-agent "my-bot/1.0 (me@example.org)"
       infobox-etl fetch --from-dump enwiki-pages-articles.xml.bz2   # backfill, same layout
+      infobox-etl fetch --format html --titles "Apollo 11"   # MediaWiki's HTML: <title>.html
     """
     from urllib.parse import urlsplit
 
     if from_dump is not None:
+        if fmt == "html":
+            raise click.UsageError("--from-dump stores wikitext; --format html needs the REST API")
         if titles or titles_file:
             raise click.UsageError("--from-dump takes the dump's mission pages; do not give titles")
         from pipeline.sources.backfill import backfill_from_dump
         click.echo(backfill_from_dump(from_dump, raw_dir, limit=limit).summary())
         return
 
-    from pipeline.sources.api import ContactRequired, MediaWikiClient, default_user_agent, require_contact
+    from pipeline.sources.api import MediaWikiClient, default_user_agent
+    from pipeline.sources.useragent import ContactRequired, require_contact
     from pipeline.sources.api_store import fetch_to_raw, read_titles_file
 
     parts = urlsplit(api_url)
@@ -223,8 +244,13 @@ def fetch(ctx, api_url, template, titles, titles_file, raw_dir, user_agent, limi
             raise click.UsageError(f"--titles-file {titles_file}: no titles in it")
     if asked and source is not None and source.name != "DEFAULT":
         raise click.UsageError("give --template or titles (--titles/--titles-file), not both")
-    with MediaWikiClient(api_url, user_agent=user_agent, max_retries=max_attempts) as client:
-        result = fetch_to_raw(client, raw_dir, titles=asked or None, template=template, limit=limit)
+    if fmt == "html":
+        from pipeline.sources.rest import RestClient, fetch_html_to_raw
+        with RestClient(api_url, user_agent=user_agent, max_retries=max_attempts) as client:
+            result = fetch_html_to_raw(client, raw_dir, titles=asked or None, template=template, limit=limit)
+    else:
+        with MediaWikiClient(api_url, user_agent=user_agent, max_retries=max_attempts) as client:
+            result = fetch_to_raw(client, raw_dir, titles=asked or None, template=template, limit=limit)
     if result.outcomes or not result.error:
         click.echo(result.summary())
     if result.error:

@@ -76,14 +76,22 @@ class Previous:
             tables[name] = [_strip(r) for r in pq.read_table(path).to_pylist()]
         return cls(manifest["run_id"], tables)
 
-    def reuse(self, source: str, sha256: str, rev_id: int | None):
+    def reuse(self, source: str, sha256: str, rev_id: int | None, *, title: str | None = None,
+              page_id: int | None = None, rev_timestamp=None, source_format: str | None = None):
         """For an unchanged input: (input row, params, [(table, key, row)], {table: rows of its
-        missions}, [(table, row_key, Issue)]); else None."""
+        missions}, [(table, row_key, Issue)]); else None. Unchanged means the content and the
+        revision, and also what a sidecar says about the page (title, page id, timestamp,
+        source format): the rows carry those too."""
         old = self.inputs.get(source)
         if (old is None or old["sha256"] != sha256 or old["rev_id"] != rev_id
-                or old["outcome"] not in ("curated", "no_mission")):
+                or old["outcome"] not in ("curated", "no_mission")
+                or (title is not None and old["title"] != title)):
             return None
         keyed = [(t, k, dict(r)) for t, k, r in self.keyed.get(source, [])]
+        for _, _, r in keyed:
+            if (r.get("page_id") != page_id or r.get("rev_timestamp") != rev_timestamp
+                    or (source_format is not None and r.get("source_format") != source_format)):
+                return None
         mission_ids = [r["mission_id"] for t, _, r in keyed if t == "missions"]
         if old["outcome"] == "curated" and not mission_ids:
             return None  # inconsistent snapshot: process again

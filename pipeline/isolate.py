@@ -101,7 +101,7 @@ def death_reason(exitcode: int | None) -> str:
 
 # --- the worker process ---------------------------------------------------------------------
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     """Linux: have the kernel SIGKILL this worker when the parent dies, even mid C loop."""
     try:
         import ctypes
@@ -134,7 +134,7 @@ def _limit_memory(memory_mb: int) -> None:
 
 def _worker(conn, fn, memory_mb: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    _die_with_parent()
+    die_with_parent()
     _limit_memory(memory_mb)
     conn.send(("ready", None, os.getpid()))
     while True:

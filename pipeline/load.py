@@ -22,6 +22,7 @@ import re
 import shutil
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Callable
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -70,9 +71,19 @@ def clean_leftovers(out_dir: Path) -> list[Path]:
             shutil.rmtree(p, ignore_errors=True)
             removed.append(p)
     for p in out_dir.glob(".tmp-*"):
-        p.unlink(missing_ok=True)
-        removed.append(p)
+        if p.is_symlink() or p.is_file():  # ours are links; a foreign folder is left alone
+            p.unlink(missing_ok=True)
+            removed.append(p)
     return removed
+
+
+def _set_aside(path: Path, run_id: str) -> None:
+    """A foreign entry where a link of ours belongs (`_current` or `<table>.parquet` as a real
+    folder or file) is renamed `<name>.foreign-<run_id>`, not deleted: nothing is lost, and
+    the publish goes on."""
+    if path.is_symlink() or not path.exists():
+        return
+    os.rename(path, path.with_name(f"{path.name}.foreign-{run_id}"))
 
 
 @contextmanager
@@ -95,10 +106,16 @@ def current_snapshot(out_dir: Path) -> Path | None:
 
 
 def read_manifest(out_dir: Path) -> dict | None:
+    """The current snapshot's manifest; None when there is none or it is not one (unreadable, not
+    a JSON object: a foreign file is not trusted as a baseline)."""
     snap = current_snapshot(out_dir)
-    if snap is None or not (snap / MANIFEST).exists():
+    if snap is None or not (snap / MANIFEST).is_file():
         return None
-    return json.loads((snap / MANIFEST).read_text(encoding="utf-8"))
+    try:
+        data = json.loads((snap / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and isinstance(data.get("tables"), dict) else None
 
 
 def _replace_symlink(link: Path, target: str) -> None:
@@ -109,11 +126,16 @@ def _replace_symlink(link: Path, target: str) -> None:
 
 
 def publish(tables: dict[str, pa.Table], out_dir: Path, run_id: str, keep: int = 3,
-            extra: dict | None = None) -> dict:
+            extra: dict | None = None, guard: Callable[[dict | None], bool] | None = None) -> dict | None:
     """Write a snapshot of `tables` and make it the current one; returns its manifest.
-    `extra` goes into the manifest as is (e.g. the code fingerprint for incremental runs)."""
+    `extra` goes into the manifest as is (e.g. the code fingerprint for incremental runs).
+    `guard(published manifest or None)` is asked under the publish lock, so that what it compares
+    against is still current when the swap happens; when it says True nothing is written and
+    None is returned."""
     out_dir.mkdir(parents=True, exist_ok=True)
     with _publish_lock(out_dir):
+        if guard is not None and guard(read_manifest(out_dir)):
+            return None
         return _publish(tables, out_dir, run_id, keep, extra)
 
 
@@ -137,13 +159,15 @@ def _publish(tables, out_dir: Path, run_id: str, keep: int, extra: dict | None) 
     _fsync_dir(tmp)
     os.rename(tmp, final)
     _fsync_dir(snaps)
+    _set_aside(out_dir / CURRENT, run_id)
     _replace_symlink(out_dir / CURRENT, f"{SNAPSHOTS}/{run_id}")
     for name in tables:
         link = out_dir / f"{name}.parquet"
         want = f"{CURRENT}/{name}.parquet"
         if not (link.is_symlink() and os.readlink(link) == want):
-            if link.exists() and not link.is_symlink():
+            if link.is_file() and not link.is_symlink():
                 link.unlink()  # a plain file from an older layout
+            _set_aside(link, run_id)
             _replace_symlink(link, want)
     _fsync_dir(out_dir)
     _prune(snaps, keep, run_id)

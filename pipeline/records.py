@@ -26,6 +26,7 @@ class RawInput:
     page_id: int | None = None
     rev_id: int | None = None
     rev_timestamp: datetime | None = None
+    sha256: str | None = None   # of the text as read, before pipeline.core.untrusted cleaned it
 
 
 @dataclass
@@ -64,6 +65,10 @@ class Value:
     citations -- refs removed from the value
     unknown_templates -- names of templates in the value that have no renderer
     lost  -- the value looks like rendering residue (a bare "UTC", "()", "frameless|100px")
+    notes -- how the reader read the value where it had to decide (a joined list taken apart:
+             on what evidence), for provenance
+    instants -- ISO 8601 stamps the source states exactly (the hidden stamps of date templates in
+             MediaWiki's HTML), in order; [] when it states none
     """
 
     param: str
@@ -76,6 +81,8 @@ class Value:
     citations: list[Citation] = field(default_factory=list)
     unknown_templates: list[str] = field(default_factory=list)
     lost: bool = False
+    notes: list[str] = field(default_factory=list)
+    instants: list[str] = field(default_factory=list)
 
 
 @dataclass

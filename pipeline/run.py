@@ -23,14 +23,17 @@ from pipeline.engines import process_all
 from pipeline.incremental import Previous, code_fingerprint
 from pipeline.extract import extract_page, make_prose
 from pipeline.records import Issue, Page, RawInput, RunSummary
-from pipeline.schema import SCHEMA_VERSION, TABLES, to_table
-from pipeline.sources import ReadFailure, is_dump, iter_inputs, list_inputs
+from pipeline.schema import SCHEMA_VERSION, TABLES, check_rows, to_table
+from pipeline.sources import ReadFailure, is_dump, is_enterprise, is_zim, iter_inputs, list_inputs
 from pipeline.core import names
+from pipeline.core.untrusted import clean_text
 from pipeline.transform.mapper import Bundle, map_all
+from pipeline.transform.people import unify_person_keys
 from pipeline.transform.reconcile import reconcile
 
 EXCERPT = 300
 log = logging.getLogger("pipeline.run")
+MAX_PARAMS = 10_000   # infobox parameters of one page (a long real infobox has a few hundred)
 
 
 @dataclass
@@ -46,6 +49,20 @@ class PageResult:
 
     def bundles(self) -> list[Bundle]:
         return ([self.bundle] if self.bundle else []) + self.others
+
+    def rows(self) -> dict[str, list[dict]]:
+        """This input's rows, by table (the tables it has rows in)."""
+        out: dict[str, list[dict]] = {"inputs": [self.input_row], "infobox_params": list(self.params),
+                                      "quarantine": list(self.quarantine)}
+        for b in self.bundles():
+            out.setdefault(b.table, []).append(b.row)
+            for t, rows in (("crew", b.crew), ("events", b.events), ("facts", b.facts)):
+                out.setdefault(t, []).extend(rows)
+            out.setdefault("issues", []).extend(
+                {"mission_id": i.mission_id, "table": b.table, "row_key": b.row[b.key],
+                 "source": b.row["source"], "code": i.code, "field": i.field, "message": i.message}
+                for i in b.issues)
+        return out
 
 
 @dataclass
@@ -88,6 +105,9 @@ def make_run_id(now: datetime, fingerprint: str) -> str:
 
 
 def content_sha(item: RawInput) -> str:
+    """The hash of the input as read (sources keep it before cleaning the text), else of its text."""
+    if item.sha256:
+        return item.sha256
     return hashlib.sha256(item.content.encode("utf-8", "surrogatepass")).hexdigest()
 
 
@@ -95,7 +115,9 @@ def reuse(item: RawInput | ReadFailure, previous: Previous | None) -> PageResult
     """The previous snapshot's rows for an unchanged input (incremental run), else None."""
     if previous is None or isinstance(item, ReadFailure):
         return None
-    found = previous.reuse(item.source, content_sha(item), item.rev_id)
+    found = previous.reuse(item.source, content_sha(item), item.rev_id, title=item.title,
+                           page_id=item.page_id, rev_timestamp=item.rev_timestamp,
+                           source_format=item.source_format)
     if found is None:
         return None
     input_row, params, keyed, rows, issues = found
@@ -112,38 +134,51 @@ def reuse(item: RawInput | ReadFailure, previous: Previous | None) -> PageResult
 
 
 def process(item: RawInput | ReadFailure) -> PageResult:
-    """One input through extract and transform. Never raises: a failure quarantines the input."""
+    """One input through extract and transform, its rows checked against the tables' types.
+    Never raises: a failure quarantines the input, with the stage it happened in."""
     if isinstance(item, ReadFailure):
         return _quarantined(item.source, None, None, "read", item.reason, item.excerpt, item.sha256)
     sha = content_sha(item)
-    stage = "extract"
+    stage = ["extract"]
     try:
-        page = make_prose(extract_page(item))
-        title = page.title or _title_from_source(item.source)
-        params = _param_rows(page, title)
-        if page.redirect:
-            return PageResult(_input(item, page.fmt, "no_mission", 0, f"redirect to {page.redirect}",
-                                     title, sha), params)
-        stage = "transform"
-        bundles = map_all(page, title)
-        bundle = next((b for b in bundles if b.table == "missions"), None)
-        others = [b for b in bundles if b is not bundle]
-        if bundle is None:
-            kinds = sorted({b.template for b in page.infoboxes if b.parent is None})
-            why = ("no mission infobox (found: " + ", ".join(kinds) + ")") if kinds else "no infobox"
-            if others:
-                why += "; rows in " + ", ".join(sorted(b.table for b in others))
-            return PageResult(_input(item, page.fmt, "no_mission", 0, why, title, sha), params,
-                              others=others)
-        bundle = reconcile(bundle, page)
-        return PageResult(_input(item, page.fmt, "curated", 1, None, title, sha), params, bundle,
-                          others=others)
+        result = _process(item, sha, stage)
+        stage[0] = "transform"  # the rows are built; now they must fit the tables
+        return checked(result)
     except MemoryError:
         raise  # a page over its memory limit: the isolating worker must be replaced
     except Exception as e:  # a bug or a pathological page: quarantine it, keep the run going
-        reason = f"{stage} failed: {type(e).__name__}: {e}"
-        return _quarantined(item.source, item.fmt, item.title, stage, reason, item.content[:EXCERPT], sha,
-                            item.rev_id)
+        reason = f"{stage[0]} failed: {type(e).__name__}: {e}"
+        return _quarantined(item.source, item.fmt, item.title, stage[0], reason, item.content[:EXCERPT],
+                            sha, item.rev_id)
+
+
+def _process(item: RawInput, sha: str, stage: list[str]) -> PageResult:
+    """extract, then transform (stage[0] says which one is running)."""
+    page = make_prose(extract_page(item))
+    title = page.title or _title_from_source(item.source)
+    count = sum(len(box.params) for box in page.infoboxes)
+    if count > MAX_PARAMS:  # its rows would be unbounded in the driver
+        return _quarantined(item.source, item.fmt, title, "extract",
+                            f"{count:,} infobox parameters, over the limit of {MAX_PARAMS:,} per page",
+                            item.content[:EXCERPT], sha, item.rev_id)
+    params = _param_rows(page, title)
+    if page.redirect:
+        return PageResult(_input(item, page.fmt, "no_mission", 0, f"redirect to {page.redirect}",
+                                 title, sha), params)
+    stage[0] = "transform"
+    bundles = map_all(page, title)
+    bundle = next((b for b in bundles if b.table == "missions"), None)
+    others = [b for b in bundles if b is not bundle]
+    if bundle is None:
+        kinds = sorted({b.template for b in page.infoboxes if b.parent is None})
+        why = ("no mission infobox (found: " + ", ".join(kinds) + ")") if kinds else "no infobox"
+        if others:
+            why += "; rows in " + ", ".join(sorted(b.table for b in others))
+        return PageResult(_input(item, page.fmt, "no_mission", 0, why, title, sha), params,
+                          others=others)
+    bundle = reconcile(bundle, page)
+    return PageResult(_input(item, page.fmt, "curated", 1, None, title, sha), params, bundle,
+                      others=others)
 
 
 def _title_from_source(source: str) -> str:
@@ -151,7 +186,72 @@ def _title_from_source(source: str) -> str:
     for suffix in (".wikitext", ".wiki", ".txt", ".mediawiki"):
         if stem.endswith(suffix):
             stem = stem[: -len(suffix)]
-    return names.normalise_title(stem) or source
+    return names.normalise_title(clean_text(stem)) or source
+
+
+def _one_row_per_source(results: list[PageResult]) -> list[PageResult]:
+    """Every input once in the inputs table: a second input under a source already seen (two
+    dump pages with one id, or one title and no id) is quarantined as `<source>#duplicate=N`,
+    so neither the tables nor the next incremental run mix the two."""
+    seen: Counter = Counter()
+    out = []
+    for r in results:
+        source = r.input_row["source"]
+        seen[source] += 1
+        if seen[source] == 1:
+            out.append(r)
+            continue
+        row = r.input_row
+        why = (f"duplicate input: {source} was read already (page id or title repeated in the "
+               "dump); the first one is kept")
+        out.append(_quarantined(f"{source}#duplicate={seen[source]}", row["format"], row["title"], "read",
+                                why, "", row["sha256"], row["rev_id"]))
+    return out
+
+
+def _distinct_ids(results: list[PageResult]) -> list[PageResult]:
+    """Row ids (mission_id, rocket_id) are slugs of the title, and a slug loses case, accents and
+    punctuation: "Apollo 11", "APOLLO 11" and "Apollo-11" are one slug. Pages are told apart by
+    their normalised title (MediaWiki's rules, in NFC: sources clean titles where they enter).
+
+    A title read a second time (two files, or the two Unicode forms of "Été 1") is one page:
+    the first input keeps it, a later one is quarantined as its duplicate. Where different
+    titles share a slug, each gets the slug plus 8 hex digits of its title's SHA-1, in every row
+    that names it. Idempotent: reused rows are keyed again from their titles."""
+    owner: dict[tuple[str, str], str] = {}
+    kept = []
+    for r in results:
+        first = next((owner[(b.table, b.row["title"])] for b in r.bundles()
+                      if (b.table, b.row["title"]) in owner), None)
+        if first is not None:
+            row = r.input_row
+            kept.append(_quarantined(row["source"], row["format"], row["title"], "transform",
+                                     f"duplicate page: the title {row['title']!r} is read from {first} "
+                                     "already (same normalised title); that one is kept",
+                                     "", row["sha256"], row["rev_id"]))
+            continue
+        for b in r.bundles():
+            owner[(b.table, b.row["title"])] = r.input_row["source"]
+        kept.append(r)
+    groups: dict[tuple[str, str], list[Bundle]] = {}
+    for r in kept:
+        for b in r.bundles():
+            groups.setdefault((b.table, names.mission_slug(b.row["title"])), []).append(b)
+    for (_, slug), bundles in groups.items():
+        clash = len({b.row["title"] for b in bundles}) > 1
+        for b in bundles:
+            new = f"{slug}-{hashlib.sha1(b.row['title'].encode('utf-8')).hexdigest()[:8]}" if clash else slug
+            old = b.row[b.key]
+            if new == old:
+                continue
+            b.row[b.key] = new
+            for row in (*b.crew, *b.events, *b.facts):
+                if row.get("mission_id") == old:
+                    row["mission_id"] = new
+            for issue in b.issues:
+                if issue.mission_id == old:
+                    issue.mission_id = new
+    return kept
 
 
 def _input(item: RawInput, fmt, outcome, missions, reason, title, sha) -> dict:
@@ -218,7 +318,7 @@ def run(config: Config, inputs: Iterable[RawInput | ReadFailure] | None = None,
     clock = _Clock()
     if inputs is None:
         paths = list_inputs(config.raw_dir)
-        total = None if any(is_dump(p) for p in paths) else len(paths)
+        total = None if any(is_dump(p) or is_zim(p) or is_enterprise(p) for p in paths) else len(paths)
         inputs = iter_inputs(config.raw_dir, config.max_input_bytes)
     previous = Previous.load(config.out_dir) if config.incremental else None
     log.info("reading %s inputs from %s (engine %s)", total if total is not None else "the",
@@ -226,12 +326,14 @@ def run(config: Config, inputs: Iterable[RawInput | ReadFailure] | None = None,
              extra={"data": {"event": "start", "inputs": total, "engine": config.engine}})
     results = process_all(_progress(inputs, total, config), config, process, quarantine_result,
                           lambda item: reuse(item, previous))
+    results = _distinct_ids(_one_row_per_source(results))
     clock.lap("read+extract+transform", "tables")
 
     fingerprint = hashlib.sha256("\n".join(sorted(r.input_row["sha256"] or r.input_row["source"]
                                                   for r in results)).encode()).hexdigest()
     run_id = make_run_id(now, fingerprint)
     rows = _collect(results)
+    unify_person_keys(rows)   # one key per person across pages ("Peggy A. Whitson" = "Peggy Whitson")
     tables = {name: to_table(name, rows[name], run_id) for name in TABLES}
 
     from pipeline.validate import (  # GE loads only here
@@ -244,15 +346,24 @@ def run(config: Config, inputs: Iterable[RawInput | ReadFailure] | None = None,
         rows, tables = _hold_back(rows, tables, held, run_id)
 
     # Table-level checks against the published snapshot: a big drop in rows blocks publishing,
-    # and the previous snapshot stays current.
-    result.outcomes += check_row_counts(tables, load.read_manifest(config.out_dir),
-                                        max_drop=1.0 if config.allow_shrink else 0.2)
-    blocked = result.blocks_publish()
+    # and the previous snapshot stays current. The guard reads the published manifest under the
+    # publish lock, so a run that published meanwhile is the one compared against.
+    # --allow-shrink accepts any drop (a table emptied still blocks).
+    max_drop = 1.0 if config.allow_shrink else 0.2
+
+    def guard(published: dict | None) -> bool:
+        result.outcomes += check_row_counts(tables, published, max_drop=max_drop)
+        return bool(result.blocks_publish())
+
     clock.lap("validate", "load")
     manifest = None
-    if not blocked:
+    if result.blocks_publish():  # not published anyway; the report still compares row counts
+        result.outcomes += check_row_counts(tables, load.read_manifest(config.out_dir), max_drop=max_drop)
+    else:
         manifest = load.publish(tables, config.out_dir, run_id, keep=config.keep_snapshots,
-                                extra={"code": code_fingerprint(), "schema_version": SCHEMA_VERSION})
+                                extra={"code": code_fingerprint(), "schema_version": SCHEMA_VERSION},
+                                guard=guard)
+    blocked = manifest is None
     clock.lap("load", "report")
     summary = _summary(rows, result, results, run_id, config)
     summary.published = not blocked
@@ -309,18 +420,18 @@ def _progress(items, total: int | None, config: Config):
 def _collect(results: list[PageResult]) -> dict[str, list[dict]]:
     rows: dict[str, list[dict]] = {name: [] for name in TABLES}
     for r in results:
-        rows["inputs"].append(r.input_row)
-        rows["infobox_params"].extend(r.params)
-        rows["quarantine"].extend(r.quarantine)
-        for b in r.bundles():
-            rows[b.table].append(b.row)
-            rows["crew"].extend(b.crew)
-            rows["events"].extend(b.events)
-            rows["facts"].extend(b.facts)
-            rows["issues"].extend({"mission_id": i.mission_id, "table": b.table, "row_key": b.row[b.key],
-                                   "source": b.row["source"], "code": i.code, "field": i.field,
-                                   "message": i.message} for i in b.issues)
+        for table, part in r.rows().items():
+            rows[table].extend(part)
     return rows
+
+
+def checked(result: PageResult) -> PageResult:
+    """The result, once its rows are known to fit the tables' Arrow types (the same build the
+    driver makes): a value that cannot be stored quarantines this input, not the run."""
+    for table, rows in result.rows().items():
+        if rows:
+            check_rows(table, rows)
+    return result
 
 
 def _hold_back(rows: dict[str, list[dict]], tables: dict, held: dict[str, list[str]],

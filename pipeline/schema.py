@@ -16,6 +16,7 @@ _F = pa.float64()
 _B = pa.bool_()
 _T = pa.timestamp("us", tz="UTC")
 _L = pa.list_(pa.string())
+_LI = pa.list_(pa.int64())
 
 MISSIONS = pa.schema([
     ("mission_id", _S), ("title", _S), ("source_format", _S), ("source", _S),
@@ -57,6 +58,29 @@ MISSIONS = pa.schema([
     ("lost_fields", _L),            # parameters whose value the renderer lost ("UTC", "()")
     ("unknown_templates", _L),      # templates without a renderer found in mapped fields
     ("prose_conflicts", _L),        # infobox vs prose disagreements beyond both precisions
+    # planned is not actual (transform/status.py)
+    ("status", _S),                 # planned, in_progress, completed, failed, cancelled, launched
+    ("status_evidence", _S),        # the parameter and text that decided the status
+    ("launch_planned_utc", _T),     # a launch the source marks planned/NET or dates after its revision
+    ("launch_planned_precision", _S),
+    ("landing_planned_utc", _T),
+    ("landing_planned_precision", _S),
+    ("duration_planned_s", _I),     # "240 days (planned)"
+    ("duration_precision", _S),     # the unit a stated duration is written to; the coarser of
+                                    # launch and landing precision for a derived one
+    ("duration_tolerance_s", _I),   # the true duration lies within duration_s +- this
+    ("crew_assigned", _L),          # crew listed for a mission that has not flown (no crew rows)
+    ("planned_fields", _L),         # columns whose source value is planned or still running
+                                    # ("(planned)", "NET", "(in progress)"): null here, in facts
+    # lists stay lists: every item, in order (the contract column keeps the first)
+    ("mission_types", _L),
+    ("operators", _L),              # canonical organisation names (core/organisations.toml)
+    ("manufacturers", _L),          # canonical organisation names
+    ("launch_contractors", _L),     # canonical organisation names
+    ("spacecraft_list", _L),        # e.g. ["Apollo CSM-109", "Apollo LM-7"]
+    ("cospar_ids", _L),             # one per component, e.g. CSM and LM
+    ("satcats", _LI),
+    ("crew_callsigns", _L),         # e.g. ["Odyssey", "Aquarius"] (labels CSM:/LM: in facts)
     ("run_id", _S), ("schema_version", _S),
 ])
 
@@ -64,6 +88,7 @@ CREW = pa.schema([
     ("mission_id", _S), ("leg", _S), ("seat", _I), ("person", _S), ("person_key", _S),
     ("role", _S), ("source", _S),
     ("nationality", _S),            # extra: from {{flagicon}} where given
+    ("group", _S),                  # extra: the label the box lists the person under ("Vostok 3")
     ("run_id", _S), ("schema_version", _S),
 ])
 
@@ -169,9 +194,42 @@ def to_table(name: str, rows: list[dict], run_id: str) -> pa.Table:
             columns[f.name] = [SCHEMA_VERSION] * len(rows)
         else:
             columns[f.name] = [r.get(f.name) for r in rows]
-    return pa.table(columns, schema=schema)
+    try:
+        return pa.table(columns, schema=schema)
+    except UnicodeEncodeError:  # a lone surrogate made inside a stage (a decoded &#xD800;)
+        return pa.table({k: [_no_surrogates(v) for v in col] for k, col in columns.items()}, schema=schema)
+
+
+def _no_surrogates(value):
+    """The exit guard: text that UTF-8 cannot hold (lone surrogates) gets U+FFFD in their place.
+    Inputs are cleaned where they enter (pipeline.core.untrusted); this catches text that a stage
+    decodes later, such as an HTML entity for a surrogate code point."""
+    if isinstance(value, str) and not value.isascii():
+        # UTF-16 pairs what can be paired (an editor's &#xD83D;&#xDE80; is the rocket it meant)
+        return value.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    if isinstance(value, list):
+        return [_no_surrogates(v) for v in value]
+    return value
 
 
 def _sortable(v):
     # None sorts first; mixed types never meet within one column.
     return (0, "") if v is None else (1, v)
+
+
+def check_rows(name: str, rows: list[dict]) -> None:
+    """Raise ValueError naming the table, the column and the value when rows do not fit the
+    Arrow types of table `name` (what to_table would fail on); nothing when they do."""
+    try:
+        to_table(name, rows, "")
+    except KeyError as e:
+        raise ValueError(str(e.args[0]) if e.args else str(e)) from None
+    except (pa.ArrowException, TypeError, ValueError, OverflowError) as e:
+        for f in TABLES[name]:
+            for r in rows:
+                try:
+                    pa.array([r.get(f.name)], f.type)
+                except (pa.ArrowException, TypeError, ValueError, OverflowError):
+                    raise ValueError(f"{name}.{f.name} cannot hold {r.get(f.name)!r:.80} "
+                                     f"({f.type})") from None
+        raise ValueError(f"{name}: {e}") from None

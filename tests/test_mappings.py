@@ -79,8 +79,9 @@ def test_modern_markup_habits():
     assert m["perigee_km"] == 418 and m["apogee_km"] == pytest.approx(261 * 1.609344)
     assert m["crew_callsign"] == "Kazbek" and m["launch_mass_kg"] == 7080
     crew = [(c["leg"], c["person_key"], c["nationality"]) for c in b.crew]
-    assert crew[:3] == [("launch", "Oleg Novitsky", "RUS"), ("launch", "Maryna Vasileuskaya", "BLR"),
-                        ("launch", "Tracy Caldwell Dyson", "USA")]
+    # seats in box order: crew_members ("Members", shown first), then crew_launching
+    assert crew[:3] == [("launch", "Tracy Caldwell Dyson", "USA"), ("launch", "Oleg Novitsky", "RUS"),
+                        ("launch", "Maryna Vasileuskaya", "BLR")]
     docks = [(e["event"], e["utc"].isoformat(), e["detail"]) for e in b.events if e["source"] == "infobox"
              and e["event"] in ("docking", "undocking")]
     assert docks == [("docking", "2024-03-25T15:03:00+00:00", "Rassvet nadir"),

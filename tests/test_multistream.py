@@ -140,3 +140,99 @@ def test_cli_run_on_a_multistream_dump_equals_the_single_stream_run(tmp_path):
     assert len(out["multi"]["inputs"]) == 205
     assert sorted(m["title"] for m in out["multi"]["missions"]) == ["Apollo 11", "Apollo 8"]
     assert {m["source_format"] for m in out["multi"]["missions"]} == {"dump"}
+
+
+# --- lying indexes and killed runs (issue 18) ------------------------------------------------
+
+def _rewrite_index(dump: Path, keep) -> None:
+    path = index_path_for(dump)
+    lines = bz2.open(path, "rt", encoding="utf-8").read().splitlines()
+    offsets = sorted({int(line.split(":", 1)[0]) for line in lines})
+    with bz2.open(path, "wt", encoding="utf-8") as fh:
+        fh.write("".join(line + "\n" for line in lines if keep(offsets.index(int(line.split(":", 1)[0])), line)))
+
+
+def _failures(items) -> list[tuple[str, str]]:
+    return [(x.source.split("#", 1)[1], x.reason) for x in items if isinstance(x, ReadFailure)]
+
+
+@pytest.mark.slow
+def test_an_index_that_lies_is_never_silent(tmp_path, expected):
+    """Attack: index lines missing for a block in the middle, for the first block, an empty
+    index, a dump cut before the blocks its index lists. Pages vanished without a row (an empty
+    snapshot was even published). Guarantee: a ReadFailure names each discrepancy."""
+    dump = write_multistream(tmp_path)
+    _rewrite_index(dump, lambda block, line: block != 2)  # block 2 is read as part of block 1
+    items = list(iter_multistream(dump, workers=1, source_name="d.xml.bz2"))
+    assert [f for f in fields(items) if f[0] != "failure"] == expected  # every page still read
+    assert _failures(items) == [(f"offset={_offsets(dump)[1]}#count",
+                                 "the index lists 40 pages at this offset, the dump holds 80 there")]
+
+    dump = write_multistream(tmp_path)
+    _rewrite_index(dump, lambda block, line: block != 0)
+    failures = _failures(iter_multistream(dump, workers=1))
+    assert failures[-1][0] == "index" and failures[-1][1].endswith("pages before it unread")
+
+    dump = write_multistream(tmp_path)
+    _rewrite_index(dump, lambda block, line: False)
+    assert _failures(iter_multistream(dump, workers=1)) == [("index", "the multistream index lists no pages")]
+
+    dump = write_multistream(tmp_path)
+    with open(dump, "r+b") as fh:
+        fh.truncate(_offsets(dump)[-1])
+    assert _failures(iter_multistream(dump, workers=1))[-1][1].endswith("the dump holds 0 there")
+
+
+def _offsets(dump: Path) -> list[int]:
+    return sorted({o for o, _, _ in iter_index(index_path_for(dump))})
+
+
+_READER = """
+import sys, time
+from pipeline.sources.multistream import iter_multistream
+for item in iter_multistream(sys.argv[1], workers=2, window=2):
+    print("page", flush=True)
+    time.sleep(0.5)
+"""
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields_ = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields_[1]) == pid:
+            out.append(int(stat.parent.name))
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
+def test_killing_a_multistream_run_leaves_no_reader_behind(tmp_path):
+    """Attack: SIGKILL a run reading a multistream dump. Its pool workers and the resource
+    tracker stayed alive. Guarantee: they die with it."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    dump = write_multistream(tmp_path)
+    proc = subprocess.Popen([sys.executable, "-c", _READER, str(dump)], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline() == "page\n"
+    children = _children(proc.pid)
+    assert len(children) >= 2  # the readers (and the resource tracker)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 10
+    while any(_alive(c) for c in children) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [c for c in children if _alive(c)]

@@ -12,7 +12,8 @@ from click.testing import CliRunner
 from pipeline.cli import cli
 from pipeline.config import Config
 from pipeline.run import PreflightError, preflight
-from pipeline.sources.api import ContactRequired, MediaWikiClient, is_wikimedia_host, user_agent_problem
+from pipeline.sources.api import MediaWikiClient
+from pipeline.sources.useragent import ContactRequired, is_wikimedia_host, user_agent_problem
 
 ROOT = Path(__file__).resolve().parents[1]
 

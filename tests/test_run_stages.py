@@ -38,3 +38,24 @@ def test_reconcile_returns_a_new_bundle_and_leaves_its_inputs_alone():
     out = reconcile(bundle, page)
     assert (bundle.row, bundle.events, bundle.facts, bundle.crew) == before
     assert len(out.events) > len(bundle.events)  # the prose events were added to the new one
+
+
+def test_a_row_the_tables_cannot_store_quarantines_its_input_not_the_run(monkeypatch):
+    """A row builder that puts a value of the wrong type in a column (a bug) is caught in the
+    worker, against the same Arrow types the driver builds: this input is quarantined at stage
+    transform, instead of the whole run failing when the tables are built."""
+    from pipeline import run as run_module
+
+    real = run_module.map_all
+
+    def wrong_type(page, title):
+        bundles = real(page, title)
+        for b in bundles:
+            if b.table == "missions":
+                b.row["perigee_km"] = "low"   # text where a number belongs
+        return bundles
+    monkeypatch.setattr(run_module, "map_all", wrong_type)
+    result = process(apollo11())
+    assert result.input_row["outcome"] == "quarantined"
+    assert result.quarantine[0]["stage"] == "transform"
+    assert "missions.perigee_km cannot hold 'low'" in result.quarantine[0]["reason"]

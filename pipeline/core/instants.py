@@ -23,6 +23,9 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
+from dateutil.parser import isoparse
+from dateutil.relativedelta import relativedelta
+
 from pipeline.core.mediawiki import FOOTNOTE_MARK
 from pipeline.core.quantities import clean_text, parse_time_span, unit_code
 
@@ -60,12 +63,81 @@ def floor_to(t: datetime, precision: str) -> datetime:
     return t
 
 
+# The length of one unit of each precision, as calendar arithmetic (dateutil's relativedelta):
+# a month is its own length, a year 365 or 366 days.
+_STEP = {"year": relativedelta(years=1), "month": relativedelta(months=1),
+         "day": relativedelta(days=1), "hour": relativedelta(hours=1),
+         "minute": relativedelta(minutes=1), "second": relativedelta(seconds=1)}
+
+
 @dataclass(frozen=True)
 class Instant:
-    """A point in time (tz-aware, UTC) known to the given precision."""
+    """A point in time (tz-aware, UTC) known to the given precision.
+
+    It stands for an interval: `utc` is the start ("22 May 2021" is 00:00 that day) and `end`
+    the exclusive end (00:00 the next day). Comparisons of instants of different precision
+    must use the interval (see `certainly_before`), never `utc` alone.
+    """
 
     utc: datetime
     precision: str
+
+    @property
+    def end(self) -> datetime:
+        """The exclusive end of the interval; an unknown precision is taken as a second."""
+        return interval_end(self.utc, self.precision)
+
+
+def interval_end(start: datetime, precision: str | None) -> datetime:
+    """The exclusive end of the interval that `start` stands for at `precision`.
+
+    "2021-05-22" (day) ends 2021-05-23 00:00; "2024-02" (month) ends 2024-03-01; a year ends
+    on 1 January of the next. Bad input: an unknown or missing precision counts as a second.
+    """
+    return start + _STEP.get(precision or "second", _STEP["second"])
+
+
+def certainly_before(a: Instant, b: Instant) -> bool:
+    """True when all of interval a ends before interval b starts (a.end <= b.utc): "22 May 2021"
+    (day) is not certainly before "22 May 2021, 15:26" (minute), nor after it."""
+    return a.end <= b.utc
+
+
+def from_parts(year: int, month: int | None = None, day: int | None = None, hour: int | None = None,
+               minute: int | None = None, second: int | None = None,
+               offset_hours: float = 0.0) -> Instant | None:
+    """The Instant of the numbered parts of a date template ({{Start date|1969|7|16|13|32}}),
+    precision from the last part given; None when a part is impossible (month 13, day 45,
+    hour 25), so that a bad template is never read as a coarser date.
+
+    The parts are checked by dateutil's strict ISO 8601 reader (isoparse).
+    Bad input: non-integers, a gap (a day without a month) or impossible values give None.
+    """
+    parts = [year, month, day, hour, minute, second]
+    given = 0
+    for part in parts:
+        if part is None:
+            break
+        if not isinstance(part, int) or isinstance(part, bool) or part < 0:
+            return None
+        given += 1
+    if given == 0 or any(p is not None for p in parts[given:]) or not 1 <= year <= 9999:
+        return None
+    if given == 4:   # an hour without minutes: ISO needs the minutes
+        text = f"{year:04d}-{month:02d}-{day:02d}T{hour:02d}:00"
+    else:
+        text = f"{year:04d}" + "".join(f"{sep}{p:02d}" for sep, p in
+                                        zip(("-", "-", "T", ":", ":"), parts[1:given]))
+    try:
+        if given <= 2:   # isoparse reads "YYYY" and "YYYY-MM" as the first day
+            if month is not None and not 1 <= month <= 12:
+                return None
+            utc = datetime(year, month or 1, 1, tzinfo=timezone.utc)
+        else:
+            utc = isoparse(text).replace(tzinfo=timezone.utc) - timedelta(hours=offset_hours)
+    except (ValueError, OverflowError):
+        return None
+    return Instant(utc, PRECISIONS[given - 1])
 
 
 @dataclass(frozen=True)
@@ -80,7 +152,8 @@ _MONTHS = {
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
     "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
 }
-_MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+# The lookbehind keeps a month out of the end of a word: "Ivanov 2020" is not November.
+_MONTH = (r"(?<![^\W\d_])(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
           r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)(?![a-z])\.?")
 _ERA = r"(?:\s*\b(?P<{0}>AD|CE|BCE|BC|AC)\b)?"
 _DIGIT = re.compile(r"\d")
@@ -327,7 +400,9 @@ def _time_before(text: str, date: _Date, times: list[_Time], used: set[int]) -> 
 
 
 def _from_template(match: re.Match) -> str:
-    """{{start date|1969|7|16|13|32|0|Z}} and kin -> ISO text; other parameters are dropped."""
+    """{{start date|1969|7|16|13|32|0|Z}} and kin -> ISO text; other parameters are dropped.
+    Impossible parts ({{Start date|2020|13|45}}) give no date at all (checked by from_parts),
+    never the year alone."""
     params = [p.strip() for p in (match.group(1) or match.group(2) or "").split("|")]
     positional = [p for p in params if p and "=" not in p]
     numbers = []
@@ -335,7 +410,10 @@ def _from_template(match: re.Match) -> str:
         if not value.isdigit():
             break
         numbers.append(int(value))
-    if not numbers:
+    name = " ".join(match.group(0)[2:].split("|", 1)[0].replace("_", " ").lower().split())
+    if name in ("bda", "dda") or name.endswith("and age"):
+        numbers = numbers[:3]   # {{death date and age|1966|7|19|1887|5|21}}: the second date is the birth
+    if not numbers or from_parts(*numbers) is None:
         return " "
     text = f"{numbers[0]:04d}"
     if len(numbers) > 1:
@@ -491,3 +569,9 @@ def format_instant(instant: Instant) -> str:
     if precision == "minute":
         return f"{date}T{utc.hour:02d}:{utc.minute:02d}Z"
     return f"{date}T{utc.hour:02d}:{utc.minute:02d}:{utc.second:02d}Z"
+
+
+def zone_offset(abbreviation: str) -> float | None:
+    """Hours east of UTC of a named zone this module reads ("CDT" -> -5.0); None if unknown."""
+    offset = _ZONES.get(abbreviation.strip().upper())
+    return None if offset is None else float(offset)

@@ -29,6 +29,8 @@ class Column:
     params: tuple[str, ...]
     parser: str
     unit: str | None = None
+    all: str | None = None          # list column holding every item, in order ("mission_types")
+    organisation: bool = False      # items are organisations: canonical names in `all`
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,7 @@ class Mapping:
     crew: dict = field(default_factory=dict)
     events: tuple[dict, ...] = ()
     nested: dict = field(default_factory=dict)
+    html: dict = field(default_factory=dict)   # how MediaWiki's HTML shows the box (labels, footer)
 
     def matches(self, template: str) -> bool:
         t = normalise_template(template).casefold()
@@ -63,14 +66,16 @@ def _load(name: str, data: dict) -> Mapping:
             raise ValueError(f"mapping {name}: column {col} has unknown parser {parser!r}")
         if parser == "quantity" and not spec.get("unit"):
             raise ValueError(f"mapping {name}: quantity column {col} needs a unit")
-        columns.append(Column(col, tuple(spec["params"]), parser, spec.get("unit")))
+        columns.append(Column(col, tuple(spec["params"]), parser, spec.get("unit"),
+                              spec.get("all"), bool(spec.get("organisation", False))))
     return Mapping(
         template=normalise_template(data["template"]), table=data["table"], columns=tuple(columns),
         key=data.get("key", "mission_id"),
         aliases=frozenset(normalise_template(a) for a in data.get("aliases", ())),
         signature=tuple(data.get("signature", ())), ignore=frozenset(data.get("ignore", ())),
         crew=data.get("crew", {}), events=tuple(data.get("events", ())),
-        nested={normalise_template(k): v for k, v in data.get("nested", {}).items()})
+        nested={normalise_template(k): v for k, v in data.get("nested", {}).items()},
+        html=data.get("html", {}))
 
 
 @lru_cache(maxsize=1)

@@ -143,6 +143,12 @@ def person_key(display: str, link_target: str | None = None) -> str:
     return " ".join(_capitalise(token) for token in name.split())
 
 
+def name_form(name: str) -> str:
+    """The form in which two spellings of a name compare equal: diacritics folded, case-less,
+    hyphens as spaces, no dots ("Tracy Caldwell-Dyson" == "tracy caldwell dyson")."""
+    return _form(name)
+
+
 def _form(name: str) -> str:
     """Matching form of a name (see _form_of); a non-string gives ""."""
     return _form_of(name) if isinstance(name, str) else ""
@@ -242,3 +248,100 @@ class PersonIndex:
                 if old in keys:
                     keys.discard(old)
                     keys.add(new)
+
+
+# --- one key per person across a run ------------------------------------------------------------
+
+_INITIAL = re.compile(r"^[^\W\d_]\.?$")
+
+
+def _name_parts(key: str) -> tuple[str, str, tuple[str, ...], str | None] | None:
+    """(given, surname, other given tokens, disambiguator) of a person key, for matching forms:
+    "Vladimir Titov (cosmonaut)" -> ("vladimir", "titov", (), "cosmonaut"); "C. Michael Foale"
+    -> ("michael", "foale", ("c",), None). None when the key has fewer than two names."""
+    m = _DISAMBIGUATOR.search(key)
+    disamb = m.group(0).strip(" ()").casefold() if m else None
+    base = key[:m.start()] if m else key
+    tokens = [t for t in _DASHES.sub(" ", _fold(base)).replace(".", ". ").split()]
+    while tokens and tokens[-1].rstrip(".,").casefold() in _SUFFIXES:
+        tokens.pop()
+    tokens = [t.rstrip(",").casefold() for t in tokens if t.rstrip(",")]
+    full = [i for i, t in enumerate(tokens) if not _INITIAL.match(t)]
+    if len(full) < 2:
+        return None
+    given_at, surname_at = full[0], full[-1]
+    others = tuple(t.rstrip(".") for i, t in enumerate(tokens) if i not in (given_at, surname_at))
+    return tokens[given_at], tokens[surname_at], others, disamb
+
+
+def _compatible(a, b) -> bool:
+    """Two name forms can be one person: same given name and surname, no two different
+    disambiguators, and every other token of the shorter form agrees (as the full token or its
+    initial) with one of the longer form, in order ("Edward T. Lu" ~ "Edward Tsang Lu";
+    "Gregory H. Johnson" !~ "Gregory C. Johnson")."""
+    if a[:2] != b[:2] or (a[3] and b[3] and a[3] != b[3]):
+        return False
+    short, long_ = sorted((a[2], b[2]), key=len)
+    at = 0
+    for token in short:
+        while at < len(long_) and not _agree(token, long_[at]):
+            at += 1
+        if at == len(long_):
+            return False
+        at += 1
+    return True
+
+
+def _agree(x: str, y: str) -> bool:
+    if len(x) == 1 or len(y) == 1:
+        return x[0] == y[0]
+    return x == y
+
+
+def unify_person_keys(mentions) -> dict[str, str]:
+    """One key per person across a run: {key -> the key to use} for keys that name the same
+    person in different forms ("Peggy A. Whitson" -> "Peggy Whitson", "Sergei K. Krikalev" ->
+    "Sergei Krikalev"). `mentions` yields (person_key, linked) per crew row.
+
+    Keys are grouped when their forms are compatible (see _compatible) with every member of
+    the group; a key compatible with two groups that are not (a bare "Gregory Johnson" beside
+    "Gregory H." and "Gregory C. Johnson") stays on its own. The group's key is a linked one
+    (the link target decides), the most mentioned, then one with a disambiguator, then the one
+    with the fewest middle names, then the first in order.
+    Bad input: keys with fewer than two names are left alone; nothing raises.
+    """
+    count: dict[str, int] = {}
+    linked: dict[str, bool] = {}
+    for key, is_linked in mentions:
+        if not isinstance(key, str) or not key:
+            continue
+        count[key] = count.get(key, 0) + 1
+        linked[key] = linked.get(key, False) or bool(is_linked)
+    by_base: dict[tuple[str, str], list[tuple[str, tuple]]] = {}
+    for key in sorted(count):
+        parts = _name_parts(key)
+        if parts is not None:
+            by_base.setdefault(parts[:2], []).append((key, parts))
+    out: dict[str, str] = {}
+    for members in by_base.values():
+        if len(members) < 2:
+            continue
+        # most specific forms first, so that a bare form meets the groups it could join
+        members.sort(key=lambda kp: (-len(kp[1][2]) - bool(kp[1][3]), kp[0]))
+        groups: list[list[tuple[str, tuple]]] = []
+        alone: list[str] = []
+        for key, parts in members:
+            fits = [g for g in groups if all(_compatible(parts, p) for _, p in g)]
+            if len(fits) == 1:
+                fits[0].append((key, parts))
+            elif not fits:
+                groups.append([(key, parts)])
+            else:
+                alone.append(key)
+        for g in groups:
+            # a link target first; then the most mentioned; then a disambiguated title (written
+            # only when linking the article itself), the fewest middle names, the first in order
+            best = min(g, key=lambda kp: (not linked.get(kp[0]), -count[kp[0]], not kp[1][3],
+                                          len(kp[1][2]), kp[0]))[0]
+            out.update({k: best for k, _ in g if k != best})
+    return out

@@ -13,6 +13,9 @@ def extract_page(raw: RawInput) -> Page:
     if raw.fmt == "wikitext":
         from pipeline.extract.wikitext import extract_wikitext
         return extract_wikitext(raw)
+    if raw.fmt == "html":
+        from pipeline.extract.html import extract_html
+        return extract_html(raw)
     raise ValueError(f"unknown input format {raw.fmt!r}")
 
 

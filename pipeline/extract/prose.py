@@ -42,6 +42,7 @@ from datetime import datetime, timezone
 from pipeline.records import Section
 from pipeline.core.instants import Instant
 from pipeline.core.instants import PRECISION_RANK as RANK
+from pipeline.extract.prose_traps import HISTORIC, after_launch, apposition, date_range, serial
 from pipeline.extract.sentences import EVENT_RELATIVE, DatedSpan, find_dates, split_sentences
 
 _FINE = ("day", "hour", "minute", "second")
@@ -65,6 +66,8 @@ class ProseEvent:
     section: str
     person: str | None = None
     mission: str | None = None
+    inferred: bool = False            # the year was taken from an earlier sentence
+    set_aside: str | None = None      # why this reading is not published (see prose_traps)
 
 
 # --- triggers --------------------------------------------------------------------------------
@@ -190,6 +193,8 @@ def _score(trigger: _Trigger, date: DatedSpan, sentence: str, breaks: list[int])
             return None
     if any(lo <= b < hi for b in breaks):
         return None
+    if before and HISTORIC.search(between):
+        return None     # "launched ... since STS-4 in 1982": the date is the reference's
     return len(between) * (1 if before else 2) + 40 * commas
 
 
@@ -235,6 +240,8 @@ class _Missions:
             self.prefix, self.short_family = short.group(1), _family(short.group(2))
             names.append(short.group(2))
         self.own = {_norm(n) for n in names if len(re.sub(r"\W", "", n)) >= 2}
+        # serials of the mission's other names that carry a letter ("ISS 72S" -> "72S")
+        self.serials = {s for n in names[1:] if (s := serial(n)) and not s.isdigit()}
         self.patterns = [_literal(n) for n in sorted(self.own, key=len, reverse=True)]
         self.patterns += [_literal(n) for n in others if isinstance(n, str)
                           and len(re.sub(r"\W", "", n)) >= 2]
@@ -254,7 +261,9 @@ class _Missions:
             if out and start < out[-1].end:
                 continue
             text = sentence[start:end]
-            name = None if _norm(text) in self.own else self._full(text)
+            own = _norm(text) in self.own or serial(text) in self.serials or (
+                any(m.name is None for m in out) and apposition(sentence, start))
+            name = None if own else self._full(text)
             word = re.search(r"(\w+)\W*(?:the\s+)?$", sentence[max(0, start - 30):start])
             reference = bool(word and word.group(1).lower() in _REFERENCE_WORDS)
             out.append(_Mention(start, end, name, reference))
@@ -382,11 +391,14 @@ def _clean_name(name: str) -> str | None:
 # --- events ----------------------------------------------------------------------------------
 
 def extract_events(sections: list[Section], mission_title: str, *, aliases=(),
-                   other_missions=()) -> list[ProseEvent]:
+                   other_missions=(), launch: Instant | None = None) -> list[ProseEvent]:
     """Dated events in the prose of one article; see the module docstring for the rules.
 
     Events of other missions come back with `mission` naming them; the mission asked for has
-    `mission` None. Bad input: never raises; odd text, headings or titles give fewer events.
+    `mission` None. An event of this mission that cannot be what it says (a docking dated
+    before `launch`, the infobox's launch, else the prose's first launch) comes back with
+    `set_aside` saying why (see prose_traps). Bad input: never raises; odd text, headings or
+    titles give fewer events.
     """
     missions = _Missions(mission_title, list(aliases or ()), list(other_missions or ()))
     sections = [s for s in (sections or []) if isinstance(s, Section)]
@@ -414,12 +426,29 @@ def extract_events(sections: list[Section], mission_title: str, *, aliases=(),
                         year_anchor = day_anchor
                 if EVENT_RELATIVE.search(sentence):
                     relative_anchor = None
-                if kind != "excluded" and dates:
+                ranged = date_range(sentence) if kind != "excluded" else None
+                if ranged is not None:
+                    for event in _range_events(sentence, ranged, kind, missions, section.heading):
+                        events.append((len(events), event))
+                elif kind != "excluded" and dates:
                     for event in _sentence_events(sentence, dates, kind, missions,
                                                   section.heading, sentences[-3:]):
                         events.append((len(events), event))
                 sentences.append(sentence)
-    return _merge(events)
+    return after_launch(_merge(events), launch)
+
+
+def _range_events(sentence, ranged, section_kind, missions, heading) -> list[ProseEvent]:
+    """A flight written as a date range: a launch on the first day, a landing on the last."""
+    start, first, last = ranged
+    trigger = _Trigger("launch", start, start, True, False)
+    found, mission = _attribute(trigger, missions.find(sentence), section_kind)
+    if not found:
+        return []
+    heading = heading if isinstance(heading, str) else ""
+    return [ProseEvent(event, utc, "day", None, "date range", sentence, heading, mission=mission)
+            for event, utc in (("launch", first), ("landing", last))]
+
 
 
 def _sentence_events(sentence, dates, section_kind, missions, heading, previous):
@@ -453,7 +482,7 @@ def _sentence_events(sentence, dates, section_kind, missions, heading, previous)
                 event=trigger.kind if outcome != "scrubbed" else "launch_attempt",
                 utc=date.utc, precision=date.precision, outcome=outcome, detail=detail,
                 evidence=sentence, section=heading if isinstance(heading, str) else "",
-                person=person, mission=mission))
+                person=person, mission=mission, inferred=date.how == "year_inferred"))
     return out
 
 

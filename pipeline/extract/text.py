@@ -21,47 +21,30 @@ no "- Key:" lines gives a Page without infoboxes (the orchestrator then reports 
 """
 from __future__ import annotations
 
-import html
 import re
-import unicodedata
 
-from pipeline.core.mediawiki import FOOTNOTE_MARK
+from pipeline.core.mappings import load_mappings
+from pipeline.extract.joined import Evidence, fold_link_pairs, split_names, split_people
+from pipeline.extract.text_table import Table, read_table, row_param, section_kind
+from pipeline.extract.labels import EMPTY_BRACKETS, FOOTNOTE, SPACES, clean_text, param_name
 from pipeline.wikitext.inline import is_lost
 from pipeline.records import Infobox, Page, RawInput, Section, Value
 
-_PARAM_LINE = re.compile(r"^\s*[-*\u2022]\s+([^:\n]{1,80}?)\s*:(?:\s+(.*?))?\s*$")
+# "- Label: value". Linear on any line (possessive runs, Python 3.11): no run of spaces is
+# scanned twice, whatever the label and value hold. Group 1 is the label (at most 80 characters
+# before the colon, less its trailing spaces), group 2 the value without its surrounding spaces;
+# tests/test_hostile.py checks it against the backtracking form it replaced.
+_PARAM_LINE = re.compile(r"^\s*+[-*\u2022](?:\s++(?!:)|\s+(?=\s:))([^:\n]{1,80}?)\s*+:"
+                         r"(?:\s++((?:\S++|\s++(?=\S))*+))?\s*+$")
 _HEADING = re.compile(r"^\s*(={1,6})\s*(.*?)\s*\1\s*$")
-_EMPTY_BRACKETS = re.compile(r"\(\s*[,;]?\s*\)|\[\s*\]")
-# Footnote and maintenance markers that renderers keep from <ref>s and inline templates.
-_FOOTNOTE = re.compile(FOOTNOTE_MARK, re.IGNORECASE)
 # A coordinate pair as {{Coord}} renders it: 47°21′N 69°34′E, 47.350°N 69.567°E, 13°19′0″N 169°9′W.
 _DMS = r"(\d{1,3}(?:\.\d+)?)\s*°\s*(?:(\d{1,2}(?:\.\d+)?)\s*[′']\s*)?(?:(\d{1,2}(?:\.\d+)?)\s*[″\"]\s*)?([NSEW])\b"
 _COORD_PAIR = re.compile(_DMS + r"\s*,?\s*" + _DMS)
 _COORD_LEFTOVER = re.compile(r"\(\s*[/;,]?\s*\)|\s+/\s+(?=\)|$)|(?<=\()\s*/\s*")
 # An item of a list value rendered on its own lines below an empty "- Key:" line.
 _ITEM_LINE = re.compile(r"^(\s+)[-*\u2022]\s+(\S.*?)\s*$|^\s*[-*\u2022]\s+([^:\n]+?)\s*$")
-_SPACES = re.compile(r"[ \t\u00a0\u2007\u202f]+")
-# Label casing and punctuation vary between renderers; the parameter name is what matters.
-_LABEL_JUNK = re.compile(r"[^0-9a-z]+")
 
 RENDERED_TEMPLATE = "Infobox (rendered)"
-
-
-def param_name(label: str) -> str:
-    """'Launch Date' -> 'launch_date'; 'Orbit Inclination' -> 'orbit_inclination'."""
-    folded = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode()
-    return _LABEL_JUNK.sub("_", folded.strip().lower()).strip("_")
-
-
-def clean_text(value: str) -> str:
-    """Reader text of a rendered value: entities decoded, non-breaking characters made plain,
-    empty brackets (a dropped {{Coord}} leaves "()") removed, whitespace collapsed."""
-    text = html.unescape(value)
-    text = _FOOTNOTE.sub("", text)
-    text = text.replace("\u2011", "-").replace("\u00ad", "")
-    text = _EMPTY_BRACKETS.sub("", text)
-    text = _SPACES.sub(" ", text)
-    return text.strip(" ,;")
 
 
 def _degrees(d, m, sec, hemi) -> float:
@@ -82,7 +65,7 @@ def split_coords(text: str) -> tuple[str, tuple[float, float] | None]:
                 text = text.replace(m.group(0), " ")
     if found:
         text = _COORD_LEFTOVER.sub("", text)
-        text = _EMPTY_BRACKETS.sub("", _SPACES.sub(" ", text)).strip(" ,;/")
+        text = EMPTY_BRACKETS.sub("", SPACES.sub(" ", text)).strip(" ,;/")
     return text, found
 
 
@@ -114,6 +97,7 @@ def extract_text(raw: RawInput) -> Page:
     body: list[str] = []
     param_rows: list[int] = []
     in_prose = False
+    before = 0                        # non-blank lines before the infobox block
     listing: Value | None = None      # a "- Key:" with no value: its items follow, one a line
     for i in range(start, len(lines)):
         line = lines[i]
@@ -138,19 +122,149 @@ def extract_text(raw: RawInput) -> Page:
             if _HEADING.match(line):
                 in_prose = True
         body.append(line)
-        if param_rows and line.strip() and not _PARAM_LINE.match(line):
-            # The first prose line after the infobox block ends the block.
-            in_prose = True
+        if line.strip() and not _PARAM_LINE.match(line):
+            # The first prose line after the infobox block ends the block; before it only a
+            # caption may stand (one or two short lines): "- Apogee:" lists further down a
+            # page that has no infobox block are prose.
+            before += 1
+            if param_rows or before > 2 or len(line) > 80 or (
+                    line.rstrip().endswith(".") and len(line.split()) > 5):
+                in_prose = True
 
     if param_rows:
         caption = _caption(lines, start, param_rows[0])
         title = title or caption
         body = _drop_caption(body, caption)
+    if not params:
+        table = read_table(lines[start:])
+        if table is not None:
+            return _table_page(raw, title, table)
+    sections = _sections(body)
+    read_joined(params, sections)
     infoboxes = [Infobox(index=0, template=RENDERED_TEMPLATE, params=params)] if params else []
     return Page(
         source=raw.source, source_format=raw.source_format, fmt="text", title=title,
-        infoboxes=infoboxes, sections=_sections(body), page_id=raw.page_id,
+        infoboxes=infoboxes, sections=sections, page_id=raw.page_id,
         rev_id=raw.rev_id, rev_timestamp=raw.rev_timestamp)
+
+
+def _table_page(raw: RawInput, title: str | None, table: Table) -> Page:
+    """A Page from the two-column table form (see pipeline.extract.text_table)."""
+    main: dict[str, Value] = {}
+    boxes = [Infobox(index=0, template=RENDERED_TEMPLATE, params=main)]
+    for section in table.sections:
+        kind, target = section_kind(section.header)
+        if kind == "main":
+            params = main
+        else:
+            template = {"dock": "Infobox spaceflight/Dock", "ip": "Infobox spaceflight/IP"}.get(
+                kind, f"{RENDERED_TEMPLATE}/{section.header}")
+            params = {}
+            if target:
+                key = "docking_target" if kind == "dock" else "object"
+                params[key] = _table_value(key, [target])
+            boxes.append(Infobox(index=len(boxes), template=template, params=params, parent=0,
+                                 parent_param=section.header))
+        last = {}                      # the last row of a name wins, as in MediaWiki
+        for row in section.rows:
+            name = row_param(kind, section.header, row.label)
+            if name:
+                last[name] = row
+        for name, row in last.items():
+            params[name] = _table_value(name, row.lines)
+    sections = _sections(table.prose)
+    read_joined(main, sections, captions=table.captions)
+    return Page(
+        source=raw.source, source_format=raw.source_format, fmt="text", title=title,
+        infoboxes=boxes, sections=sections, page_id=raw.page_id, rev_id=raw.rev_id,
+        rev_timestamp=raw.rev_timestamp)
+
+
+def _table_value(name: str, lines: list[str]) -> Value:
+    raw_value = "\n".join(lines).strip()
+    lost = bool(raw_value) and is_lost(FOOTNOTE.sub("", raw_value))
+    items, coords = [], None
+    for line in lines:
+        text, found = split_coords(clean_text(line))
+        coords = coords or found
+        if text:
+            items.append(text)
+    if lost:
+        items = []
+    return Value(param=name, raw=raw_value, text=", ".join(items), items=items, lost=lost,
+                 coords=coords)
+
+
+def _list_params() -> tuple[frozenset[str], frozenset[str]]:
+    """(crew parameters, list-of-names parameters) of every mapping: the mappings say which
+    parameters list people and which list names."""
+    crew, names = set(), set()
+    for m in load_mappings():
+        for leg in ("launch", "landing", "both"):
+            crew.update(m.crew.get(leg, ()))
+        names.update(p for c in m.columns if c.parser == "list" for p in c.params)
+    return frozenset(crew), frozenset(names)
+
+
+# Items of a rendered list; "Bernard Harris, Jr." is one name (the comma before a suffix stays).
+_LIST_COMMA = re.compile(r"\s*[,;](?!\s*(?:Jr|Sr)\b|\s*I{2,3}\b|\s*IV\b)\s*")
+_SUFFIX_COMMA = re.compile(r",\s*(?=(?:Jr|Sr)\b|I{2,3}\b|IV\b)")
+
+
+def read_joined(params: dict[str, Value], sections: list[Section], captions=()) -> None:
+    """Take apart the list values a renderer joined (see pipeline.extract.joined), in place:
+    crew values become one item per person (link target/label pairs become links), lists of
+    names one item per name; each decision is noted on the Value."""
+    crew, names = _list_params()
+    prose = "\n".join(s.text for s in sections)
+    evidence = Evidence()
+    evidence.add_text(prose)
+    for name, value in params.items():
+        if "caption" in name and value.text:
+            evidence.add_text(value.text, caption=True)
+    for caption in captions:
+        evidence.add_text(caption, caption=True)
+    for name in crew & params.keys():
+        for item in _LIST_COMMA.split(params[name].text):
+            if len(item.split()) <= 3:
+                evidence.add_text(item)
+    for name in sorted(crew & params.keys()):
+        _read_people(params[name], evidence)
+    for name in sorted(names & params.keys()):
+        value = params[name]
+        if value.lost or len(value.items) != 1:
+            continue
+        items, how = split_names(value.items[0], prose)
+        if how:
+            value.items = items
+            value.notes.append(f"{how}: {' | '.join(items)}")
+
+
+def _read_people(value: Value, evidence: Evidence) -> None:
+    if value.lost or not value.text:
+        return
+    items = [i for text in (value.items or [value.text]) for i in _LIST_COMMA.split(text) if i]
+    items, links = fold_link_pairs(items)
+    if links:
+        value.links.extend(links)
+        value.notes.append("link target and label both rendered: " + "; ".join(
+            f"{label} -> {target}" for label, target in links))
+    people: list[str] = []
+    for item in items:
+        # the mapper reads commas as separators: "Bernard Harris, Jr." -> "Bernard Harris Jr."
+        split, how = split_people(_SUFFIX_COMMA.sub(" ", item), evidence)
+        people.extend(split)
+        if how:
+            value.notes.append(f"{item!r} split by {how}: {' | '.join(split)}"
+                               if len(split) > 1 or not how.startswith("not") else f"{item!r} {how}")
+    if len(people) > len(items):      # a joined run may hold target/label pairs too
+        people, more = fold_link_pairs(people)
+        if more:
+            value.links.extend(more)
+            value.notes.append("link target and label both rendered: " + "; ".join(
+                f"{label} -> {target}" for label, target in more))
+    value.items = people
+    value.text = ", ".join(people)
 
 
 def _add_item(value: Value, item: str) -> None:
@@ -189,7 +303,7 @@ def _sections(lines: list[str]) -> list[Section]:
         paragraphs, para = [], []
         for ln in buf + [""]:
             if ln.strip():
-                para.append(_FOOTNOTE.sub("", ln.strip()))
+                para.append(FOOTNOTE.sub("", ln.strip()))
             elif para:
                 paragraphs.append(" ".join(para))
                 para = []

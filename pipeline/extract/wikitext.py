@@ -64,7 +64,7 @@ from pipeline.wikitext.inline import APOS, clean_inline
 from pipeline.wikitext.refs import lift_refs
 from pipeline.wikitext.render import (citation_from_ref, plain_ref_citation, render_value,
                                       render_wikitext)
-from pipeline.wikitext.templates import RENDERERS, renderer_for
+from pipeline.wikitext.templates import is_silent, renderer_for, shows_first_arg
 from pipeline.records import Citation, Infobox, Page, RawInput, Section
 
 # "#REDIRECT" in the languages of the corpus and the largest wikis (MediaWiki's
@@ -74,9 +74,6 @@ _REDIRECT = re.compile(
     r"DOORVERWIJZING|PRZEKIERUJ|ПЕРЕНАПРАВЛЕНИЕ|ПЕРЕНАПР|REDIRECIONAMENTO|"
     r"転送|リダイレクト|"
     r"重定向|OMDIRIGERING|YÖNLENDİRME)\s*:?\s*\[\[([^\[\]|\n]+)", re.IGNORECASE)
-# Templates whose render is side results only: not worth a parse in the prose.
-_SILENT = {RENDERERS["coord"], RENDERERS["efn"], RENDERERS["citation needed"],
-           RENDERERS["lunar coords"], renderer_for("Cite web")}
 
 
 def extract_wikitext(raw: RawInput) -> Page:
@@ -311,10 +308,9 @@ class _LazySection(Section):
         return (Section, (self.heading, self.level, self.text))
 
 
-# Templates whose text is their first positional argument ({{quote}}, {{nowrap}}, ...), and
-# what such an argument must start with for the rendered text to start with a letter: quote
-# marks are stripped by clean_inline, a letter or digit survives it as the first character.
-_FIRST_ARG = RENDERERS["quote"]
+# What the first argument of a template whose text is that argument ({{quote}}, {{nowrap}},
+# ...: templates.shows_first_arg) must start with for the rendered text to start with a letter:
+# quote marks are stripped by clean_inline, a letter or digit survives it as the first character.
 _LETTER_FIRST = re.compile(r"""['"]*[^\W_]""")
 
 # Placeholders for prose templates not rendered yet: \ue010<index>\ue011.
@@ -345,7 +341,7 @@ class _Pending:
             return False
         start, end = self.spans[int(m.group(1))]
         name = template_name_at(self.text, start, end)
-        if renderer_for(name) is not _FIRST_ARG or name.lower() == "resize":
+        if not shows_first_arg(renderer_for(name)):
             return False
         head = mwtree.first_argument_head(self.text[start:end])
         return head is not None and _LETTER_FIRST.match(head) is not None
@@ -367,7 +363,8 @@ def _render_prose_template(text: str, start: int, end: int) -> str:
     dropped (infoboxes, navboxes, citations, coordinates...)."""
     name = template_name_at(text, start, end)
     fn = renderer_for(name) if name and not name.startswith("Infobox") else None
-    if fn is not None and fn not in _SILENT:
+    # A template whose render is side results only is not worth a parse in the prose.
+    if fn is not None and not is_silent(fn):
         return render_wikitext(text[start:end])
     return ""
 

@@ -26,12 +26,17 @@ import time
 from dataclasses import dataclass, replace
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any, Callable, Iterable, Iterator
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import HTTPError as Urllib3Error
 from urllib3.exceptions import InvalidHeader
 from urllib3.util.retry import Retry
+
+from pipeline.core.untrusted import clean_text, fix_surrogates, int64
+
+from pipeline.sources.useragent import require_contact
 
 log = logging.getLogger(__name__)
 
@@ -45,52 +50,11 @@ RETRY_API_ERRORS = frozenset({"maxlag", "ratelimited"})
 MAX_WAIT = 120.0           # the longest single wait, whatever Retry-After or the backoff says
 POST_OVER = 4000           # a longer query string goes in a POST body (URLs have length limits)
 MAX_REDIRECT_HOPS = 20
-
-
-# Wikimedia's User-Agent policy (https://meta.wikimedia.org/wiki/User-Agent_policy) asks every
-# client for a User-Agent with a way to reach its operator; the placeholder CONTACT is not one.
-WIKIMEDIA_DOMAINS = ("wikipedia.org", "wikimedia.org", "wikidata.org", "wiktionary.org",
-                     "wikibooks.org", "wikinews.org", "wikiquote.org", "wikisource.org",
-                     "wikiversity.org", "wikivoyage.org", "wikifunctions.org", "mediawiki.org")
-PLACEHOLDER_DOMAINS = ("example.org", "example.com", "example.net", "localhost", "invalid", "test")
-_MAIL = re.compile(r"[\w.+-]+@([\w-]+(?:\.[\w-]+)+)")
-_URL = re.compile(r"https?://([\w-]+(?:\.[\w-]+)*)")
-_WIKI_USER = re.compile(r"\bUser(?:[ _]talk)?:[^\s;()/]+", re.I)
-
-
-def is_wikimedia_host(host: str | None) -> bool:
-    host = (host or "").lower().rstrip(".")
-    return any(host == d or host.endswith("." + d) for d in WIKIMEDIA_DOMAINS)
-
-
-def _placeholder(domain: str) -> bool:
-    domain = domain.lower()
-    return any(domain == d or domain.endswith("." + d) for d in PLACEHOLDER_DOMAINS)
-
-
-def user_agent_problem(user_agent: str) -> str | None:
-    """Why `user_agent` names no real contact (an e-mail address, a URL or a wiki user page
-    whose domain is not a placeholder such as example.org), or None when it does."""
-    contacts = [m.group(1) for m in _MAIL.finditer(user_agent)] + \
-               [m.group(1) for m in _URL.finditer(user_agent)]
-    if any(not _placeholder(d) for d in contacts if "." in d) or _WIKI_USER.search(user_agent):
-        return None
-    if contacts:
-        return f"its contact ({', '.join(sorted(set(contacts)))}) is a placeholder"
-    return "it names no contact (an e-mail address, a URL or a wiki user page)"
-
-
-class ContactRequired(ValueError):
-    """A Wikimedia host asked without a real contact in the User-Agent (nothing was sent)."""
-
-
-def require_contact(api_url: str, user_agent: str) -> None:
-    """Raise ContactRequired when api_url is a Wikimedia wiki and user_agent has no real contact."""
-    host = urlsplit(api_url).hostname
-    problem = user_agent_problem(user_agent) if is_wikimedia_host(host) else None
-    if problem:
-        raise ContactRequired(f"{host} is a Wikimedia wiki, whose User-Agent policy asks for a "
-                              f"contact; the User-Agent {user_agent!r} will not do: {problem}")
+DEADLINE = 300.0           # seconds one answer may take from request to last byte, however it trickles
+MAX_ANSWER_BYTES = 256 << 20   # decompressed bytes of one answer (50 pages of at most 2 MB each fit)
+MAX_CONTINUATIONS = 2000   # answers of one query (2000 x 500 titles); a server that never ends is cut
+MAX_HTTP_REDIRECTS = 5
+_READ = 1 << 16            # bytes per read of an answer
 
 
 def default_user_agent() -> str:
@@ -143,9 +107,9 @@ class FetchedPage:
     """The latest revision of one page, with every asked title that resolved to it."""
 
     title: str
-    page_id: int
+    page_id: int | None   # None only for a dump page without <id> (backfill)
     ns: int
-    rev_id: int
+    rev_id: int | None
     rev_timestamp: str | None
     sha1: str
     content: str
@@ -154,6 +118,30 @@ class FetchedPage:
     @property
     def requested_as(self) -> str:
         return self.asked[0].asked
+
+
+class CrossHostRedirect(ApiError):
+    """The API answered with a redirect to another host: not followed (the data would come from
+    a server nobody asked for, recorded under the one that was)."""
+
+
+def _origin(url: str) -> tuple[str, int | None]:
+    parts = urlsplit(url)
+    return (parts.hostname or "").lower(), parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+
+
+class _Session(requests.Session):
+    """requests' Session, following redirects only on the API's own host (http -> https allowed)."""
+
+    def get_redirect_target(self, resp):
+        target = super().get_redirect_target(resp)
+        if target:
+            new = urljoin(resp.url, target)
+            if _origin(new)[0] != _origin(resp.url)[0]:
+                raise CrossHostRedirect(f"{redact_url(resp.url)} redirected to another host "
+                                        f"({redact_url(new)}); not followed: give that API with --api "
+                                        "if it is the one meant")
+        return target
 
 
 class _Retry(Retry):
@@ -185,22 +173,34 @@ class MediaWikiClient:
     max_retries -- attempts per API call, the first included (a call sends at most this many)
     backoff     -- seconds; waits grow as backoff * 2**n when the server gives no Retry-After
     timeout     -- seconds to connect and between bytes of the answer
+    deadline    -- seconds one answer may take in all, request to last byte (a server that drips a
+                   byte a second is given up on; checked between reads, so it may be passed by at
+                   most one `timeout`)
+    max_bytes   -- decompressed size of one answer, counted while reading (a gzip bomb stops there)
+    max_continuations -- answers of one query before it is given up on
     sleep       -- how to wait (tests pass a recorder)
+
+    Redirects are followed on the API's host only (at most 5); one to another host is refused
+    with CrossHostRedirect (an ApiError).
     """
 
     def __init__(self, api_url: str = DEFAULT_API, user_agent: str | None = None, max_retries: int = 5,
-                 backoff: float = 1.0, timeout: float = 30.0, sleep: Callable[[float], None] = time.sleep):
+                 backoff: float = 1.0, timeout: float = 30.0, sleep: Callable[[float], None] = time.sleep,
+                 deadline: float = DEADLINE, max_bytes: int = MAX_ANSWER_BYTES,
+                 max_continuations: int = MAX_CONTINUATIONS):
         if max_retries < 1:
             raise ValueError("max_retries counts attempts and must be at least 1")
         require_contact(api_url, user_agent or default_user_agent())
         self.api_url = api_url
         self.display_url = redact_url(api_url)
         self.max_retries, self.backoff, self.timeout = max_retries, backoff, timeout
+        self.deadline, self.max_bytes, self.max_continuations = deadline, max_bytes, max_continuations
         self._sleep = sleep
         self.calls = 0           # API calls made (one per request that succeeded or finally failed)
         self.requests_sent = 0   # HTTP attempts, retries included
         self.waited = 0.0        # seconds spent waiting before retries
-        self._session = requests.Session()
+        self._session = _Session()
+        self._session.max_redirects = MAX_HTTP_REDIRECTS
         self._session.headers.update({"User-Agent": user_agent or default_user_agent(),
                                       "Accept-Encoding": "gzip", "Accept": "application/json"})
         self._adapter = HTTPAdapter(max_retries=self._retry(max_retries - 1))
@@ -252,6 +252,7 @@ class MediaWikiClient:
         while True:
             left = self.max_retries - attempts
             self._adapter.max_retries = self._retry(left - 1)  # urllib3 may use what is left, no more
+            started, waited = time.monotonic(), self.waited
             try:
                 response = self._send(params)
             except requests.RequestException as e:  # urllib3 spent every attempt left
@@ -262,8 +263,9 @@ class MediaWikiClient:
             used = 1 + len(history)
             attempts += used
             self.requests_sent += used
-            with response:
-                data, problem, unavailable = self._read(response, attempts)
+            with response:  # the deadline does not count urllib3's waits between its retries
+                deadline = started + (self.waited - waited) + self.deadline
+                data, problem, unavailable = self._read(response, attempts, deadline)
                 retry_after = response.headers.get("Retry-After")
             if data is not None:
                 return data
@@ -277,7 +279,8 @@ class MediaWikiClient:
                      self.max_retries)
             self._wait(wait)
 
-    def _read(self, response: requests.Response, attempts: int) -> tuple[dict | None, str, bool]:
+    def _read(self, response: requests.Response, attempts: int,
+              deadline: float) -> tuple[dict | None, str, bool]:
         """(data, '', _) for a usable answer, else (None, what went wrong, whether it is the server's
         availability); raises for answers that retrying cannot fix."""
         status = response.status_code
@@ -286,14 +289,15 @@ class MediaWikiClient:
             raise ApiUnavailable(f"{answered} (gave up after {attempts} attempts)")
         if status >= 400:
             raise ApiError(answered)
-        try:
-            body = response.content
-        except requests.RequestException as e:
-            return None, f"connection broken while reading the answer ({_reason(e)})", True
+        body, problem = self._body(response, deadline)
+        if body is None:
+            return None, problem, True
         try:
             data = json.loads(body.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError) as e:
+        except (UnicodeDecodeError, ValueError, RecursionError) as e:
             return None, f"the answer is not valid JSON ({len(body)} bytes, truncated?): {e}", False
+        if _SURROGATE_ESCAPE.search(body):  # JSON can spell a lone surrogate, UTF-8 cannot hold it
+            data = _without_surrogates(data)
         if not isinstance(data, dict):
             return None, "the answer is not a JSON object", False
         error = data.get("error")
@@ -308,6 +312,24 @@ class MediaWikiClient:
             return None, f"API error {code}: {info}", True
         raise ApiError(f"{self.display_url} answered with API error {code}: {info}")
 
+    def _body(self, response: requests.Response, deadline: float) -> tuple[bytes | None, str]:
+        """The decompressed answer, read a piece at a time (urllib3 decompresses at most a piece
+        per read): (None, why) past the deadline or past max_bytes, as soon as either happens."""
+        raw, out = response.raw, bytearray()
+        try:
+            while piece := raw.read1(_READ, decode_content=True):
+                out += piece
+                if len(out) > self.max_bytes:
+                    return None, f"the answer is over {self.max_bytes:,} bytes (decompressed); not read further"
+                if time.monotonic() > deadline:
+                    return None, (f"the answer took more than {self.deadline:g} s "
+                                  f"({len(out):,} bytes by then); given up")
+        except (Urllib3Error, OSError, requests.RequestException) as e:
+            return None, f"connection broken while reading the answer ({_reason(e)})"
+        if time.monotonic() > deadline:
+            return None, f"the answer took more than {self.deadline:g} s; given up"
+        return bytes(out), ""
+
     def _retry_after(self, value: str | None) -> float | None:
         if not value:
             return None
@@ -316,11 +338,13 @@ class MediaWikiClient:
         except InvalidHeader:
             return None
 
-    def _continued(self, params: dict[str, str]) -> Iterator[dict]:
-        """Every answer of a query, following `continue` to the end."""
+    def _continued(self, params: dict[str, str], most: int | None = None) -> Iterator[dict]:
+        """Every answer of a query, following `continue` to the end; at most `most` answers
+        (default and upper bound: max_continuations), then ApiError."""
         cont: dict[str, str] = {"continue": ""}  # "" asks MediaWiki 1.21-1.25 for the same style
         seen: set[str] = set()
-        while True:
+        most = self.max_continuations if most is None else min(most, self.max_continuations)
+        for _ in range(most):
             data = self.call({**params, **cont})
             yield data
             nxt = data.get("continue")
@@ -331,6 +355,8 @@ class MediaWikiClient:
                 raise ApiError(f"{self.display_url}: continuation does not advance ({key[:200]})")
             seen.add(key)
             cont = {k: str(v) for k, v in nxt.items()}
+        raise ApiError(f"{self.display_url}: more than {most} answers to one query; given up "
+                       "(a server whose continuation never ends)")
 
     def embedded_in(self, template: str, namespace: int = 0, limit: int | None = None) -> Iterator[str]:
         """Titles of the pages in `namespace` that transclude `template` (the `Template:` prefix is
@@ -379,7 +405,8 @@ class MediaWikiClient:
         redirects: dict[str, str] = {}
         interwiki: dict[str, str] = {}
         pages: dict[str, dict] = {}
-        for data in self._continued(params):
+        # One page's content per answer at worst, plus the answers that only continue the rest.
+        for data in self._continued(params, most=2 * BATCH_SIZE + 10):
             query = data.get("query") or {}
             if not isinstance(query, dict):
                 raise ApiError(f"{self.display_url}: unexpected answer, `query` is not an object")
@@ -416,6 +443,29 @@ class MediaWikiClient:
                 yield from (replace(o, status=built[0], reason=built[1]) for o in outcomes)
             else:
                 yield built
+
+
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def _without_surrogates(data: Any) -> Any:
+    """The decoded answer with every string's surrogates paired or replaced (core.untrusted), so
+    that no later step meets text UTF-8 cannot encode. Iterative: JSON may nest deeply."""
+    root = [data]
+    stack: list[tuple[Any, Any]] = [(root, 0)]
+    while stack:
+        holder, key = stack.pop()
+        value = holder[key]
+        if isinstance(value, str):
+            holder[key] = fix_surrogates(value)
+        elif isinstance(value, list):
+            stack.extend((value, i) for i in range(len(value)))
+        elif isinstance(value, dict):
+            for k in list(value):
+                item = value.pop(k)
+                value[fix_surrogates(k)] = item
+            stack.extend((value, k) for k in value)
+    return root[0]
 
 
 def _reason(e: BaseException) -> str:
@@ -495,14 +545,16 @@ def _page(page: dict, outcomes: tuple[TitleOutcome, ...]) -> FetchedPage | tuple
     model = slot.get("contentmodel") or page.get("contentmodel") or "wikitext"
     if model != "wikitext":
         return "invalid", f"content model {model}, not wikitext"
-    rev_id = rev.get("revid", page.get("lastrevid"))
-    page_id = page.get("pageid")
-    if not isinstance(rev_id, int) or not isinstance(page_id, int):
-        return "invalid", "no page or revision id in the answer"
+    rev_id = int64(rev.get("revid", page.get("lastrevid")))
+    page_id = int64(page.get("pageid"))
+    if rev_id is None or page_id is None:
+        return "invalid", "no page or revision id in the answer (or one out of range)"
     timestamp, sha1 = rev.get("timestamp"), rev.get("sha1")
     if not isinstance(sha1, str):  # older wikis (or rvprop without sha1): MediaWiki's is SHA-1 of the text
         sha1 = hashlib.sha1(content.encode("utf-8")).hexdigest()
-    return FetchedPage(title=page["title"], page_id=page_id, ns=int(page.get("ns", 0) or 0), rev_id=rev_id,
+    ns = page.get("ns")
+    return FetchedPage(title=clean_text(page["title"]), page_id=page_id,
+                       ns=ns if isinstance(ns, int) and not isinstance(ns, bool) else 0, rev_id=rev_id,
                        rev_timestamp=timestamp if isinstance(timestamp, str) else None,
-                       sha1=sha1, content=content,
+                       sha1=sha1, content=clean_text(content),
                        asked=tuple(replace(o, page_id=page_id) for o in outcomes))

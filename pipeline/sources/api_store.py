@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Iterable
 from urllib.parse import quote, urlsplit
 
+from pipeline.core.untrusted import utc_instant
 from pipeline.sources.api import (DEFAULT_TEMPLATE, ApiError, FetchedPage, MediaWikiClient, TitleOutcome,
                                   redact_url)
 
@@ -101,15 +102,8 @@ def _now() -> str:
 
 
 def _iso_z(timestamp: str | None) -> str | None:
-    if not timestamp:
-        return None
-    try:
-        t = datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if t.tzinfo is None:
-        t = t.replace(tzinfo=timezone.utc)
-    return t.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    t = utc_instant(timestamp, assume_utc=True)  # None when unreadable or out of range
+    return t.strftime("%Y-%m-%dT%H:%M:%SZ") if t else None
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -185,7 +179,7 @@ class _Folder:
         atomic_write(text_path, data)
         atomic_write(meta_path, (json.dumps(meta, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
         moved_from = None
-        old = self.by_page.get(page.page_id)
+        old = self.by_page.get(page.page_id) if page.page_id is not None else None
         if old is not None and old != stem:  # the page was renamed: one page, one file
             old_meta = self.dir / (old + META_SUFFIX)
             try:

@@ -47,6 +47,7 @@ def backfill_from_dump(dump: Path, raw_dir: Path, limit: int | None = None) -> B
     folder_path.mkdir(parents=True, exist_ok=True)
     folder = _Folder(folder_path)
     report = BackfillReport()
+    seen: dict[object, str] = {}   # page id (or title, for a page without one) -> first source
     for item in iter_dump(dump):
         if isinstance(item, ReadFailure):
             report.failures.append(f"{item.source}: {item.reason}")
@@ -55,8 +56,16 @@ def backfill_from_dump(dump: Path, raw_dir: Path, limit: int | None = None) -> B
         if not item.title or not has_mission_infobox(item.content):
             report.skipped += 1
             continue
+        # A page id (or, without one, a title) met twice is one page: the first is stored, the
+        # second reported; a page without an id is never taken for a rename of another.
+        key = ("id", item.page_id) if item.page_id is not None else ("title", item.title)
+        if key in seen or ("title", item.title) in seen:
+            report.failures.append(f"{item.source}: duplicate {key[0]} {key[1]!r} in the dump "
+                                   f"(first at {seen.get(key) or seen[('title', item.title)]}); not stored")
+            continue
+        seen[key] = seen[("title", item.title)] = item.source
         page = FetchedPage(
-            title=item.title, page_id=item.page_id or 0, ns=0, rev_id=item.rev_id or 0,
+            title=item.title, page_id=item.page_id, ns=0, rev_id=item.rev_id,
             rev_timestamp=item.rev_timestamp.isoformat().replace("+00:00", "Z") if item.rev_timestamp else None,
             sha1=hashlib.sha1(item.content.encode("utf-8")).hexdigest(), content=item.content,
             asked=(TitleOutcome(asked=item.title, status="found", title=item.title, page_id=item.page_id),))

@@ -13,6 +13,7 @@ well-formed yields what was read before the fault, then a ReadFailure naming the
 from __future__ import annotations
 
 import bz2
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Iterator
@@ -21,28 +22,37 @@ from xml.parsers import expat
 from defusedxml.common import (DefusedXmlException, DTDForbidden, EntitiesForbidden,
                                ExternalReferenceForbidden)
 
+from pipeline.core.untrusted import clean_text, int64, text_sha256, utc_instant
 from pipeline.records import RawInput
 from pipeline.sources.files import ReadFailure
 
 BZ2_MAGIC = b"BZh"
 CHUNK = 1 << 20          # decompressed bytes handed to the parser per call
 _RAW = 1 << 18           # compressed bytes read from the file per call
+HEAD = 1 << 16           # bytes looked at to recognise an export
+MAX_TEXT = 20_000_000    # characters of one page's text (as Config.max_input_bytes for files)
+# What may come before the root element of an export: a BOM, an XML declaration, comments (a
+# licence notice can be long), processing instructions, a DOCTYPE (refused later by the reader,
+# with its reason), whitespace.
+_PROLOG = re.compile(rb"(?:\xef\xbb\xbf)?(?:\s+|<\?[^>]*\?>|<!--(?:[^-]|-(?!->))*-->"
+                     rb"|<!DOCTYPE(?:[^\[>]|\[[^\]]*\])*>)*<mediawiki[\s>/]")
 
 
 def is_dump(path: Path) -> bool:
-    """True when the file's content is a MediaWiki XML export (plain or bz2), whatever its name."""
+    """True when the file's content is a MediaWiki XML export (plain or bz2), whatever its name:
+    its root element is <mediawiki>, after at most HEAD bytes of prolog (declaration, comments)."""
     try:
         with open(path, "rb") as fh:
             head = fh.read(4)
         if head.startswith(BZ2_MAGIC):
             with bz2.open(path, "rb") as fh:
-                head = fh.read(2048)
+                head = fh.read(HEAD)
         else:
             with open(path, "rb") as fh:
-                head = fh.read(2048)
+                head = fh.read(HEAD)
     except (OSError, EOFError, ValueError):
         return False
-    return b"<mediawiki" in head
+    return _PROLOG.match(head) is not None
 
 
 def _chunks(fh: IO[bytes], size: int = CHUNK) -> Iterator[bytes]:
@@ -80,19 +90,13 @@ def _chunks(fh: IO[bytes], size: int = CHUNK) -> Iterator[bytes]:
 
 
 def _timestamp(text: str | None) -> datetime | None:
-    if not text:
-        return None
-    try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
+    """A revision's instant in UTC (MediaWiki writes UTC), None when out of range or unreadable."""
+    return utc_instant(text, assume_utc=True)
 
 
 def _int(text: str | None) -> int | None:
-    try:
-        return int(text) if text is not None else None
-    except ValueError:
-        return None
+    """An id Arrow's int64 holds, else None (pipeline.core.untrusted.int64)."""
+    return int64(text)
 
 
 def _forbid_dtd(name, sysid, pubid, has_internal_subset):
@@ -117,7 +121,7 @@ _MISSING = object()  # a field whose element has not been seen (None: seen, with
 class _Page:
     """The fields of one <page> being read."""
     __slots__ = ("depth", "title", "ns", "id", "redirect", "rev_id", "timestamp", "text",
-                 "rev_id_at", "timestamp_at", "text_at")
+                 "rev_id_at", "timestamp_at", "text_at", "oversize")
 
     def __init__(self, depth: int):
         self.depth = depth
@@ -126,6 +130,7 @@ class _Page:
         # The revision fields come from the revision that starts last (its start number),
         # and within it from the last such child, as a walk of the page's tree would find them.
         self.rev_id_at = self.timestamp_at = self.text_at = -1
+        self.oversize = 0     # characters of a revision text over max_text (not kept)
 
 
 class PageParser:
@@ -143,9 +148,12 @@ class PageParser:
     of it."""
 
     def __init__(self, dump_name: str, namespaces: frozenset[int] = frozenset({0}),
-                 nested: bool = True):
+                 nested: bool = True, max_text: int = MAX_TEXT):
         self.dump_name, self.namespaces, self.nested = dump_name, namespaces, nested
+        self.max_text = max_text
+        self._size = 0                        # characters captured for the current element
         self.pages: list[RawInput | ReadFailure] = []
+        self.pages_seen = 0                   # <page> elements closed, of every namespace
         self._tags: list[str] = []            # local names of the open elements
         self._open: list[_Page] = []          # the open pages, innermost last
         self._revisions: list[int] = []       # start numbers of the open <revision> elements
@@ -172,12 +180,26 @@ class PageParser:
         """Let go of the parser (its handlers hold this reader: a cycle the GC would free late)."""
         self.parser = None
 
+    def _capture(self, data: str) -> None:
+        """Text of a wanted element, kept up to max_text characters: a page's text over the cap is
+        counted, not held (the cap applies while reading, not after)."""
+        self._size += len(data)
+        if self._size <= self.max_text:
+            self._buf.append(data)
+        elif self._buf:
+            self._buf.clear()
+
     def _stop(self) -> None:
         """The captured element's text (before any child element, as Element.text) is known."""
         buf, self._buf = self._buf, None
         self.parser.CharacterDataHandler = None
+        over = self._size if self._size > self.max_text else 0
         text = "".join(buf) if buf else None
         for page, field, at in self._into:
+            if over and field == "text" and at >= page.text_at:
+                page.oversize = over
+            elif field == "text" and at >= page.text_at:
+                page.oversize = 0
             if at < 0:
                 setattr(page, field, text)
             elif at >= getattr(page, field + "_at"):
@@ -212,8 +234,8 @@ class PageParser:
         if parent == "revision" and (tag == "id" or tag == "timestamp" or tag == "text"):
             into.append((page, "rev_id" if tag == "id" else tag, self._revisions[-1]))
         if into:
-            self._buf, self._into = [], into
-            self.parser.CharacterDataHandler = self._buf.append
+            self._buf, self._into, self._size = [], into, 0
+            self.parser.CharacterDataHandler = self._capture
 
     def _end(self, name: str) -> None:
         if self._buf is not None:
@@ -224,6 +246,7 @@ class PageParser:
         if tag == "revision":
             self._revisions.pop()
         if tag == "page" and self._open and self._open[-1].depth == depth:
+            self.pages_seen += 1
             item = self._page(self._open.pop())
             if item is not None:
                 self.pages.append(item)
@@ -235,15 +258,20 @@ class PageParser:
             return None
         page_id = _int(None if f.id is _MISSING else f.id)
         source = f"{self.dump_name}#page={page_id if page_id is not None else title}"
+        title = clean_text(title) if title is not None else None
+        source = clean_text(source)
+        if f.oversize:
+            return ReadFailure(source, f"page text is {f.oversize:,} characters, over the limit of "
+                                       f"{self.max_text:,}", excerpt=title or "")
         text = f.text
         if text is None:
             return ReadFailure(source, "page without revision text", excerpt=title or "")
         redirect = f.redirect
         if redirect and not text.lstrip().lower().startswith("#"):
-            text = f"#REDIRECT [[{redirect}]]\n" + text
-        return RawInput(source=source, fmt="wikitext", content=text, source_format="dump",
+            text = f"#REDIRECT [[{clean_text(redirect)}]]\n" + text
+        return RawInput(source=source, fmt="wikitext", content=clean_text(text), source_format="dump",
                         title=title, page_id=page_id, rev_id=_int(f.rev_id),
-                        rev_timestamp=_timestamp(f.timestamp))
+                        rev_timestamp=_timestamp(f.timestamp), sha256=text_sha256(text))
 
 
 def _why(e: Exception) -> str:
@@ -252,8 +280,10 @@ def _why(e: Exception) -> str:
 
 
 def iter_dump(path: Path, source_name: str | None = None,
-              namespaces: frozenset[int] = frozenset({0})) -> Iterator[RawInput | ReadFailure]:
-    """Every article page of the dump, one at a time."""
+              namespaces: frozenset[int] = frozenset({0}),
+              max_text: int = MAX_TEXT) -> Iterator[RawInput | ReadFailure]:
+    """Every article page of the dump, one at a time; a page whose text is over max_text
+    characters is a ReadFailure (its text is never held whole)."""
     name = source_name or path.name
     try:
         fh = open(path, "rb")
@@ -261,7 +291,7 @@ def iter_dump(path: Path, source_name: str | None = None,
         yield ReadFailure(name, f"cannot open dump: {e.strerror or e}")
         return
     with fh:
-        reader = PageParser(name, namespaces)
+        reader = PageParser(name, namespaces, max_text=max_text)
         pages = reader.pages
         chunks = _chunks(fh)
         try:

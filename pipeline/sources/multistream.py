@@ -27,6 +27,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Callable, Iterator
 
+from pipeline.isolate import die_with_parent
 from pipeline.records import RawInput
 from pipeline.sources.files import ReadFailure
 
@@ -97,9 +98,12 @@ def blocks(index: Path, dump_size: int) -> Iterator[tuple[int, int, int]]:
 
 def read_block(path: str, offset: int, length: int, dump_name: str,
                namespaces: frozenset[int] = frozenset({0}),
-               keep: Callable[[str], bool] | None = None) -> list[RawInput | ReadFailure]:
+               keep: Callable[[str], bool] | None = None,
+               expected: int | None = None) -> list[RawInput | ReadFailure]:
     """The pages of one block (worker side). keep, if given, drops pages whose text it rejects
-    before they are sent back to the parent (a cheap prefilter saves the copying)."""
+    before they are sent back to the parent (a cheap prefilter saves the copying). expected, if
+    given, is how many pages the index lists at this offset: a block that holds another number
+    (index lines missing, a dump cut short) adds a ReadFailure saying so after its pages."""
     from xml.parsers.expat import ExpatError
 
     from defusedxml import DefusedXmlException
@@ -123,10 +127,12 @@ def read_block(path: str, offset: int, length: int, dump_name: str,
         return [ReadFailure(where, f"dump block skipped: {_why(e)}")]
     except (OSError, EOFError, ValueError) as e:
         return [ReadFailure(where, f"dump block skipped: cannot read it: {e}")]
-    if keep is None:
-        return reader.pages
-    return [item for item in reader.pages
-            if not isinstance(item, RawInput) or keep(item.content)]
+    pages = reader.pages if keep is None else [
+        item for item in reader.pages if not isinstance(item, RawInput) or keep(item.content)]
+    if expected is not None and reader.pages_seen != expected:
+        pages.append(ReadFailure(f"{where}#count", f"the index lists {expected} pages at this offset, "
+                                                   f"the dump holds {reader.pages_seen} there"))
+    return pages
 
 
 def iter_multistream(path: Path, index: Path | None = None, *, workers: int = 2,
@@ -149,17 +155,19 @@ def iter_multistream(path: Path, index: Path | None = None, *, workers: int = 2,
     except OSError as e:
         yield ReadFailure(f"{name}#index", f"cannot read the multistream dump or its index: {e}")
         return
-    todo = _guarded(blocks(index, size), failures, name, index)
+    todo = _checked(_guarded(blocks(index, size), failures, name, index), path, failures, name)
     if workers <= 1:
-        for offset, length, _ in todo:
-            yield from read_block(str(path), offset, length, name, namespaces, keep)
+        for offset, length, count in todo:
+            yield from read_block(str(path), offset, length, name, namespaces, keep, count)
     else:
         ctx = multiprocessing.get_context("spawn")  # never fork a parent that may hold threads
-        with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
+        # Workers die with this process (a killed run leaves no readers, and then the resource
+        # tracker, whose pipe they hold, ends too).
+        with ProcessPoolExecutor(workers, mp_context=ctx, initializer=die_with_parent) as pool:
             def submit() -> bool:
-                for offset, length, _ in todo:
+                for offset, length, count in todo:
                     pending.append(pool.submit(read_block, str(path), offset, length, name,
-                                               namespaces, keep))
+                                               namespaces, keep, count))
                     return True
                 return False
 
@@ -171,6 +179,42 @@ def iter_multistream(path: Path, index: Path | None = None, *, workers: int = 2,
                 submit()
                 yield from items
     yield from failures
+
+
+def _header_end(path: Path) -> int | None:
+    """Where the first bz2 stream (the <mediawiki> header and <siteinfo>) ends, or None."""
+    dec = bz2.BZ2Decompressor()
+    read = 0
+    try:
+        with open(path, "rb") as fh:
+            while not dec.eof:
+                data = fh.read(1 << 16)
+                if not data:
+                    return None
+                read += len(data)
+                dec.decompress(data, 1 << 20)
+                if read > 64 << 20:  # a header is a few KB: this is not one
+                    return None
+    except (OSError, EOFError, ValueError):
+        return None
+    return read - len(dec.unused_data)
+
+
+def _checked(todo, path: Path, failures: list, name: str):
+    """The blocks, with a ReadFailure noted when the index lists none, or when its first block
+    does not start where the header stream ends (index lines missing for the blocks before it:
+    their pages would vanish unread)."""
+    first = True
+    for offset, length, count in todo:
+        if first:
+            first = False
+            start = _header_end(path)
+            if start is not None and offset != start:
+                failures.append(ReadFailure(f"{name}#index", f"the index starts at byte {offset:,}, the "
+                                                             f"first block at {start:,}: pages before it unread"))
+        yield offset, length, count
+    if first:
+        failures.append(ReadFailure(f"{name}#index", "the multistream index lists no pages"))
 
 
 def _guarded(it, failures: list, name: str, index: Path):

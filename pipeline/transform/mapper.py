@@ -8,26 +8,23 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 
 from pipeline.core.mappings import Column, Mapping, guess_mapping, mapping_for, normalise_template
 from pipeline.records import Infobox, Issue, Page, Value
 from pipeline.schema import TABLES
-from pipeline.core import instants, names, quantities
-from pipeline.core.roles import ROLE_ABBREVIATIONS
+from pipeline.core import instants, names, organisations, quantities, qualifiers
+from pipeline.transform import crew as crew_rows
+from pipeline.transform import status as planned
+from pipeline.transform.crew import items_of as _items
 
 # A complete international designator: launch year, launch number, piece letter(s).
 _COSPAR = re.compile(r"\b(19[5-9]\d|2\d{3})-(\d{3})([A-Z]{1,3})\b")
 # "CSM: 1969-059A" -> the part after a short label naming a component of the spacecraft.
 _LABEL_PREFIX = re.compile(r"^\s*([A-Za-z][\w .'/-]{0,24}?)\s*:\s+(?=\S)")
-_PLANNED = re.compile(r"\s*(planned|expected|design(ed)?|nominal|scheduled|primary mission|goal)\b", re.I)
-# "Eileen Collins (CDR)": crew roles written after the name, as NASA abbreviates them.
-_ROLE_SUFFIX = re.compile(
-    r"\s*[(\[]\s*(CDR|PLT|MS\d?|PS\d?|FE\d?|CMP|LMP|SFP|SP|commander|pilot|flight engineer|"
-    r"mission specialist(?: \d)?|payload specialist(?: \d)?)\s*[)\]]\s*$", re.IGNORECASE)
-_LIST_SPLIT = re.compile(r"\s*(?:,|;|\band\b|&)\s*")
-_ROLE_PREFIX = re.compile(r"^\s*(commander|pilot|flight engineer|mission specialist|payload specialist|"
-                          r"command module pilot|lunar module pilot|cosmonaut|spaceflight participant|"
-                          r"science pilot|mission commander)\s*[:\-\u2013]\s*", re.IGNORECASE)
+# "Design life: 5 years", "Primary mission: 90 days": a target, not the mission's duration.
+_DESIGN = re.compile(r"\s*(design(ed)?|nominal|primary mission|goal)\b", re.I)
+_PLANNED_KEY = "__planned__"   # _parse's note that a value went to the planned columns
 
 
 @dataclass
@@ -42,6 +39,8 @@ class Bundle:
     facts: list[dict] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
     persons: names.PersonIndex = field(default_factory=names.PersonIndex)
+    evidence: list[planned.Evidence] = field(default_factory=list)   # planned/failed/... marks
+    reference: datetime | None = None   # values dated after this are planned (see status.py)
 
 
 def find_boxes(page: Page) -> list[tuple[Infobox, Mapping]]:
@@ -59,18 +58,28 @@ def find_boxes(page: Page) -> list[tuple[Infobox, Mapping]]:
     return list(found.values())
 
 
-def map_page(page: Page, title: str) -> Bundle | None:
+def map_page(page: Page, title: str, as_of: datetime | None = None) -> Bundle | None:
     """The mission rows of a page, or None when it has no mission infobox."""
-    return next((b for b in map_all(page, title) if b.table == "missions"), None)
+    return next((b for b in map_all(page, title, as_of) if b.table == "missions"), None)
 
 
-def map_all(page: Page, title: str) -> list[Bundle]:
+def map_all(page: Page, title: str, as_of: datetime | None = None) -> list[Bundle]:
     """One Bundle per mapped infobox type found on the page (missions, rockets, ...)."""
-    return [map_box(page, box, mapping, title) for box, mapping in find_boxes(page)]
+    return [map_box(page, box, mapping, title, as_of) for box, mapping in find_boxes(page)]
 
 
-def map_box(page: Page, main: Infobox, mapping: Mapping, title: str) -> Bundle:
-    """Apply `mapping` to the infobox `main` of `page`."""
+def reference_date(page: Page, as_of: datetime | None = None) -> datetime:
+    """The date after which a value cannot be a fact: the page's revision time, else `as_of`
+    (the run's date), else now (UTC)."""
+    for t in (page.rev_timestamp, as_of):
+        if isinstance(t, datetime):
+            return t if t.tzinfo else t.replace(tzinfo=timezone.utc)
+    return datetime.now(timezone.utc)
+
+
+def map_box(page: Page, main: Infobox, mapping: Mapping, title: str, as_of: datetime | None = None) -> Bundle:
+    """Apply `mapping` to the infobox `main` of `page`; values dated after `as_of` (or the
+    page's revision time) are planned, not facts."""
     key = names.mission_slug(title)
     params, children = _gather(page, main, mapping)
     columns = TABLES[mapping.table].names
@@ -81,9 +90,10 @@ def map_box(page: Page, main: Infobox, mapping: Mapping, title: str) -> Bundle:
     }
     missions = mapping.table == "missions"
     mission_id = key if missions else None
-    b = Bundle(table=mapping.table, row=row, key=mapping.key)
+    b = Bundle(table=mapping.table, row=row, key=mapping.key, reference=reference_date(page, as_of))
     used: set[str] = set()
     unknown: dict[str, set[str]] = {}   # parameter -> templates without a renderer
+    planned_fields: list[str] = []      # columns whose source value is planned, not a fact
 
     for col in mapping.columns:
         param, value = _first_present(params, col.params)
@@ -94,14 +104,29 @@ def map_box(page: Page, main: Infobox, mapping: Mapping, title: str) -> Bundle:
             unknown.setdefault(param, set()).update(value.unknown_templates)
         if value.lost:
             continue
-        parsed, shown, unit = _parse(col, value, page.fmt, columns)
+        parsed, shown, unit = _parse(col, value, page.fmt, columns, b.reference)
+        why = parsed.pop(_PLANNED_KEY, None) if parsed else None
         if parsed is None:
             b.issues.append(Issue("unparsed", col.name, f"{param} = {value.text!r} is not a {col.parser}"
                                   + (f" in {col.unit}" if col.unit else ""), mission_id))
         else:
             row.update(parsed)
+        if why:
+            planned_fields.append(col.name)
+            b.evidence.append(planned.Evidence("planned", col.name, f"{param}: {value.text}"
+                                               + ("" if why in value.text else f" ({why})")))
+        if col.all and col.all in columns:
+            listed = _all_items(col, value, page.fmt)
+            if listed:
+                row[col.all] = listed
+            if missions:   # "CSM: 1970-029A": the component each item belongs to, as a fact
+                for i in qualifiers.read_items(_items(value, page.fmt, split=False)):
+                    if i.label and not i.placeholder:
+                        b.facts.append(_fact(mission_id, f"{col.name}[{i.label}]", value, i.text, None,
+                                             param, page.rev_id, raw=f"{i.label}: {i.text}"))
         if missions:
-            b.facts.append(_fact(mission_id, col.name, value, shown, unit, param, page.rev_id))
+            b.facts.append(_fact(mission_id, f"{col.name}.planned" if why else col.name, value, shown, unit,
+                                 param, page.rev_id))
             for c in value.citations:
                 b.facts.append(_fact(mission_id, f"{col.name}.citation", value, c.url or c.title or c.text,
                                      None, param, page.rev_id, raw=c.text or c.url or ""))
@@ -115,12 +140,31 @@ def map_box(page: Page, main: Infobox, mapping: Mapping, title: str) -> Bundle:
             b.issues.append(Issue("unknown_template", p, f"{{{{{t}}}}} in {p} has no renderer", mission_id))
     row["lost_fields"] = lost
     row["unknown_templates"] = sorted({t for ts in unknown.values() for t in ts})
+    if "planned_fields" in columns:
+        row["planned_fields"] = sorted(planned_fields)
     if not missions:
         return b
     for p, v in params.items():
         if p not in used:
             b.facts.append(_fact(mission_id, f"param.{p}", v, v.text or None, None, p, page.rev_id))
-    _crew(b, mapping, params, page.fmt, children)
+        for note in v.notes:   # how the reader decided (a joined list taken apart)
+            b.facts.append(_fact(mission_id, f"read.{p}", v, note, None, p, page.rev_id))
+    b.evidence.extend(planned.evidence_from_params(params, b.reference))
+    row["status"], row["status_evidence"] = planned.mission_status(row, b.evidence)
+    if row["status"] in ("planned", "cancelled") and row.get("duration_s") is not None:
+        # the stated length of a mission that has not flown is its planned length
+        row["duration_planned_s"] = row.get("duration_planned_s") or row["duration_s"]
+        for k in ("duration_s", "duration_source", "duration_precision", "duration_tolerance_s"):
+            row.pop(k, None)
+        if "planned_fields" in row and "duration_s" not in row["planned_fields"]:
+            row["planned_fields"] = sorted(row["planned_fields"] + ["duration_s"])
+    if row["status"] in ("planned", "cancelled"):
+        flown: tuple[str, ...] = ()
+    elif row["status"] == "in_progress" or (row["status"] == "failed" and row.get("landing_utc") is None):
+        flown = ("launch",)
+    else:
+        flown = crew_rows.LEGS
+    crew_rows.add_crew(b, mapping, params, page.fmt, children, flown)
     _events(b, mapping, params, children, page.rev_id)
     _derive(b, params, mapping)
     return b
@@ -157,22 +201,24 @@ def strip_label(item: str) -> str:
     return item[m.end():].strip() if m else item.strip()
 
 
-def _items(value: Value, fmt: str, split: bool) -> list[str]:
-    items = [i for i in value.items if i.strip()] or ([value.text] if value.text else [])
-    if split and fmt == "text":
-        items = [p for i in items for p in _LIST_SPLIT.split(i) if p.strip()]
-    return [i.strip() for i in items]
-
-
-def _parse(col: Column, value: Value, fmt: str, columns: list[str]):
-    """(column values, normalised text for facts, unit) or (None, text, unit) when unparsable."""
+def _parse(col: Column, value: Value, fmt: str, columns: list[str], reference: datetime | None = None):
+    """(column values, normalised text for facts, unit) or (None, text, unit) when unparsable.
+    A planned value fills the planned columns (or none) and says why under _PLANNED_KEY."""
     name = col.name
     prefix = name.rsplit("_", 1)[0]
+    if col.parser not in ("instant", "duration"):
+        # "Kennedy, SLF Runway 33 (planned)", "Failed to achieve orbit (96 planned)", "4 (planned)":
+        # a value that is planned in every item is no fact (its fact row keeps it). "Cancelled"
+        # on such a value is about the thing it names ("Apollo 18 (canceled)"), not this mission.
+        items = _items(value, fmt, split=False) or [value.text]
+        marks = [qualifiers.mark_of(i) for i in items]
+        if all(m is not None and m.kind == qualifiers.PLANNED for m in marks):
+            return {_PLANNED_KEY: marks[0].word}, value.text, col.unit
     if col.parser == "text":
         return {name: value.text}, value.text, None
     if col.parser == "first":
-        items = _items(value, fmt, split=False)
-        first = strip_label(items[0]) if items else None
+        items = [i.text for i in qualifiers.read_items(_items(value, fmt, split=False)) if not i.placeholder]
+        first = items[0] if items else None
         return ({name: first} if first else None), first, None
     if col.parser == "list":
         items = _items(value, fmt, split=True)
@@ -190,9 +236,17 @@ def _parse(col: Column, value: Value, fmt: str, columns: list[str]):
         v = _quantity(value, col.unit)
         return ({name: v} if v is not None else None), (None if v is None else repr(v)), col.unit
     if col.parser == "instant":
-        inst = instants.parse_instant(value.text)
-        if inst is None:
-            return None, value.text, None
+        inst = _instant(value)
+        if inst is None:   # "TBA": planned, with no date yet
+            why = planned.planned_reason(value.text, None, None)
+            return ({_PLANNED_KEY: why} if why else None), value.text, None
+        why = planned.planned_reason(value.text, inst, reference)
+        if why:
+            out = {_PLANNED_KEY: why}
+            if f"{prefix}_planned_utc" in columns:
+                out[f"{prefix}_planned_utc"] = inst.utc
+                out[f"{prefix}_planned_precision"] = inst.precision
+            return out, instants.format_instant(inst), "UTC"
         out = {name: inst.utc}
         if f"{prefix}_precision" in columns:
             out[f"{prefix}_precision"] = inst.precision
@@ -200,17 +254,7 @@ def _parse(col: Column, value: Value, fmt: str, columns: list[str]):
             out[f"{prefix}_source"] = "infobox"
         return out, instants.format_instant(inst), "UTC"
     if col.parser == "duration":
-        # "Planned: 5 years<br>Elapsed: ..." -- a planned or design duration is not the mission's
-        items = [i for i in _items(value, fmt, split=False) if not _PLANNED.match(i)]
-        if not items:
-            return None, value.text, "s"
-        d = instants.parse_duration(strip_label(items[0]))
-        if d is None:
-            return None, value.text, "s"
-        out = {name: d.seconds}
-        if "duration_source" in columns:
-            out["duration_source"] = "infobox"
-        return out, str(d.seconds), "s"
+        return _duration(name, value, fmt, columns)
     if col.parser == "place":
         site = strip_trailing_brackets(value.text)
         out = {name: site} if site else {}
@@ -219,6 +263,85 @@ def _parse(col: Column, value: Value, fmt: str, columns: list[str]):
             out[f"{place}_lat"], out[f"{place}_lon"] = value.coords
         return (out or None), site, None
     raise ValueError(f"unknown parser {col.parser}")  # a mapping error, caught at load time
+
+
+def _instant(value: Value):
+    """The instant a value states. A stamp the source gives exactly (the hidden stamp of a date
+    template in MediaWiki's HTML) wins where it agrees with what the reader sees (it may be more
+    precise); where it says something else (templates have emitted stamps a second off), the
+    reader's text wins."""
+    said = instants.parse_instant(value.text)
+    stamped = instants.parse_instant(value.instants[0]) if value.instants else None
+    if stamped is None or said is None:
+        return stamped or said
+    s, t = stamped.utc, said.utc
+    agree = {"year": s.year == t.year, "month": (s.year, s.month) == (t.year, t.month),
+             "day": s.date() == t.date()}.get(said.precision, s == t)
+    return stamped if agree else said
+
+
+def _duration(name: str, value: Value, fmt: str, columns: list[str]):
+    """A stated duration: the first item that is not planned, in progress or a design target
+    ("Planned: 8 days<br>Actual: 93 days", "6 days and 34 minutes (planned)<br>1 minute and 13
+    seconds (achieved)"); the first planned item goes to duration_planned_s."""
+    actual, planned_items, running = [], [], False
+    for item in _items(value, fmt, split=False):
+        mark = qualifiers.mark_of(item)
+        label, rest = qualifiers.split_label(item)
+        if mark is not None and mark.kind in (qualifiers.PLANNED, qualifiers.CANCELLED):
+            planned_items.append(rest)
+        elif mark is not None and mark.kind == qualifiers.IN_PROGRESS:
+            running = True   # "... ''(in progress)''": the length is not known yet
+        elif mark is None and not _DESIGN.match(item):
+            actual.append(rest)
+    out: dict = {}
+    shown = None
+    for rest in planned_items:
+        d = instants.parse_duration(rest)
+        if d is not None and "duration_planned_s" in columns:
+            out["duration_planned_s"] = d.seconds
+            break
+    for rest in actual:
+        d = instants.parse_duration(rest)
+        if d is None:
+            continue
+        out[name] = d.seconds
+        shown = str(d.seconds)
+        if "duration_source" in columns:
+            out["duration_source"] = "infobox"
+        if "duration_precision" in columns:
+            out["duration_precision"] = d.precision
+            out["duration_tolerance_s"] = planned.interval_seconds(_EPOCH, d.precision)
+        break
+    if name not in out and (planned_items or running):
+        out[_PLANNED_KEY] = "in progress" if running and not planned_items else "planned"
+    return (out or None), shown if shown is not None else value.text, "s"
+
+
+_EPOCH = datetime(2000, 1, 1, tzinfo=timezone.utc)   # a month or year counted from here is 31/366 days
+
+
+def _all_items(col: Column, value: Value, fmt: str) -> list | None:
+    """Every item of a multi-valued field, in order, labels ("CSM:") and placeholders off:
+    COSPAR ids, SATCAT numbers, canonical organisation names, or the items' text."""
+    items = [i for i in qualifiers.read_items(_items(value, fmt, split=False)) if not i.placeholder]
+    if col.parser == "text" and not all(i.label for i in items):
+        # one text ("Таймыр Taymyr, Taymyr Peninsula": a callsign and its gloss) unless every
+        # item names its component ("CSM: Odyssey", "LM: Aquarius")
+        return [value.text] if value.text and not qualifiers.is_placeholder(value.text) else None
+    if col.organisation:
+        return organisations.organisations([i.text for i in items], value.links) or None
+    out: list = []
+    for i in items:
+        if col.parser == "cospar":
+            out.extend(m.group(0) for m in _COSPAR.finditer(i.text))
+        elif col.parser == "int":
+            n = quantities.parse_int(i.text)
+            if n is not None:
+                out.append(n)
+        elif i.text:
+            out.append(i.text)
+    return out or None
 
 
 def strip_trailing_brackets(text: str) -> str:
@@ -242,102 +365,6 @@ def _fact(mission_id, field_, value: Value, shown, unit, location, rev_id, raw=N
     return {"mission_id": mission_id, "field": field_, "raw": value.raw if raw is None else raw,
             "value": None if shown is None else str(shown), "unit": unit, "source": "infobox",
             "location": location, "rev_id": rev_id}
-
-
-def _crew_table(b: Bundle, mapping: Mapping, children, fmt: str) -> None:
-    """Roles from a crew table ({{Spaceflight crew}}); its rows become the crew when the infobox
-    listed nobody."""
-    for box, spec in children:
-        table = spec.get("crew_table")
-        if not table:
-            continue
-        rows = []
-        for n in range(1, 41):
-            up = box.params.get(table["launch"].format(n=n))
-            if up is None or not up.text:
-                if n > 1 and box.params.get(table["role"].format(n=n)) is None:
-                    break
-                continue
-            role_v = box.params.get(table["role"].format(n=n))
-            role = role_v.text.strip() if role_v is not None and role_v.text.strip() else None
-            down = box.params.get(table["landing"].format(n=n))
-            rows.append((role, _people(up, fmt), _people(down, fmt) if down is not None and down.text else None))
-        if not rows:
-            continue
-        roles = {key: role for role, up, _ in rows if role for _, key, *_ in up}
-        if b.crew:
-            for c in b.crew:
-                if c["role"] is None and c["leg"] == "launch" and c["person_key"] in roles:
-                    c["role"] = roles[c["person_key"]]
-            landing_roles = {key: role for role, up, down in rows if role for _, key, *_ in (down or up)}
-            for c in b.crew:
-                if c["role"] is None and c["leg"] == "landing" and c["person_key"] in landing_roles:
-                    c["role"] = landing_roles[c["person_key"]]
-            return
-        for leg in ("launch", "landing"):
-            seat = 0
-            for role, up, down in rows:
-                for person, key, _, nat, target in (up if leg == "launch" else down or up):
-                    b.persons.add(person, target)
-                    seat += 1
-                    b.crew.append({"mission_id": b.row["mission_id"], "leg": leg, "seat": seat,
-                                   "person": person, "person_key": key, "role": role,
-                                   "source": f"{box.template}[{box.index}]", "nationality": nat})
-        return
-
-
-def _crew(b: Bundle, mapping: Mapping, params: dict[str, Value], fmt: str, children=()) -> None:
-    legs = {"launch": [], "landing": []}
-    for leg_name in ("launch", "landing", "both"):
-        for p in mapping.crew.get(leg_name, ()):
-            v = params.get(p)
-            if v is None or v.lost or not v.text:
-                continue
-            people = _people(v, fmt)
-            targets = ("launch", "landing") if leg_name == "both" else (leg_name,)
-            for person, key, role, nat, target in people:
-                b.persons.add(person, target)
-                for t in targets:
-                    legs[t].append((person, key, role, nat, p))
-            break
-    for leg, people in legs.items():
-        seen = set()
-        seat = 0
-        for person, key, role, nat, p in people:
-            if key in seen:
-                continue
-            seen.add(key)
-            seat += 1
-            b.crew.append({"mission_id": b.row["mission_id"], "leg": leg, "seat": seat,
-                           "person": person, "person_key": key, "role": role,
-                           "source": f"infobox:{p}", "nationality": nat})
-    _crew_table(b, mapping, children, fmt)
-    b.row["crew_launch_count"] = len({c["person_key"] for c in b.crew if c["leg"] == "launch"}) or None
-    b.row["crew_landing_count"] = len({c["person_key"] for c in b.crew if c["leg"] == "landing"}) or None
-
-
-def _people(value: Value, fmt: str) -> list[tuple[str, str, str | None, str | None, str | None]]:
-    """(display name, person_key, role, nationality, link target) for each person listed."""
-    out = []
-    links = [(lbl, tgt) for lbl, tgt in value.links if not tgt.startswith("flag:")]
-    flags = [lbl for lbl, tgt in value.links if tgt.startswith("flag:")]
-    for n, item in enumerate(_items(value, fmt, split=True)):
-        role = None
-        m = _ROLE_PREFIX.match(item)
-        if m:
-            role = m.group(1).title()
-            item = item[m.end():]
-        m = _ROLE_SUFFIX.search(item)
-        if m:
-            role = role or ROLE_ABBREVIATIONS.get(m.group(1).upper().rstrip("0123456789"), m.group(1).title())
-            item = item[:m.start()]
-        display = names.clean_person(item)
-        if not display:
-            continue
-        target = next((tgt for lbl, tgt in links if lbl and lbl in item), None)
-        nat = flags[n] if len(flags) == len(value.items) and n < len(flags) else None
-        out.append((display, names.person_key(display, target), role, nat, target))
-    return out
 
 
 def _events(b: Bundle, mapping: Mapping, params: dict[str, Value], children, rev_id) -> None:
@@ -365,9 +392,16 @@ def _param_event(b: Bundle, spec: dict, params: dict[str, Value], location: str,
     if v is None or v.lost or not v.text:
         return
     inst = instants.parse_instant(v.text)
+    if inst is None and planned.planned_reason(v.text, None, None):
+        return   # "TBA": a planned event without a date
     if inst is None:
         b.issues.append(Issue("unparsed", spec["event"], f"{location} = {v.text!r} is not a date",
                               row["mission_id"]))
+        return
+    why = planned.planned_reason(v.text, inst, b.reference)
+    if why:   # a planned docking is not an event; the fact keeps it
+        b.facts.append(_fact(row["mission_id"], f"event.{spec['event']}.planned", v,
+                             instants.format_instant(inst), "UTC", location, rev_id))
         return
     detail = ", ".join(params[d].text for d in spec.get("detail", ())
                        if d in params and params[d].text) or None
@@ -380,10 +414,8 @@ def _param_event(b: Bundle, spec: dict, params: dict[str, Value], location: str,
 
 def _derive(b: Bundle, params: dict[str, Value], mapping: Mapping) -> None:
     row = b.row
-    launch, landing = row.get("launch_utc"), row.get("landing_utc")
-    if row.get("duration_s") is None and launch is not None and landing is not None and landing >= launch:
-        row["duration_s"] = int((landing - launch).total_seconds())
-        row["duration_source"] = "derived"
+    if row.get("duration_s") is None:
+        planned.derive_duration(row)
     crew_listed = bool(row.get("crew_launch_count") or row.get("crew_landing_count"))
     row["crewed"] = bool(crew_listed or (row.get("crew_size") or 0) > 0)
     landing_params = {c.params[0] for c in mapping.columns if c.name in ("landing_utc", "landing_site")}

@@ -8,6 +8,8 @@
 - A disagreement between the infobox and the prose beyond the precision of both is an Issue
   (`infobox_prose_disagree`), and the mission's `prose_conflicts` names both values.
 - The gap stays visible: `lost_fields` and the value_lost issues are not touched here.
+- Planned is not actual (transform/status.py): prose events dated after the reference (the
+  revision, else the run date) are left out, and no planned leg is filled from the prose.
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from datetime import datetime
 from pipeline.records import Issue, Page
 from pipeline.core import instants
 from pipeline.core.roles import ROLES
+from pipeline.transform import status as planned
 from pipeline.transform.mapper import Bundle
 
 # Events whose first successful occurrence fills a missions column.
@@ -47,19 +50,33 @@ def reconcile(bundle: Bundle, page: Page) -> Bundle:
                      events=list(bundle.events), facts=list(bundle.facts), issues=list(bundle.issues))
     row = bundle.row
     others = [row[k] for k in ("previous_mission", "next_mission") if row.get(k)]
-    events = extract_events(page.sections, row["title"], aliases=_aliases(bundle), other_missions=others)
+    launch = (instants.Instant(row["launch_utc"], row.get("launch_precision") or "second")
+              if row.get("launch_utc") is not None else None)
+    events = extract_events(page.sections, row["title"], aliases=_aliases(bundle), other_missions=others,
+                            launch=launch)
     conflicts: list[str] = []
     for ev in events:
         if getattr(ev, "mission", None):
             continue
+        if ev.set_aside:
+            bundle.issues.append(Issue("prose_set_aside", ev.event, f"{ev.set_aside}: {ev.evidence[:160]}",
+                                       row["mission_id"]))
+            continue
+        if bundle.reference is not None and ev.utc is not None and ev.utc > bundle.reference:
+            continue   # dated after the revision (or the run): planned, not an event
         bundle.events.append({
             "mission_id": row["mission_id"], "event": ev.event, "utc": ev.utc, "precision": ev.precision,
             "outcome": ev.outcome, "source": "prose", "evidence": ev.evidence, "detail": ev.detail,
             "person_key": bundle.persons.resolve(ev.person) if ev.person else None})
+    # planned is not actual: no prose fill for a mission that has not flown (or not yet landed),
+    # and nothing dated after the reference (the revision, else the run date)
     for event, prefix in _FILL.items():
+        if row.get("status") in ("planned", "cancelled") or (event == "landing" and row.get("status") == "in_progress"):
+            continue
         # a failed launch still lifted off (a scrubbed attempt did not): its instant is the launch
         candidates = [ev for ev in events if ev.event == event and not getattr(ev, "mission", None)
-                      and ev.outcome in (None, "success", "failure")]
+                      and not ev.set_aside and ev.outcome in (None, "success", "failure")
+                      and (bundle.reference is None or ev.utc <= bundle.reference)]
         if not candidates:
             continue
         first = min(candidates, key=lambda e: e.utc) if event == "launch" else max(candidates, key=lambda e: e.utc)
@@ -75,6 +92,8 @@ def reconcile(bundle: Bundle, page: Page) -> Bundle:
                 "source": "prose", "location": f"{first.section}: {first.evidence[:200]}",
                 "rev_id": row.get("rev_id")})
         else:
+            # prose rounds ("16:51 UTC" for 16:50:35): a difference within the coarser unit of
+            # the two, counted from the start of the prose value's unit, is agreement
             slack = max(instants.PRECISION_SPAN[row.get(f"{prefix}_precision") or "second"], instants.PRECISION_SPAN[first.precision])
             if abs(instants.floor_to(have, first.precision) - first.utc) >= slack:
                 msg = (f"{event}: infobox {have.isoformat()} ({row.get(f'{prefix}_precision')}) but prose "
@@ -82,7 +101,9 @@ def reconcile(bundle: Bundle, page: Page) -> Bundle:
                 conflicts.append(msg)
                 bundle.issues.append(Issue("infobox_prose_disagree", col, msg, row["mission_id"]))
     row["prose_conflicts"] = conflicts
-    _rederive_duration(row)
+    planned.derive_duration(row)
+    if "status" in row and row.get("status") not in ("planned", "cancelled"):
+        row["status"], row["status_evidence"] = planned.mission_status(row, bundle.evidence)
     _roles_from_prose(bundle, page)
     return bundle
 
@@ -109,10 +130,3 @@ def _roles_from_prose(bundle: Bundle, page: Page) -> None:
     for c in bundle.crew:
         if c["role"] is None and c["person_key"] in found:
             c["role"] = found[c["person_key"]]
-
-
-def _rederive_duration(row: dict) -> None:
-    launch, landing = row.get("launch_utc"), row.get("landing_utc")
-    if row.get("duration_source") in (None, "derived") and launch and landing and landing >= launch:
-        row["duration_s"] = int((landing - launch).total_seconds())
-        row["duration_source"] = "derived"

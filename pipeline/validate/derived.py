@@ -7,8 +7,11 @@ apply (GE's column expectations skip nulls), so "null" always means "not checked
 the rules (precision slack, designations) read better as code than as Arrow compute chains.
 
 Precision is the slack of a value: an instant known to the day is stored as that day's midnight
-and the true time lies up to one day later. PRECISION_SECONDS gives that slack per precision;
-an instant with no precision is taken as exact to the second.
+and the true time lies up to one day later; it stands for the interval [utc, end), with end from
+pipeline.core.instants.interval_end (calendar-exact: a month is its own length). Checks compare
+intervals: a landing is before its launch only when the whole landing interval ends before the
+launch starts (a landing "22 May 2021" is not before a launch at 15:26 that day). An instant with
+no precision is taken as exact to the second. PRECISION_SECONDS is the longest length of each.
 """
 from __future__ import annotations
 
@@ -17,11 +20,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Callable
 
+from pipeline.core.instants import PRECISION_SPAN, interval_end
+
 if TYPE_CHECKING:
     import pyarrow as pa
 
-PRECISION_SECONDS = {"second": 1, "minute": 60, "hour": 3600, "day": 86_400,
-                     "month": 31 * 86_400, "year": 366 * 86_400}
+PRECISION_SECONDS = {p: int(span.total_seconds()) for p, span in PRECISION_SPAN.items()}
 # Units a stated duration may be rounded to, coarsest first (months and years as dates.py counts
 # them). The coarsest unit that divides duration_s is taken as its precision: "6 days, 3 hours,
 # 42 minutes" is 531720 s, a whole number of minutes, so it is known to the minute.
@@ -37,7 +41,9 @@ _LEO = re.compile(r"\blow[\s-]+earth\b|\bLEO\b", re.I)
 _NOT_EARTH = re.compile(r"seleno|lunar|moon|helio|sun|areo|mars|venus|jupiter|escape", re.I)
 _COSPAR_YEAR = re.compile(r"^(\d{4})-")
 # "<word(s)> <letters>-<digits>": "Soyuz MS-24", "Soyuz TMA-20M", "Apollo CSM-107".
-_DESIGNATION = re.compile(r"\b((?:[A-Z][A-Za-z]+\s+)+)([A-Z]{1,4})-(\d{1,4}[A-Z]?)(?![\w-])")
+# A designation after up to eight capitalised words ("Soyuz MS-25", "Crew Dragon C-206"). The run
+# of words is bounded and possessive, so a long run of capitalised words costs linear time.
+_DESIGNATION = re.compile(r"\b((?:[A-Z][A-Za-z]++\s++){1,8}+)([A-Z]{1,4})-(\d{1,4}[A-Z]?)(?![\w-])")
 _DASHES = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u00a0": " ",
                          "\u202f": " "})
 
@@ -61,6 +67,21 @@ def slack(precision: str | None) -> int:
     return PRECISION_SECONDS.get(precision or "second", 1)
 
 
+def length(t: datetime | None, precision: str | None) -> float:
+    """Seconds in the interval an instant stands for (calendar-exact; 1 s when t is None)."""
+    if t is None:
+        return 1.0
+    return (interval_end(t, precision) - t).total_seconds()
+
+
+def landing_end(table: "pa.Table", others: dict) -> "pa.Array":
+    """The end of the landing's interval (landing_utc plus its precision); null without one."""
+    import pyarrow as pa
+    out = [None if t is None else interval_end(t, p)
+           for t, p in zip(_col(table, "landing_utc"), _col(table, "landing_precision"))]
+    return pa.array(out, pa.timestamp("us", tz="UTC"))
+
+
 def duration_unit(seconds: int | None) -> int:
     """The precision (seconds) a stated duration was most likely written to; see DURATION_UNITS."""
     if not seconds:
@@ -70,12 +91,21 @@ def duration_unit(seconds: int | None) -> int:
 
 # --- single-table helpers (Arrow compute, as written first) ---------------------------------------
 
+# Statuses under which an instant is not expected (planned is not actual): its check is skipped.
+NOT_EXPECTED = {"launch": ("planned", "cancelled"),
+                "landing": ("planned", "cancelled", "in_progress", "failed")}
+
+
 def time_precision(prefix: str):
     def compute(table: "pa.Table", others: dict) -> "pa.Array":
+        import pyarrow as pa
         import pyarrow.compute as pc
         known = pc.is_valid(table[f"{prefix}_utc"])
-        precision = pc.if_else(known, table[f"{prefix}_precision"], None)
-        return pc.fill_null(precision, "none")
+        precision = pc.fill_null(pc.if_else(known, table[f"{prefix}_precision"], None), "none")
+        if "status" not in table.column_names:
+            return precision
+        skip = pc.fill_null(pc.is_in(table["status"], value_set=pa.array(NOT_EXPECTED[prefix])), False)
+        return pc.if_else(pc.and_(skip, pc.invert(known)), pa.scalar(None, pa.string()), precision)
     return compute
 
 
@@ -89,13 +119,14 @@ def list_length(column: str):
 # --- missions: duration, orbits, COSPAR year, spacecraft --------------------------------------------
 
 def _stated_duration_rows(table: "pa.Table"):
-    for dur, src, launch, lp, landing, dp in zip(
+    for dur, src, launch, lp, landing, dp, dprec in zip(
             _col(table, "duration_s"), _col(table, "duration_source"), _col(table, "launch_utc"),
-            _col(table, "launch_precision"), _col(table, "landing_utc"), _col(table, "landing_precision")):
+            _col(table, "launch_precision"), _col(table, "landing_utc"), _col(table, "landing_precision"),
+            _col(table, "duration_precision")):
         if src != "infobox" or dur is None or launch is None or landing is None:
             yield None
         else:
-            yield dur, launch, lp, landing, dp
+            yield dur, launch, lp, landing, dp, dprec
 
 
 def duration_gap(table: "pa.Table", others: dict) -> "pa.Array":
@@ -107,9 +138,12 @@ def duration_gap(table: "pa.Table", others: dict) -> "pa.Array":
 
 
 def duration_tolerance(table: "pa.Table", others: dict) -> "pa.Array":
-    """The gap allowed: the coarser slack of launch and landing plus the duration's own unit."""
+    """The gap allowed: the longer of the launch and landing intervals plus the duration's own
+    unit (its stated precision where duration_precision says it, else the coarsest unit that
+    divides it)."""
     import pyarrow as pa
-    out = [None if r is None else float(max(slack(r[2]), slack(r[4])) + duration_unit(r[0]))
+    out = [None if r is None else float(max(length(r[1], r[2]), length(r[3], r[4]))
+                                        + (slack(r[5]) if r[5] else duration_unit(r[0])))
            for r in _stated_duration_rows(table)]
     return pa.array(out, pa.float64())
 
@@ -188,13 +222,14 @@ def spacecraft_other_mission(table: "pa.Table", others: dict) -> "pa.Array":
 # --- events: docking within the mission -------------------------------------------------------------
 
 def _window_offset(t: datetime, p: str | None, launch, lp, landing, dp) -> float:
-    """Seconds by which t lies outside [launch, landing], each side widened by the coarser
-    precision of the two instants compared; 0 inside."""
+    """Seconds by which the interval of t lies wholly outside [launch start, landing end): the
+    event's interval ends before the launch's starts, or starts after the landing's ends; 0
+    when the intervals can overlap."""
     out = 0.0
     if launch is not None:
-        out = max(out, (launch - t).total_seconds() - max(slack(p), slack(lp)))
+        out = max(out, (launch - interval_end(t, p)).total_seconds())
     if landing is not None:
-        out = max(out, (t - landing).total_seconds() - max(slack(p), slack(dp)))
+        out = max(out, (t - interval_end(landing, dp)).total_seconds())
     return out
 
 
@@ -225,11 +260,17 @@ _MISSION_TIMES = ("launch_utc", "launch_precision", "landing_utc", "landing_prec
 DERIVED: dict[str, dict[str, Derived]] = {
     "missions": {
         "dq_launch_time_precision": Derived(
-            ("launch_utc", "launch_precision"), time_precision("launch"),
-            about="launch_precision where launch_utc is set, else 'none'"),
+            ("launch_utc", "launch_precision", "status"), time_precision("launch"),
+            about="launch_precision where launch_utc is set, else 'none'; null (not checked) for a "
+                  "planned or cancelled mission without a launch"),
         "dq_landing_time_precision": Derived(
-            ("landing_utc", "landing_precision"), time_precision("landing"),
-            about="landing_precision where landing_utc is set, else 'none'"),
+            ("landing_utc", "landing_precision", "status"), time_precision("landing"),
+            about="landing_precision where landing_utc is set, else 'none'; null (not checked) for "
+                  "a planned, cancelled, in-progress or failed mission without a landing"),
+        "dq_landing_end_utc": Derived(
+            ("landing_utc", "landing_precision"), landing_end,
+            about="the end of the landing's interval: landing_utc plus one unit of landing_precision "
+                  "(a day-precision landing ends at the next midnight); null without a landing"),
         "dq_lost_fields_count": Derived(
             ("lost_fields",), list_length("lost_fields"),
             about="number of entries in lost_fields (0 when null)"),

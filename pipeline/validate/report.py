@@ -230,9 +230,14 @@ def _published(path: Path) -> bool:
 
 
 def _failures(e: dict) -> int:
+    """Failures of one check in a dq.json, which may be foreign: values of odd types count as 1."""
     if e.get("success"):
         return 0
-    return len(e.get("failing_ids") or []) or int(e.get("unexpected_count") or 0) or 1
+    ids, n = e.get("failing_ids"), e.get("unexpected_count")
+    count = len(ids) if isinstance(ids, list) else 0
+    if not count and isinstance(n, int) and not isinstance(n, bool) and n > 0:
+        count = n
+    return count or 1
 
 
 def build_trend(current: dict, earlier: list[dict], runs: int = TREND_RUNS) -> dict:
@@ -270,13 +275,25 @@ def _series(values: list) -> str:
 # --- Markdown ---------------------------------------------------------------------------------------
 
 def _label(m: dict) -> str:
-    return f"{m['title']} (`{m['mission_id']}`)" if m.get("title") else f"`{m['mission_id']}`"
+    """A mission in dq.md: its title as literal text, its id as code (ids are slugs)."""
+    code = "`" + str(m["mission_id"]).replace("`", "") + "`"
+    return f"{_literal(m['title'])} ({code})" if m.get("title") else code
 
 
 def _cell(text: str) -> str:
-    """Article text in a Markdown table cell: no HTML (Markdown viewers render it), no pipes."""
+    """Report text in a Markdown table cell: no HTML (Markdown viewers render it), no pipes."""
     text = text.replace("&", "&amp;").replace("<", "&lt;")  # no tag can open; ">" stays readable
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+
+
+# Markdown that article text could use to become a link, an image, emphasis or code in dq.md.
+_MARKDOWN = re.compile(r"([`*_\[\]])")
+
+
+def _literal(text: str) -> str:
+    """Article text (a title) as literal Markdown in a table cell: as _cell, and the punctuation
+    of links, images, emphasis and code escaped ("[x](http://...)" and "![](...)" stay text)."""
+    return _MARKDOWN.sub(r"\\\1", _cell(text))
 
 
 def _num(value) -> str:
@@ -434,7 +451,7 @@ def render_markdown(dq: dict) -> str:
                 "| mission | errors | warnings |", "|---|---|---|"]
         for m in missions[:MD_MAX_MISSIONS]:
             name = _label(m) + (" — held back" if m["held_back"] else "")
-            out.append(f"| {_cell(name)} | {_cell(_names(m['errors']))} | {_cell(_names(m['warnings']))} |")
+            out.append(f"| {name} | {_cell(_names(m['errors']))} | {_cell(_names(m['warnings']))} |")
         out.append("")
     else:
         out += ["No mission failed a check.", ""]

@@ -1,12 +1,11 @@
 """Render parsed wikitext (an infobox parameter value, a small template) as a reader sees it.
 
-Templates go through a registry, RENDERERS: lower-cased template name -> function(args, ctx)
-returning text (names are matched case-insensitively because Wikipedia keeps redirects for the
-common case variants). The functions live in render_templates.py, the date and
-{{convert}}/{{coord}} arithmetic in render_dates.py and render_units.py; all of it stays
-importable from here. Trees come from pipeline.wikitext.tree. Side results (links,
-coordinates, quantities, citations, unknown templates, nested infoboxes) are collected on a
-Context while rendering.
+Templates are looked up with templates.renderer_for (canonical name -> function(args, ctx)
+returning text); what each template shows is data, in the table templates.toml, with code in
+templates.py only for those that compute (the date and {{convert}}/{{coord}} arithmetic is in
+date_templates.py and convert.py). Trees come from pipeline.wikitext.tree. Side results
+(links, coordinates, quantities, citations, unknown templates, nested infoboxes) are collected
+on a Context while rendering.
 
 Conventions (see also pipeline.extract.wikitext):
 
@@ -23,7 +22,8 @@ Conventions (see also pipeline.extract.wikitext):
   (a metric input converts to itself). disp/order=flip, sp, adj, lk, abbr change nothing here.
 * {{Coord}} renders "" and fills coords; lunar/planetary coordinate templates render "" and do
   not fill coords (Value has no field for another body).
-* A template without a renderer renders "" and its name goes to unknown_templates.
+* A template the table does not list renders "" and its name goes to unknown_templates (the
+  fallback is documented at the top of templates.toml).
 
 Bad input never raises: a template with missing or junk arguments renders what it can, often "".
 """
@@ -424,6 +424,3 @@ def _light_parse(wikitext: str) -> Wikicode | None:
 
 def _code_of(node) -> Wikicode:
     return mwtree.code([node])
-
-
-# The template renderers register themselves in RENDERERS when their module is imported.

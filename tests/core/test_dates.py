@@ -236,3 +236,48 @@ def test_the_rendered_form_path_agrees_with_the_general_scan(month, day, year, d
         finally:
             instants._RENDERED = real
         assert fast == general, text
+
+
+# --- issue 14: no month out of a word, impossible template parts, intervals (dateutil) ---------
+
+def test_a_month_name_must_start_a_word():
+    # "Ivanov" ends in "nov": that is not November
+    assert parse_instant("Ivanov 2020") == Instant(utc(2020, 1, 1), "year")
+    assert parse_instant("Nov 2020") == Instant(utc(2020, 11, 1), "month")
+    assert parse_instant("Decembrist 1825") == Instant(utc(1825, 1, 1), "year")
+
+
+@pytest.mark.parametrize("text", ["{{Start date|2020|13|45}}", "{{start date|2020|2|30}}",
+                                  "{{Start date|2020|1|1|25|00}}", "{{End date|1969|7|24|16|61}}"])
+def test_impossible_template_parts_give_no_date(text):
+    assert parse_instant(text) is None
+
+
+def test_from_parts_checks_with_isoparse():
+    from pipeline.core.instants import from_parts
+    assert from_parts(1969, 7, 16, 13, 32, 0) == APOLLO_11
+    assert from_parts(2020, 2, 29) == Instant(utc(2020, 2, 29), "day")
+    assert from_parts(2020, 2) == Instant(utc(2020, 2, 1), "month")
+    assert from_parts(2020, 7, 1, 13) == Instant(utc(2020, 7, 1, 13), "hour")
+    assert from_parts(2021, 2, 29) is None and from_parts(2020, 13) is None
+    assert from_parts(2020, None, 3) is None and from_parts(0) is None
+    # {{Start date|...|-04:00}}-style offsets are hours east of UTC
+    assert from_parts(1969, 7, 16, 9, 32, offset_hours=-4.0) == Instant(utc(1969, 7, 16, 13, 32), "minute")
+
+
+@pytest.mark.parametrize(("text", "end"), [
+    ("22 May 2021", utc(2021, 5, 23)),                   # Virgin_Galactic_Unity_21 landing_date
+    ("22 May 2021, 15:26 UTC", utc(2021, 5, 22, 15, 27)),  # its launch_date
+    ("February 2024", utc(2024, 3, 1)),                  # a month is its own length
+    ("February 2023", utc(2023, 3, 1)),
+    ("2024", utc(2025, 1, 1)),
+])
+def test_an_instant_is_an_interval(text, end):
+    assert parse_instant(text).end == end
+
+
+def test_intervals_compare_honestly():
+    from pipeline.core.instants import certainly_before
+    landing, launch = parse_instant("22 May 2021"), parse_instant("22 May 2021, 15:26 UTC")
+    assert not certainly_before(landing, launch) and not certainly_before(launch, landing)
+    assert certainly_before(parse_instant("21 May 2021"), launch)

@@ -182,3 +182,37 @@ def test_name_functions_never_raise(text, target):
     index = PersonIndex()
     index.add(text, target)
     index.resolve(text)
+
+
+# --- one key per person across a run --------------------------------------------------------------
+
+def test_unify_person_keys_joins_forms_of_one_name():
+    from pipeline.core.names import unify_person_keys
+    # keys as pages of corpus/wikitext/current give them (link targets and names)
+    mentions = [("Peggy Whitson", True), ("Peggy Whitson", True), ("Peggy A. Whitson", True),
+                ("Sergei Krikalev", True), ("Sergei K. Krikalev", True), ("Sergei Krikalev", True),
+                ("Vladimir Titov (cosmonaut)", True), ("Vladimir G. Titov", True),
+                ("Vladimir Georgiyevich Titov", True), ("Michael Foale", True), ("C. Michael Foale", False),
+                ("Edward T. Lu", True), ("Edward Tsang Lu", True)]
+    m = unify_person_keys(mentions)
+    assert m["Peggy A. Whitson"] == "Peggy Whitson" and m["Sergei K. Krikalev"] == "Sergei Krikalev"
+    assert m["Vladimir G. Titov"] == m["Vladimir Georgiyevich Titov"] == "Vladimir Titov (cosmonaut)"
+    assert m["C. Michael Foale"] == "Michael Foale"
+    assert len({m.get("Edward T. Lu", "Edward T. Lu"), m.get("Edward Tsang Lu", "Edward Tsang Lu")}) == 1
+    assert "Peggy Whitson" not in m   # the group's own key is not rewritten
+
+
+def test_unify_person_keys_keeps_homonyms_apart():
+    from pipeline.core.names import unify_person_keys
+    # STS-125 (Gregory C. Johnson) and STS-123 (Gregory H. Johnson) are two astronauts; Aleksandr
+    # Pavlovich and Aleksandr Panayotov Aleksandrov too. A bare "Gregory Johnson" could be either.
+    m = unify_person_keys([("Gregory H. Johnson", True), ("Gregory C. Johnson", True),
+                           ("Gregory Johnson", False), ("Aleksandr Pavlovich Aleksandrov", True),
+                           ("Aleksandr Panayotov Aleksandrov", True),
+                           ("Chen Dong (astronaut)", True), ("Chen Dong (taikonaut)", True)])
+    assert m == {}
+
+
+def test_unify_person_keys_bad_input():
+    from pipeline.core.names import unify_person_keys
+    assert unify_person_keys([(None, True), ("", False), ("Cher", True), ("Cher", False)]) == {}

@@ -44,3 +44,27 @@ def test_backfill_cli(tmp_path):
     result = CliRunner().invoke(cli, ["fetch", "--from-dump", str(DUMP), "--raw", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert "stored 2" in result.output
+
+
+def _dump(pages: list[tuple[str | None, str]]) -> str:
+    body = "".join(f"<page><title>{t}</title><ns>0</ns>{f'<id>{i}</id><revision><id>1</id>' if i else '<revision>'}"
+                   f"<timestamp>2024-01-01T00:00:00Z</timestamp><text>{{{{Infobox spaceflight|name={t}}}}}"
+                   "</text></revision></page>" for i, t in pages)
+    return f"<mediawiki>{body}</mediawiki>"
+
+
+def test_pages_without_ids_or_with_one_id_are_not_renames(tmp_path):
+    """Attack: `fetch --from-dump` on pages without <id> took each for a rename of the previous
+    one (page id 0) and deleted its files while reporting them stored; duplicate ids did the
+    same. Guarantee: pages without an id are stored side by side; a repeated id or title is
+    reported and not stored; every file reported stored is there."""
+    dump = tmp_path / "d.xml"
+    dump.write_text(_dump([(None, "Alpha 1"), (None, "Beta 2"), ("7", "Gamma 3"), ("7", "Delta 4"),
+                           (None, "Alpha 1")]))
+    report = backfill_from_dump(dump, tmp_path / "raw")
+    assert report.stored == 3 and len(report.failures) == 2
+    assert "duplicate id 7" in report.failures[0] and "duplicate title 'Alpha 1'" in report.failures[1]
+    stored = sorted(p.name for p in list_inputs(tmp_path / "raw"))
+    assert stored == ["Alpha_1.wikitext", "Beta_2.wikitext", "Gamma_3.wikitext"]
+    meta = json.loads((tmp_path / "raw" / "api" / "Alpha_1.wikitext.meta.json").read_text())
+    assert meta["page_id"] is None

@@ -73,6 +73,20 @@ CLEAN_MISSIONS = [
     mission("orbits-by-leo-rule", period_min=None, orbits_completed=2944),
     mission("orbits-lunar", orbit_reference="Selenocentric", period_min=120.0, orbits_completed=30),
     mission("orbits-no-duration", duration_s=None, duration_source=None, orbits_completed=5),
+    # planned is not actual: a planned mission has no launch and is not asked for one
+    # (Artemis_IV.wikitext: "Early 2028 (planned)"); one in progress has no landing yet
+    mission("planned-no-launch", status="planned", launch_utc=None, launch_precision=None,
+            launch_source=None, landing_utc=None, landing_precision=None, landing_source=None,
+            duration_s=None, duration_source=None, orbits_completed=None, cospar_id=None,
+            launch_planned_utc=utc("2028-01-01T00:00:00"), launch_planned_precision="year"),
+    mission("in-progress-no-landing", status="in_progress", landing_utc=None, landing_precision=None,
+            landing_source=None, duration_s=None, duration_source=None, orbits_completed=None),
+    # Virgin_Galactic_Unity_21.wikitext (corpus/wikitext/current): launch "22 May 2021, 15:26 UTC",
+    # landing "22 May 2021" -- a day-precision landing the same day is not before the launch
+    mission("landing-day-of-launch", launch_utc=utc("2021-05-22T15:26:00"), launch_precision="minute",
+            landing_utc=utc("2021-05-22T00:00:00"), landing_precision="day", crewed=False,
+            duration_s=None, duration_source=None, orbits_completed=None, cospar_id=None,
+            status="completed", duration_precision=None),
     mission("cospar-none", cospar_id=None),
     mission("cospar-year-utc", launch_utc=utc("2024-01-01T00:10:00"), cospar_id="2024-001A",
             duration_s=None, duration_source=None),
@@ -109,7 +123,7 @@ CLEAN_EVENTS = [
 BREAKERS: list[tuple[str, str, str, dict, tuple[str, ...]]] = [
     ("mission_id_slug", "missions", "Bad_Slug", {}, ()),
     ("title_present", "missions", "no-title", {"title": None}, ()),
-    ("source_format_known", "missions", "bad-format", {"source_format": "html"}, ()),
+    ("source_format_known", "missions", "bad-format", {"source_format": "pdf"}, ()),
     ("launch_time_present", "missions", "launch-date-only", {"launch_precision": "day"}, ()),
     ("launch_time_present", "missions", "launch-missing",
      {"launch_utc": None, "launch_precision": None, "launch_source": None}, ()),
@@ -123,7 +137,14 @@ BREAKERS: list[tuple[str, str, str, dict, tuple[str, ...]]] = [
     ("launch_source_known", "missions", "launch-source-odd", {"launch_source": "guess"}, ()),
     ("landing_source_known", "missions", "landing-source-odd", {"landing_source": "guess"}, ()),
     ("landing_after_launch", "missions", "lands-before-launch",
-     {"landing_utc": utc("2024-03-23T12:36:39"), "duration_s": None, "orbits_completed": None}, ()),
+     {"landing_utc": utc("2024-03-23T12:36:39"), "landing_precision": "second", "duration_s": None,
+      "orbits_completed": None}, ()),
+    # a landing known to the day ends at the next midnight: before launch only when the launch is later
+    ("landing_after_launch", "missions", "lands-the-day-before-launch",
+     {"landing_utc": utc("2024-03-22T00:00:00"), "landing_precision": "day", "duration_s": None,
+      "orbits_completed": None}, ("landing_time_present",)),
+    ("status_known", "missions", "status-odd", {"status": "flying"}, ()),
+    ("duration_precision_known", "missions", "duration-precision-odd", {"duration_precision": "week"}, ()),
     ("inclination_in_range", "missions", "inclination-high", {"inclination_deg": 180.5}, ()),
     ("inclination_in_range", "missions", "inclination-negative", {"inclination_deg": -0.1}, ()),
     ("perigee_nonnegative", "missions", "perigee-negative", {"perigee_km": -5.0}, ()),
@@ -315,8 +336,8 @@ def test_schema_checks_fail_on_broken_schemas(broken_schema):
 
 def test_outcome_metadata_comes_from_the_suite(clean):
     o = by_name(clean)
-    assert o["landing_after_launch"].columns == ["landing_utc", "launch_utc"]
-    assert o["launch_time_present"].columns == ["launch_utc", "launch_precision"]  # via the dq_ helper
+    assert o["landing_after_launch"].columns == ["landing_utc", "landing_precision", "launch_utc"]
+    assert o["launch_time_present"].columns == ["launch_utc", "launch_precision", "status"]  # via the dq_ helper
     assert (o["landing_after_launch"].severity, o["landing_after_launch"].scope) == ("error", "row")
     assert o["crew_person_once_per_leg"].table == "crew" and o["crew_person_once_per_leg"].suite == "crew"
     assert all(x.description for x in clean.outcomes)

@@ -100,7 +100,7 @@ def test_dq_json_structure(report, result):
     assert landing["success"] is False and landing["table"] == "missions"
     assert landing["failing_ids"] == ["soyuz-ms-25"] and landing["unexpected_count"] == 1
     assert landing["failing_titles"] == {"soyuz-ms-25": "Soyuz MS-25"}
-    assert landing["columns"] == ["landing_utc", "launch_utc"]
+    assert landing["columns"] == ["landing_utc", "landing_precision", "launch_utc"]
     assert exp["launch_time_present"]["failing_ids"] == ["apollo-8"]
     assert exp["inclination_in_range"]["success"] is True
     assert dq["totals"]["failed"] == {"error": 1, "warning": 2}

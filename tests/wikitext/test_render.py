@@ -54,7 +54,10 @@ def test_date_text_reads_back():
 @pytest.mark.parametrize("src, expected", [
     ("{{duration|d=8|h=3|m=18|s=35}}", "8 days, 3 hours, 18 minutes, 35 seconds"),
     ("{{Duration|1|22|34}}", "1 hour, 22 minutes, 34 seconds"),
+    # Module:Age joins the last unit with "and" unless sep=, (Template:Time interval doc)
     ("{{time interval|1969-07-16 13:32|1969-07-24 16:50:35|show=dhms}}",
+     "8 days, 3 hours, 18 minutes and 35 seconds"),
+    ("{{time interval|1969-07-16 13:32|1969-07-24 16:50:35|show=dhms|sep=,}}",
      "8 days, 3 hours, 18 minutes, 35 seconds"),
     ("{{time interval|garbage|1969}}", ""),
 ])

@@ -1,0 +1,86 @@
+"""Untrusted values where they enter the pipeline: text made safe once, numbers and instants
+range-checked, so that nothing downstream (parsers, Arrow, Parquet, reports) meets a value it
+cannot hold.
+
+Every source -- files in raw/ and their sidecars, dump pages, API answers -- passes its strings
+through `clean_text` and its ids and instants through `int64` and `utc_instant` before it builds a
+RawInput. The hash of what was read is taken before cleaning (`text_sha256`), so the inputs table
+still names the bytes on disk.
+
+- `clean_text`: surrogates (a JSON `\\ud800` escape, a surrogate-escaped file name) are paired
+  into the character they encode where they can be, else become U+FFFD; C0 controls other than tab, line feed and carriage return, DEL and C1 controls are
+  dropped, as are the bidirectional embeddings, overrides and isolates (U+202A-U+202E,
+  U+2066-U+2069) that can make a title display as something else; the result is in Unicode
+  NFC, so "été" typed in two forms is one title. Left-to-right and right-to-left marks stay
+  (they are ordinary in Arabic and Hebrew text).
+- `int64`: an id that Arrow's int64 can hold and that is not negative, else None.
+- `utc_instant`: an ISO 8601 instant with an offset (`Z` allowed) converted to UTC, or None when
+  it does not parse or falls outside years 1-9999 once in UTC (`0001-01-01T00:00:00+14:00`).
+Bad input is never an exception here: it is replaced, dropped or None, and the caller says why.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from datetime import datetime, timezone
+
+INT64_MAX = 2**63 - 1
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def clean_text(text: str) -> str:
+    """`text` with lone surrogates replaced, unsafe controls dropped, in NFC (see the module)."""
+    if text.isascii():  # the common case: only controls can be wrong
+        return _UNSAFE.sub("", text) if _UNSAFE.search(text) else text
+    if _SURROGATE.search(text):
+        text = fix_surrogates(text)
+    if _UNSAFE.search(text):
+        text = _UNSAFE.sub("", text)
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    return text
+
+
+def fix_surrogates(text: str) -> str:
+    """Surrogates that form a pair become the character they encode (an editor's `&#xD83D;&#xDE80;`
+    is the rocket it meant); lone ones become U+FFFD."""
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
+def text_sha256(text: str) -> str:
+    """SHA-256 of text as read (UTF-8; a lone surrogate is hashed as its code point)."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def int64(value) -> int | None:
+    """A non-negative id that fits Arrow's int64 (an int, or digits as text), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        value = value.strip()
+        if not value.isascii() or not value.isdigit() or len(value) > 19:
+            return None
+        value = int(value)
+    if isinstance(value, int) and 0 <= value <= INT64_MAX:
+        return value
+    return None
+
+
+def utc_instant(value, *, assume_utc: bool = False) -> datetime | None:
+    """An ISO 8601 instant in UTC, or None (not text, no offset unless assume_utc, out of range)."""
+    if not isinstance(value, str) or len(value) > 64:
+        return None
+    try:
+        t = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if t.tzinfo is None:
+        if not assume_utc:
+            return None
+        t = t.replace(tzinfo=timezone.utc)
+    try:
+        return t.astimezone(timezone.utc)
+    except (OverflowError, ValueError):
+        return None
