@@ -36,6 +36,8 @@ from urllib3.util.retry import Retry
 
 from pipeline.core.untrusted import clean_text, fix_surrogates, int64
 
+from pipeline.sources.useragent import require_contact
+
 log = logging.getLogger(__name__)
 
 DEFAULT_API = "https://en.wikipedia.org/w/api.php"
@@ -194,6 +196,7 @@ class MediaWikiClient:
                  max_continuations: int = MAX_CONTINUATIONS):
         if max_retries < 1:
             raise ValueError("max_retries counts attempts and must be at least 1")
+        require_contact(api_url, user_agent or default_user_agent())
         self.api_url = api_url
         self.display_url = redact_url(api_url)
         self.max_retries, self.backoff, self.timeout = max_retries, backoff, timeout
