@@ -77,6 +77,7 @@ def build_data_docs(ge_results: list, site_dir: Path, run_id: str, shared_static
         result.meta.setdefault("batch_spec", {})["data_asset_name"] = asset
         for r in result.results:
             _add_notes(r.expectation_config)
+            _share_of_all_rows(r)
         # The suite "fails" in GE when any expectation does; here, as in dq.md, only an error
         # does: a warnings-only run is not shown as Failed.
         result.success = not any(not r.success and _severity(r.expectation_config) == "error"
@@ -138,6 +139,14 @@ def share_static(site_dir: Path, shared: Path) -> None:
     for name in ("offline.css", "offline.js"):
         _put(ASSETS / name, shared / "offline" / name)
     shutil.rmtree(static)
+
+
+def _share_of_all_rows(r) -> None:
+    """GE's line "1 unexpected values found. 50% of 3 total rows." puts the share among non-null
+    values beside the count of all rows; show the share of all rows (33.33 %) instead."""
+    res = r.result if isinstance(r.result, dict) else None
+    if res and isinstance(res.get("unexpected_percent_total"), (int, float)):
+        res["unexpected_percent"] = res["unexpected_percent_total"]
 
 
 def _severity(config) -> str:

@@ -83,3 +83,15 @@ def test_dq_md_rounds_for_people_escapes_once_and_labels_in_words(warnings_only)
         assert raw_key not in md
     assert "3 -> 1 rows" in md and "-&gt;" not in md
     assert "&lt;b>x&lt;/b>" in md and "<b>" not in md   # no HTML gets through
+
+
+def test_the_share_of_failing_rows_is_of_all_rows(tmp_path):
+    # One of three missions has no crew count: the crew check's share is 1 in 3, not 1 in 2.
+    rows = [mission("apollo-8", "Apollo 8", crew_size=2), mission("apollo-11", "Apollo 11"),
+            mission("soyuz-ms-25", "Soyuz MS-25", crew_size=None)]
+    result = validate({"missions": to_table("missions", rows, RUN)}, expectations_dir=EXPECTATIONS)
+    paths = write_report(result, run_dir=tmp_path / RUN, run_id=RUN, summary={}, titles={})
+    text = text_of(next((paths["json"].parent / "datadocs" / "validations").rglob("missions.html")))
+    shares = re.findall(r"unexpected values? found\. (\S+) of (\d+) total rows", text)
+    assert shares and all(total == "3" for _, total in shares)
+    assert ("50%", "3") not in shares and ("≈33.33%", "3") in shares
