@@ -33,8 +33,8 @@ from pipeline.core import names
 from pipeline.core.untrusted import clean_text, int64
 from pipeline.sources.api import (DEFAULT_TEMPLATE, ApiError, ApiUnavailable, FetchedPage, MediaWikiClient,
                                   TitleOutcome, redact_url)
-from pipeline.sources.api_store import (API_FOLDER, FetchReport, _append_log, _now, article_url, atomic_write,
-                                        safe_stem)
+from pipeline.sources.api_store import (API_FOLDER, FetchReport, _now, article_url, atomic_write,
+                                        logged_fetch, outcome_row, safe_stem)
 
 log = logging.getLogger(__name__)
 
@@ -158,45 +158,21 @@ def fetch_html_to_raw(client: RestClient, raw_dir: Path, *, titles: Iterable[str
     report = FetchReport(api=redact_url(rest_url(client.api_url)), folder=folder, limit=limit,
                          mode="template" if titles is None else "titles",
                          template=template if titles is None else None)
-    requests_before, calls_before = client.requests_sent, client.calls
     done: dict[int, tuple[str, str]] = {}
     seen: set[str] = set()
-    try:
+    with logged_fetch(client, folder, report, titles):
         for asked in (client.embedded_in(template, 0, limit) if titles is None else titles):
             if asked in seen:
                 continue
             seen.add(asked)
             item = client.page_with_html(asked)
             if isinstance(item, TitleOutcome):
-                report.outcomes.append(_outcome(item, rev_id=None, file=None))
+                report.outcomes.append(outcome_row(item, rev_id=None, file=None))
                 continue
             if item.page_id not in done:
                 done[item.page_id] = _store(folder, item, client.api_url)
                 report.pages_written += done[item.page_id][0] == "stored"
                 report.pages_unchanged += done[item.page_id][0] == "unchanged"
             status, rel = done[item.page_id]
-            report.outcomes.append(_outcome(item.asked[0], status=status, rev_id=item.rev_id, file=rel))
-    except ApiError as e:
-        report.error = str(e)
-        accounted = {o["asked"] for o in report.outcomes}
-        for title in dict.fromkeys(titles or ()):
-            if title not in accounted:
-                report.outcomes.append(_outcome(TitleOutcome(title, "not_fetched", reason="the fetch stopped"),
-                                                rev_id=None, file=None))
-    except BaseException:
-        report.error = "interrupted"
-        raise
-    finally:
-        report.requests = client.requests_sent - requests_before
-        report.retries = report.requests - (client.calls - calls_before)
-        report.finished_at = _now()
-        _append_log(folder, report)
+            report.outcomes.append(outcome_row(item.asked[0], status=status, rev_id=item.rev_id, file=rel))
     return report
-
-
-def _outcome(o: TitleOutcome, **extra) -> dict:
-    row = {"asked": o.asked, "status": o.status, "title": o.title, "page_id": o.page_id,
-           "normalized_to": o.normalized_to, "redirected_to": o.redirected_to, "reason": o.reason}
-    row.update(extra)
-    return row
-
