@@ -34,8 +34,10 @@ MAX_TEXT = 20_000_000    # characters of one page's text (as Config.max_input_by
 # What may come before the root element of an export: a BOM, an XML declaration, comments (a
 # licence notice can be long), processing instructions, a DOCTYPE (refused later by the reader,
 # with its reason), whitespace.
-_PROLOG = re.compile(rb"(?:\xef\xbb\xbf)?(?:\s+|<\?[^>]*\?>|<!--(?:[^-]|-(?!->))*-->"
-                     rb"|<!DOCTYPE(?:[^\[>]|\[[^\]]*\])*>)*<mediawiki[\s>/]")
+# Every piece is read one way only (possessive), so a prolog of 64 KB of spaces, dashes or "?"
+# is scanned once: "(\s+)*" would try every way of splitting a run of spaces (exponential).
+_PROLOG = re.compile(rb"(?:\xef\xbb\xbf)?(?:\s++|<\?(?:[^?>]++|\?(?!>))*+\?>|<!--(?:[^-]++|-(?!->))*+-->"
+                     rb"|<!DOCTYPE(?:[^\[>]++|\[[^\]]*+\])*+>)*+<mediawiki[\s>/]")
 
 
 def is_dump(path: Path) -> bool:

@@ -48,3 +48,18 @@ def test_long_lines_of_spaces_are_read_in_linear_time(line):
     page = "- Launch Date: 1 May 2020\n- Crew Members:\n" + line + "\n\nProse.\n" + line + "\n"
     text.extract_text(RawInput(source="x.txt", fmt="text", content=page, source_format="text"))
     assert time.perf_counter() - started < 2.0  # the backtracking forms took minutes here
+
+
+@pytest.mark.parametrize("head", [b" " * 65_536, b" \n" * 30_000 + b"x", b"<!--" + b"-" * 65_536,
+                                  b"<?" + b"?" * 65_536, b"<!DOCTYPE" + b"[" * 65_536])
+def test_recognising_a_dump_is_linear_in_its_prolog(tmp_path, head):
+    """The prolog pattern once tried every way of splitting a run of spaces: a file of a few
+    dozen spaces took seconds in the driver, 64 KB forever."""
+    from pipeline.sources.dump import is_dump
+    path = tmp_path / "x.xml"
+    path.write_bytes(head)
+    started = time.perf_counter()
+    assert is_dump(path) is False
+    assert time.perf_counter() - started < 2.0
+    path.write_bytes(b"<?xml version='1.0'?>\n<!-- a licence -- notice -->\n<mediawiki xmlns='x'>")
+    assert is_dump(path) is True
