@@ -228,12 +228,18 @@ def _norm(name: str) -> str:
     return re.sub(r"\s+", " ", name).strip().casefold()
 
 
+_MAX_NAME = 200
+
+
 class _Missions:
     """Finds this mission and others in a sentence."""
 
     def __init__(self, title: str, aliases, others) -> None:
         title = title if isinstance(title, str) else ""
-        names = [title, *[a for a in aliases if isinstance(a, str)]]
+        # A name is a few words: a longer "alias" (a value gone wrong, a hostile page) would be
+        # compiled into a pattern of its own size for every page.
+        names = [title, *[a for a in aliases if isinstance(a, str) and len(a) <= _MAX_NAME]]
+        others = [n for n in others if isinstance(n, str) and len(n) <= _MAX_NAME]
         self.prefix, self.short_family = "", None
         short = re.fullmatch(r"(.*\S)\s+(\S*[A-Za-z]\S*-\S*\d\S*)", title.strip())
         if short:

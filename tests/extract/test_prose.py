@@ -541,3 +541,13 @@ def test_robustness_corpus_never_raises(shared_corpus):
         page = extract_wikitext(RawInput(source=path.name, fmt="wikitext", content=text,
                                          source_format="wikitext", title=path.stem))
         extract_events(page.sections, path.stem.split("__")[-1].replace("_", " "))
+
+
+def test_an_overlong_alias_is_not_made_into_a_pattern():
+    """A spacecraft value of 900 KB (a hostile page) was compiled into a pattern of its own size
+    (10 s a page); a mission's name is a few words, so such a value is no alias."""
+    from pipeline.extract.prose import _Missions
+    long_name = "Ab " * 100_000
+    missions = _Missions("Soyuz MS-25", [long_name, "ISS 71S"], ["Ab " * 50_000])
+    assert all(len(p.pattern) < 2_000 for p in missions.patterns)
+    assert any("71S" in p.pattern for p in missions.patterns)
