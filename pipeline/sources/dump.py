@@ -187,16 +187,15 @@ def _zstd_chunks(fh: IO[bytes], size: int) -> Iterator[bytes]:
     pending = b""   # compressed bytes read, not yet given to the decompressor
     started = False  # the current frame has been given bytes
     while True:
+        if dec.eof:  # a frame ended: what came after it starts the next one
+            pending = dec.unused_data + pending
+            dec, started = dctx.decompressobj(), False
         if not pending:
             pending = fh.read(_RAW)
             if not pending:
-                if started and not dec.eof:
+                if started:
                     raise EOFError("Compressed file ended before the end of a zstd frame was reached")
                 return
-        if dec.eof:
-            pending = dec.unused_data + pending
-            dec, started = dctx.decompressobj(), False
-            continue
         piece, pending = pending[:_ZSTD_IN], pending[_ZSTD_IN:]
         try:
             out = dec.decompress(piece)
@@ -245,6 +244,21 @@ def _forbid_external(context, base, sysid, pubid):
     raise ExternalReferenceForbidden(context, base, sysid, pubid)
 
 
+def locked_parser():
+    """A pyexpat parser locked down as defusedxml's forbid_dtd/forbid_entities/forbid_external
+    are (a DTD, entity declarations and external entities raise), tags as "namespace}local",
+    text handed over in runs of up to 64 KiB."""
+    p = expat.ParserCreate(namespace_separator="}")
+    p.StartDoctypeDeclHandler = _forbid_dtd
+    p.EntityDeclHandler = _forbid_entity
+    p.UnparsedEntityDeclHandler = _forbid_unparsed_entity
+    p.ExternalEntityRefHandler = _forbid_external
+    p.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    p.buffer_text = True  # one call per run of text, not one per line or entity
+    p.buffer_size = 1 << 16
+    return p
+
+
 _MISSING = object()  # a field whose element has not been seen (None: seen, without text)
 
 
@@ -290,14 +304,7 @@ class PageParser:
         self._seen = 0                        # elements started so far
         self._buf: list[str] | None = None    # text of the element being captured
         self._into: list[tuple] = []          # where that text goes
-        p = expat.ParserCreate(namespace_separator="}")
-        p.StartDoctypeDeclHandler = _forbid_dtd
-        p.EntityDeclHandler = _forbid_entity
-        p.UnparsedEntityDeclHandler = _forbid_unparsed_entity
-        p.ExternalEntityRefHandler = _forbid_external
-        p.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-        p.buffer_text = True  # one call per run of text, not one per line or entity
-        p.buffer_size = 1 << 16
+        p = locked_parser()
         p.StartElementHandler = self._start
         p.EndElementHandler = self._end
         self.parser = p  # CharacterDataHandler is set only while a wanted element is open

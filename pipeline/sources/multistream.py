@@ -1,4 +1,5 @@
-"""Wikimedia multistream dumps read on several cores, in page order, in bounded memory.
+"""Wikimedia multistream dumps (and zstd re-packs with their index, pipeline.sources.transcode)
+read on several cores, in page order, in bounded memory.
 
 A `pages-articles-multistream.xml.bz2` is many bz2 streams end to end: the first holds the
 <mediawiki> header and <siteinfo>, each following one holds 100 <page> elements, the last one
@@ -26,16 +27,22 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Callable, Iterator
 
+import zstandard
+
 from pipeline.isolate import die_with_parent
 from pipeline.records import RawInput
+from pipeline.sources.dump import _ZSTD_IN, compression, decompress_all
 from pipeline.sources.files import ReadFailure
 
 _OPEN, _CLOSE = b"<mediawiki>", b"</mediawiki>"
 
 
 def index_path_for(dump: Path) -> Path:
-    """Wikimedia's name for a multistream dump's index: ...-multistream-index.txt.bz2."""
+    """Wikimedia's name for a multistream dump's index: ...-multistream-index.txt.bz2; for a
+    zstd re-pack (pipeline.sources.transcode) NAME.xml.zst, NAME-index.txt.zst."""
     name = dump.name
+    if name.endswith(".xml.zst"):
+        return dump.with_name(name[:-len(".xml.zst")] + "-index.txt.zst")
     stem = name[:-len(".xml.bz2")] if name.endswith(".xml.bz2") else name.rsplit(".", 1)[0]
     return dump.with_name(stem + "-index.txt.bz2")
 
@@ -43,8 +50,8 @@ def index_path_for(dump: Path) -> Path:
 def iter_index(index: Path) -> Iterator[tuple[int, int | None, str]]:
     """(offset, page_id, title) per line of a (bz2 or plain) index; malformed lines are skipped."""
     with open(index, "rb") as fh:
-        magic = fh.read(3)
-    opener = bz2.open if magic == b"BZh" else open
+        kind = compression(fh.read(4))
+    opener = bz2.open if kind == "bz2" else zstandard.open if kind == "zstd" else open
     with opener(index, "rt", encoding="utf-8", errors="replace") as fh:
         for line in fh:
             offset, _, rest = line.rstrip("\n").partition(":")
@@ -86,7 +93,7 @@ def read_block(path: str, offset: int, length: int, dump_name: str,
     try:
         with open(path, "rb") as fh:
             fh.seek(offset)
-            data = bz2.decompress(fh.read(length))
+            data = decompress_all(fh.read(length))
         body = data.rstrip()
         if body.endswith(_CLOSE):  # the last block carries the footer stream
             body = body[:-len(_CLOSE)]
@@ -154,20 +161,28 @@ def iter_multistream(path: Path, index: Path | None = None, *, workers: int = 2,
 
 
 def _header_end(path: Path) -> int | None:
-    """Where the first bz2 stream (the <mediawiki> header and <siteinfo>) ends, or None."""
-    dec = bz2.BZ2Decompressor()
+    """Where the first bz2 stream or zstd frame (the <mediawiki> header and <siteinfo>) ends, or None."""
     read = 0
     try:
         with open(path, "rb") as fh:
+            kind = compression(fh.read(4))
+            fh.seek(0)
+            if kind == "zstd":
+                dec, step = zstandard.ZstdDecompressor().decompressobj(), _ZSTD_IN
+            else:
+                dec, step = bz2.BZ2Decompressor(), 1 << 16
             while not dec.eof:
-                data = fh.read(1 << 16)
+                data = fh.read(step)
                 if not data:
                     return None
                 read += len(data)
-                dec.decompress(data, 1 << 20)
+                if kind == "zstd":
+                    dec.decompress(data)
+                else:
+                    dec.decompress(data, 1 << 20)
                 if read > 64 << 20:  # a header is a few KB: this is not one
                     return None
-    except (OSError, EOFError, ValueError):
+    except (OSError, EOFError, ValueError, zstandard.ZstdError):
         return None
     return read - len(dec.unused_data)
 
