@@ -278,11 +278,11 @@ def transcode(src, out, pages_per_frame, level) -> None:
 def _dump_inputs(dump: Path, index: Path | None, workers: int):
     """A multistream dump (bz2, or a zstd re-pack from `transcode`) with its index is read block
     by block on `workers` processes; any other dump (bz2, zstd, gzip, plain) as one stream."""
-    from pipeline.sources.multistream import index_path_for, iter_multistream
+    from pipeline.sources.multistream import MultistreamDump, index_path_for
     if index is None and index_path_for(dump).is_file():
         index = index_path_for(dump)
-    if index is not None:
-        return iter_multistream(dump, index, workers=max(1, workers))
+    if index is not None:  # on Dask, its workers read their own byte ranges
+        return MultistreamDump(dump, index, workers=max(1, workers))
     from pipeline.sources import iter_dump
     return iter_dump(dump)
 

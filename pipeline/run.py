@@ -272,6 +272,7 @@ def run(config: Config, inputs: Iterable[RawInput | ReadFailure] | None = None,
     """Run the whole pipeline on config.raw_dir (or on `inputs`), publish, report."""
     now = now or datetime.now(timezone.utc)
     clock = _Clock()
+    warm = _import_in_background("pipeline.validate.suites")  # GE: seconds, while the workers extract
     if inputs is None:
         paths = list_inputs(config.raw_dir)
         total = None if any(is_dump(p) or is_zim(p) for p in paths) else len(paths)
@@ -279,8 +280,10 @@ def run(config: Config, inputs: Iterable[RawInput | ReadFailure] | None = None,
     else:
         total = None
     previous = Previous.load(config.out_dir) if config.incremental else None
-    results = process_all(_progress(inputs, total, config), config, process, quarantine_result,
-                          lambda item: reuse(item, previous))
+    if not (config.engine == "dask" and previous is None and hasattr(inputs, "partitions")):
+        inputs = _progress(inputs, total, config)  # (partitions are read by the Dask workers)
+    results = process_all(inputs, config, process, quarantine_result,
+                          None if previous is None else (lambda item: reuse(item, previous)))
     results = _distinct_ids(_one_row_per_source(results))
     clock.lap("read+extract+transform")
 
@@ -291,6 +294,7 @@ def run(config: Config, inputs: Iterable[RawInput | ReadFailure] | None = None,
     unify_person_keys(rows)   # one key per person across pages ("Peggy A. Whitson" = "Peggy Whitson")
     tables = {name: to_table(name, rows[name], run_id) for name in TABLES}
 
+    warm.join()
     from pipeline.validate import check_row_counts, validate, write_report  # GE loads only here
     clock.lap("tables")
     result = validate(tables, expectations_dir=config.expectations_dir)
@@ -327,6 +331,25 @@ def run(config: Config, inputs: Iterable[RawInput | ReadFailure] | None = None,
     (config.reports_dir / "LATEST").write_text(run_id + "\n", encoding="utf-8")
     exit_code = 3 if blocked else _exit_code(config.fail_on, summary)
     return RunResult(run_id, summary, exit_code, report, manifest)
+
+
+def _import_in_background(module: str):
+    """Start importing `module` and Great Expectations on a daemon thread; returns the thread.
+    Great Expectations takes seconds to import (a fixed cost of every run); the driver mostly
+    waits for its workers while pages are extracted, so the import is done by the time the
+    tables are validated. Any failure is left to the import in the main thread to report."""
+    import importlib
+    import threading
+
+    def load() -> None:
+        try:
+            importlib.import_module(module).gx_module()
+        except BaseException:  # the main thread's own import says what is wrong
+            pass
+
+    thread = threading.Thread(target=load, name="import-gx", daemon=True)
+    thread.start()
+    return thread
 
 
 def _progress(items, total: int | None, config: Config):

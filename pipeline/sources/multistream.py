@@ -160,6 +160,64 @@ def iter_multistream(path: Path, index: Path | None = None, *, workers: int = 2,
     yield from failures
 
 
+def read_blocks(path: str, todo: list[tuple[int, int, int]], dump_name: str,
+                namespaces: frozenset[int] = frozenset({0})) -> list[RawInput | ReadFailure]:
+    """The pages of consecutive blocks (offset, length, pages listed), read where this runs."""
+    return [item for offset, length, count in todo
+            for item in read_block(path, offset, length, dump_name, namespaces, None, count)]
+
+
+def _given(items: list) -> list:
+    return items
+
+
+class MultistreamDump:
+    """A multistream dump (bz2, or a zstd re-pack) with its index, as the run reads it.
+
+    Iterating it is iter_multistream (the driver reads the blocks on `workers` processes). A
+    distributed engine can instead take partitions(): picklable calls, in dump order, each
+    reading its own byte ranges where it runs, so the pages never pass through the driver.
+    Both give the same items in the same order, the index's failures last."""
+
+    def __init__(self, path: Path, index: Path | None = None, *, workers: int = 2,
+                 source_name: str | None = None, namespaces: frozenset[int] = frozenset({0}),
+                 window: int | None = None):
+        self.path = Path(path)
+        self.index = Path(index) if index is not None else index_path_for(self.path)
+        self.workers, self.window, self.namespaces = workers, window, namespaces
+        self.name = source_name or self.path.name
+
+    def __iter__(self) -> Iterator[RawInput | ReadFailure]:
+        return iter_multistream(self.path, self.index, workers=self.workers, source_name=self.name,
+                                namespaces=self.namespaces, window=self.window)
+
+    def partitions(self, blocks_per_partition: int = 4) -> Iterator[Callable[[], list]]:
+        """Zero-argument picklable calls returning the items of `blocks_per_partition`
+        consecutive blocks (functools.partial of read_blocks), then one returning the failures
+        found in the index (a call returning [] when there are none)."""
+        from functools import partial
+
+        failures: list[ReadFailure] = []
+        try:
+            size = self.path.stat().st_size
+            self.index.stat()
+        except OSError as e:
+            yield partial(_given, [ReadFailure(f"{self.name}#index",
+                                               f"cannot read the multistream dump or its index: {e}")])
+            return
+        todo = _checked(_guarded(blocks(self.index, size), failures, self.name, self.index),
+                        self.path, failures, self.name)
+        group: list[tuple[int, int, int]] = []
+        for block in todo:
+            group.append(block)
+            if len(group) == blocks_per_partition:
+                yield partial(read_blocks, str(self.path), group, self.name, self.namespaces)
+                group = []
+        if group:
+            yield partial(read_blocks, str(self.path), group, self.name, self.namespaces)
+        yield partial(_given, failures)
+
+
 def _header_end(path: Path) -> int | None:
     """Where the first bz2 stream or zstd frame (the <mediawiki> header and <siteinfo>) ends, or None."""
     read = 0
