@@ -71,6 +71,10 @@ def _shown(value) -> bool:
 
 
 def _typed(row: dict, columns: tuple[str, ...]) -> bool:
+    # a planned or still-running value ("Pacific Ocean (planned)", "(in progress)") is typed where
+    # planned values go: missions.planned_fields names the column, facts hold `<column>.planned`
+    if columns and columns[0] in (row.get("planned_fields") or ()):
+        return True
     for c in columns:
         v = row.get(c)
         if v is not None and v == v and v != [] and v != "":  # v == v: not NaN

@@ -45,7 +45,8 @@ def cli() -> None:
 @click.option("--fail-on", type=click.Choice(["error", "warning", "never"]), default="error",
               show_default=True, help="Exit 3 when data-quality failures of this level (or worse) occur.")
 @click.option("--dump", "dump", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
-              help="Read this MediaWiki XML dump (.xml, .xml.bz2, .xml.zst, .xml.gz) instead of --raw.")
+              help="Read this MediaWiki XML dump (.xml, .xml.bz2, .xml.zst, .xml.gz), or a Wikimedia "
+                   "Enterprise HTML dump (.json.tar.gz), instead of --raw.")
 @click.option("--dump-index", "dump_index", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               default=None, help="Index of a multistream dump (default: Wikimedia's "
                                  "...-multistream-index.txt.bz2 beside it, if present).")
@@ -89,7 +90,9 @@ def run(raw_dir, out_dir, reports_dir, expectations_dir, fail_on, dump, dump_ind
                     page_memory_mb=page_memory)
     inputs = None
     if dump is not None:
-        inputs = _dump_inputs(dump, dump_index, workers)
+        from pipeline.sources.enterprise import is_enterprise, iter_enterprise
+        inputs = (iter_enterprise(dump, config.max_input_bytes) if is_enterprise(dump)
+                  else _dump_inputs(dump, dump_index, workers))
     if zim is not None:
         from pipeline.sources.zim import iter_zim
         inputs = iter_zim(zim, config.max_input_bytes)

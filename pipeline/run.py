@@ -23,7 +23,7 @@ from pipeline.incremental import Previous, code_fingerprint
 from pipeline.extract import extract_page, make_prose
 from pipeline.records import Issue, Page, RawInput, RunSummary
 from pipeline.schema import SCHEMA_VERSION, TABLES, check_rows, to_table
-from pipeline.sources import ReadFailure, is_dump, is_zim, iter_inputs, list_inputs
+from pipeline.sources import ReadFailure, is_dump, is_enterprise, is_zim, iter_inputs, list_inputs
 from pipeline.core import names
 from pipeline.core.untrusted import clean_text
 from pipeline.transform.mapper import Bundle, map_all
@@ -275,7 +275,7 @@ def run(config: Config, inputs: Iterable[RawInput | ReadFailure] | None = None,
     warm = _import_in_background("pipeline.validate.suites")  # GE: seconds, while the workers extract
     if inputs is None:
         paths = list_inputs(config.raw_dir)
-        total = None if any(is_dump(p) or is_zim(p) for p in paths) else len(paths)
+        total = None if any(is_dump(p) or is_zim(p) or is_enterprise(p) for p in paths) else len(paths)
         inputs = iter_inputs(config.raw_dir, config.max_input_bytes)
     else:
         total = None

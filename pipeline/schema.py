@@ -70,6 +70,8 @@ MISSIONS = pa.schema([
                                     # launch and landing precision for a derived one
     ("duration_tolerance_s", _I),   # the true duration lies within duration_s +- this
     ("crew_assigned", _L),          # crew listed for a mission that has not flown (no crew rows)
+    ("planned_fields", _L),         # columns whose source value is planned or still running
+                                    # ("(planned)", "NET", "(in progress)"): null here, in facts
     # lists stay lists: every item, in order (the contract column keeps the first)
     ("mission_types", _L),
     ("operators", _L),              # canonical organisation names (core/organisations.toml)

@@ -1,9 +1,10 @@
 """Agreement per column between the product's rendering and MediaWiki's, over a folder of pages.
 
-    python tools/fidelity.py FOLDER
+    python tools/fidelity.py FOLDER [HTML_FOLDER]      # e.g. raw raw_html
 
 pairs the files of one stem in FOLDER (and below): `<stem>.wikitext` (or `.wiki`, `.mediawiki`,
-`.txt` holding wikitext) with `<stem>.html` (a saved page, `fetch --format html`, a ZIM entry),
+`.txt` holding wikitext) with `<stem>.html` (a saved page, `fetch --format html`, a ZIM entry)
+in FOLDER or, when given, at the same place below HTML_FOLDER,
 maps both with the same mapping and prints, per column, how many pages agree
 (pipeline.validate.fidelity), then each disagreement as an issue `rendering_differs` with both
 values. Pages whose revisions differ (sidecars, or the revision the HTML states) are not
@@ -23,25 +24,27 @@ WIKITEXT_SUFFIXES = (".wikitext", ".wiki", ".mediawiki", ".txt")
 HTML_SUFFIXES = (".html", ".htm")
 
 
-def pairs(folder: Path) -> list[tuple[Path, Path]]:
-    """(wikitext file, HTML file) for every stem that has both, in a stable order."""
+def pairs(folder: Path, html_folder: Path | None = None) -> list[tuple[Path, Path]]:
+    """(wikitext file, HTML file) for every stem (path below its folder, suffix off) that has
+    both, in a stable order; the HTML is looked for in html_folder when one is given."""
     by_stem: dict[str, dict[str, Path]] = defaultdict(dict)
-    for path in list_inputs(folder):
-        name = path.relative_to(folder).as_posix()
-        for kind, suffixes in (("wikitext", WIKITEXT_SUFFIXES), ("html", HTML_SUFFIXES)):
+    for kind, suffixes, root in (("wikitext", WIKITEXT_SUFFIXES, folder),
+                                 ("html", HTML_SUFFIXES, html_folder or folder)):
+        for path in list_inputs(root):
+            name = path.relative_to(root).as_posix()
             suffix = next((s for s in suffixes if name.lower().endswith(s)), None)
             if suffix:
                 by_stem[name[: -len(suffix)]][kind] = path
     return [(v["wikitext"], v["html"]) for _, v in sorted(by_stem.items()) if len(v) == 2]
 
 
-def check_folder(folder: Path, max_bytes: int = 20_000_000):
+def check_folder(folder: Path, html_folder: Path | None = None, max_bytes: int = 20_000_000):
     """(comparisons, problems): every comparison over the folder's pairs, and one line per pair
     that could not be compared."""
     comparisons: list[Comparison] = []
     problems: list[str] = []
-    for wt_path, html_path in pairs(folder):
-        raws = [read_file(p, folder, max_bytes) for p in (wt_path, html_path)]
+    for wt_path, html_path in pairs(folder, html_folder):
+        raws = [read_file(wt_path, folder, max_bytes), read_file(html_path, html_folder or folder, max_bytes)]
         bad = [r for r in raws if isinstance(r, ReadFailure)]
         if bad:
             problems.extend(f"{r.source}: {r.reason}" for r in bad)
@@ -66,11 +69,11 @@ def check_folder(folder: Path, max_bytes: int = 20_000_000):
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
-    if len(args) != 1 or not Path(args[0]).is_dir():
-        print("usage: python tools/fidelity.py FOLDER  (pairs <stem>.wikitext with <stem>.html)",
+    if len(args) not in (1, 2) or not all(Path(a).is_dir() for a in args):
+        print("usage: python tools/fidelity.py FOLDER [HTML_FOLDER]  (pairs <stem>.wikitext with <stem>.html)",
               file=sys.stderr)
         return 2
-    comparisons, problems = check_folder(Path(args[0]))
+    comparisons, problems = check_folder(Path(args[0]), Path(args[1]) if len(args) == 2 else None)
     print(report(comparisons, problems))
     return 0
 

@@ -14,60 +14,51 @@ text does not:
 - a label becomes the template parameter it was rendered from by the mapping's ``[html.labels]``
   table, else by MediaWiki's convention for parameter names (lower case, ``_`` for spaces);
 - the hidden ISO stamps of start/end date templates (``.dtstart``, ``.dtend``) -> Value.instants;
-  the geo microformat of ``{{Coord}}`` -> Value.coords (from the DMS spans when present: the
-  decimal microformat is rounded to the DMS precision); link targets (``/wiki/T``, ``./T``,
-  ``T``) -> Value.links; flag icons -> ``flag:<Country>`` links; reference marks -> citations
-  resolved against the page's reference list;
+  the geo microformat of ``{{Coord}}`` -> Value.coords (in the form it was given: the other
+  form is rounded); link targets (``/wiki/T``, ``./T``, ``T``) -> Value.links; flag icons ->
+  ``flag:<Country>`` links; reference marks -> citations resolved against the page's reference
+  list (cells are read by pipeline.extract.html_cells);
+- a row label shown twice in one box keeps its first value; the footer's "← previous | next →"
+  row gives the mapping's navigation parameters; a wikitable that a nested template renders
+  (``{{Spaceflight crew}}``: "Position" | crew) is read as that template;
 - Parsoid's ``data-mw`` (on the transclusion's first node) gives the template name and each
   parameter's wikitext, which become the box's template and each Value's ``raw``.
 
 Bad input is read safely: lxml's HTML parser recovers truncated or broken markup and never runs
-anything; scripts, styles and hidden spans are not text; work is bounded per page (infoboxes,
-rows, characters per cell). A page without an infobox gives a Page without infoboxes.
+or fetches anything; scripts, styles and hidden spans are not text; work is bounded per page
+(infoboxes, rows, characters per cell and label), and every pattern runs on bounded, anchored
+text. A page without an infobox gives a Page without infoboxes; the title, page id and revision
+id come from the input (sidecar, archive), else from the page (`<h1>`, `<title>`, Parsoid's
+`<html about>` and `mw:pageId`, a desktop page's RLCONF read as text).
 """
 from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import PurePosixPath
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from lxml import etree
 
 from pipeline.core import names
 from pipeline.core.mappings import Mapping, canonical_name, load_mappings, mapping_for
-from pipeline.core.mediawiki import is_text_link, normalize_param
-from pipeline.core.mediawiki import link_target as wikilink_target
-from pipeline.extract.text import clean_text, param_name
+from pipeline.core.mediawiki import normalize_param
+from pipeline.extract.html_cells import classes, link_target, read_cell, text_of
+from pipeline.extract.text import param_name
 from pipeline.records import Citation, Infobox, Page, RawInput, Section, Value
 
 HTML_TEMPLATE = "Infobox (html)"   # an infobox table no mapping recognises and no data-mw names
 MAX_BOXES = 50                     # infobox tables read per page
 MAX_ROWS = 500                     # rows read per infobox table
-MAX_CELL = 20_000                  # characters of reader text per cell
 MAX_RAW = 4_000                    # characters of a cell's HTML kept as `raw`
 MAX_DATA_MW = 1_000_000            # bytes of a data-mw attribute parsed as JSON
 MAX_PARAGRAPHS = 2_000             # prose paragraphs read per page
 
-_HEAD = re.compile(r"\A(?:\ufeff)?\s*(?:<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|meta|div|section|table"
-                   r"|main|article)\b", re.IGNORECASE | re.DOTALL)
-_SKIP_TAGS = frozenset({"script", "style", "link", "meta", "noscript", "template", "img", "audio", "video",
-                        "object", "embed", "iframe", "svg", "math", "input", "button", "select", "textarea"})
-_SKIP_CLASSES = frozenset({"reference", "noprint", "mw-editsection", "geo-default", "geo-nondefault",
-                           "geo-multi-punct", "geo", "mw-ref", "sortkey", "mw-cite-backlink", "metadata",
-                           "navbar", "infobox-caption"})
-_BREAK_TAGS = frozenset({"br", "li", "p", "div", "ul", "ol", "dl", "dd", "dt", "tr", "table", "hr",
-                         "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "figure"})
-_HIDDEN = re.compile(r"display\s*:\s*none", re.IGNORECASE)
-_STAMP = re.compile(r"^\s*(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?"
-                    r"(?:(?:T|UTC|\s)\s*(\d{2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?\s*$")
-_DMS = re.compile(r"^\s*(\d{1,3}(?:\.\d+)?)°(?:\s*(\d{1,2}(?:\.\d+)?)′)?(?:\s*(\d{1,2}(?:\.\d+)?)″)?\s*([NSEW])\s*$")
-_DEC = re.compile(r"^\s*(-?\d{1,3}(?:\.\d+)?)\s*;\s*(-?\d{1,3}(?:\.\d+)?)\s*$")
-_FLAG_FILE = re.compile(r"Flag_of_(?:the_)?([^/]+?)\.svg", re.IGNORECASE)
-_NOT_ARTICLE = re.compile(r"^(?:file|image|media|category|special|template|help|wikipedia|portal|talk|user)"
-                          r"(?:[ _]talk)?:", re.IGNORECASE)
+_HEAD = re.compile(r"<(!doctype\s+html|html|head|body|meta|div|section|table|main|article)\b", re.IGNORECASE)
+MAX_LABEL = 200                    # characters: a longer "label" is not one (its row is skipped)
+MAX_SHORT = 300                    # characters of a footer cell or title matched against patterns
 _TITLE_SUFFIX = re.compile(r"\s+[-\u2013\u2014]\s+[^-\u2013\u2014]*wiki[^-\u2013\u2014]*$", re.IGNORECASE)
 _REV_IN_ABOUT = re.compile(r"/revision/(\d{1,12})\b")
 _RLCONF = {"rev_id": re.compile(r'"wgRevisionId"\s*:\s*(\d{1,12})\b'),
@@ -80,183 +71,19 @@ def looks_html(content: str) -> bool:
     """True when the text is an HTML document or fragment (a saved page, Parsoid or ZIM HTML):
     it starts with a doctype, an html/head/body element, or a block element, and has no
     wikitext template syntax near the top."""
-    head = content[:4096]
-    if not _HEAD.match(head):
+    head = content[:4096].lstrip("\ufeff \t\r\n")
+    while head.startswith("<!--"):         # leading comments, skipped without a regex
+        end = head.find("-->")
+        if end < 0:
+            return False
+        head = head[end + 3:].lstrip()
+    m = _HEAD.match(head)
+    if not m:
         return False
-    start = _HEAD.match(head).group(1).lower()
+    start = m.group(1).lower()
     if start.startswith(("!doctype", "html", "head", "body")):
         return True
     return "{{" not in head and "</" in head
-
-
-def _text(el) -> str:
-    return "".join(el.itertext())
-
-
-def _classes(el) -> frozenset[str]:
-    c = el.get("class")
-    return frozenset(c.split()) if c else frozenset()
-
-
-def _skipped(el) -> bool:
-    if not isinstance(el.tag, str):  # comments, processing instructions
-        return True
-    if el.tag in _SKIP_TAGS:
-        return True
-    style = el.get("style")
-    if style and _HIDDEN.search(style):
-        return True
-    return bool(_classes(el) & _SKIP_CLASSES)
-
-
-@dataclass
-class _Cell:
-    """Reader text and what the markup says beside it, for one cell (or paragraph)."""
-
-    text: str = ""
-    items: list[str] = field(default_factory=list)
-    links: list[tuple[str, str]] = field(default_factory=list)
-    coords: tuple[float, float] | None = None
-    instants: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)     # cite_note ids of the reference marks
-
-
-def link_target(href: str | None) -> str | None:
-    """The article a link points to, as a title ("./Neil_Armstrong", "/wiki/Neil_Armstrong",
-    "Neil_Armstrong" in a Kiwix archive), or None for files, categories, special pages,
-    fragments, external and edit links."""
-    if not href or href.startswith("#"):
-        return None
-    parts = urlsplit(href)
-    path = parts.path
-    if parts.scheme or parts.netloc:
-        if not path.startswith("/wiki/"):
-            return None
-        path = path[len("/wiki/"):]
-    elif path.startswith("/wiki/"):
-        path = path[len("/wiki/"):]
-    elif path.startswith("./"):
-        path = path[2:]
-    elif path.startswith(("/", "../")) or parts.query:
-        return None
-    title = wikilink_target(unquote(path))
-    if not title or not is_text_link(title) or _NOT_ARTICLE.match(title):
-        return None
-    return title
-
-
-def _stamp(text: str) -> str | None:
-    """A date template's hidden stamp as ISO 8601, read leniently ("2024-03-23UTC12:36:10Z" as
-    some templates emit it), or None."""
-    m = _STAMP.match(text)
-    if not m:
-        return None
-    y, mo, d, h, mi, s, tz = m.groups()
-    out = y + (f"-{mo}" if mo else "") + (f"-{d}" if d else "")
-    if h is not None:
-        out += f"T{h}:{mi}" + (f":{s}" if s else "")
-        if tz:
-            out += "Z" if tz == "Z" else tz[:3] + ":" + tz[-2:]
-    return out
-
-
-def _dms(text: str) -> float | None:
-    m = _DMS.match(text.replace("\u2032", "′").replace("'", "′").replace('"', "″"))
-    if not m:
-        return None
-    deg, mins, secs, hemi = m.groups()
-    v = float(deg) + float(mins or 0) / 60 + float(secs or 0) / 3600
-    return -v if hemi in "SW" else v
-
-
-def _coords(el) -> tuple[float, float] | None:
-    """The first coordinate pair of the geo microformat inside `el`, in the form {{Coord}} was
-    given (Module:Coordinates shows it as `.geo-default`; the other form is rounded from it): the
-    DMS spans when the default is DMS, else the decimal `.geo` microformat."""
-    spans = [s for s in el.iter("span") if _classes(s) & {"geo-default", "geo-dms", "geo"}]
-    if not spans:
-        return None
-    default = next((s for s in spans if "geo-default" in _classes(s)), None)
-    dms_first = default is not None and any("geo-dms" in _classes(s) for s in default.iter("span"))
-    dms = next((s for s in spans if "geo-dms" in _classes(s)), None)
-    dec = next((s for s in spans if "geo" in _classes(s)), None)
-    for form in ((dms, dec) if dms_first else (dec, dms)):
-        if form is None:
-            continue
-        if form is dms:
-            lat = next((s for s in form.iter("span") if "latitude" in _classes(s)), None)
-            lon = next((s for s in form.iter("span") if "longitude" in _classes(s)), None)
-            if lat is None or lon is None:
-                continue
-            la, lo = _dms(_text(lat)), _dms(_text(lon))
-        else:
-            m = _DEC.match(_text(form))
-            la, lo = (float(m.group(1)), float(m.group(2))) if m else (None, None)
-        if la is not None and lo is not None and abs(la) <= 90 and abs(lo) <= 180:
-            return round(la, 6), round(lo, 6)
-    return None
-
-
-def read_cell(el) -> _Cell:
-    """Reader text of an element, walked once without recursion (deep markup is safe): hidden,
-    script, style, reference and coordinate elements are not text; line breaks and list items
-    end items. Links, flags, hidden date stamps and reference marks are collected beside."""
-    cell = _Cell(coords=_coords(el))
-    for s in el.iter():
-        if not isinstance(s.tag, str):
-            continue
-        cls = _classes(s)
-        if cls & {"dtstart", "dtend"}:
-            iso = _stamp(_text(s))
-            if iso:
-                cell.instants.append(iso)
-        elif cls & {"reference", "mw-ref"}:
-            a = s.find(".//a[@href]")
-            note = (a.get("href") or "").partition("#")[2] if a is not None else ""
-            if note.startswith("cite_note"):
-                cell.notes.append(note)
-    out: list[str] = []
-    size = 0
-    open_links: list[tuple[object, int, str]] = []   # (element, position in out, target)
-    walker = etree.iterwalk(el, events=("start", "end"))
-    skipping = None
-    for event, node in walker:
-        if event == "start":
-            if node is not el and _skipped(node):
-                if node.tag == "img":
-                    m = _FLAG_FILE.search(unquote(node.get("src", "") or ""))
-                    if m:
-                        country = m.group(1).replace("_", " ")
-                        cell.links.append((country, "flag:" + country))
-                walker.skip_subtree()
-                skipping = node
-                continue
-            if node.tag in _BREAK_TAGS:
-                out.append("\n")
-            if node.tag == "a":
-                target = link_target(node.get("href"))
-                if target:
-                    open_links.append((node, len(out), target))
-            if node.text and size < MAX_CELL:
-                out.append(node.text)
-                size += len(node.text)
-            continue
-        if node is skipping:
-            skipping = None
-        elif node.tag in _BREAK_TAGS and node is not el:
-            out.append("\n")
-        if open_links and open_links[-1][0] is node:
-            _, at, target = open_links.pop()
-            label = clean_text("".join(out[at:]).replace("\n", " "))
-            if label:
-                cell.links.append((label, target))
-        if node is not el and node.tail and size < MAX_CELL:
-            out.append(node.tail)
-            size += len(node.tail)
-    text = "".join(out)[:MAX_CELL]
-    cell.items = [t for t in (clean_text(line) for line in text.split("\n")) if t]
-    cell.text = ", ".join(cell.items)
-    return cell
 
 
 # ---------------------------------------------------------------- the mappings' HTML tables
@@ -340,7 +167,7 @@ def _rows(table) -> list[_Row]:
         if not cells:
             continue
         first = cells[0]
-        cls = _classes(first)
+        cls = classes(first)
         if len(cells) >= 2 and first.tag == "th":
             out.append(_Row("row", read_cell(first).text, cells[1]))
         elif len(cells) >= 2 and "infobox-label" in cls:
@@ -422,8 +249,8 @@ class _Page:
                 nid = li.get("id")
                 if not nid.startswith("cite_note") or len(self._notes) >= 5000:
                     continue
-                ref = next((s for s in li.iter("span") if "reference-text" in _classes(s)), li)
-                url = next((a.get("href") for a in ref.iter("a") if "external" in _classes(a)), None)
+                ref = next((s for s in li.iter("span") if "reference-text" in classes(s)), li)
+                url = next((a.get("href") for a in ref.iter("a") if "external" in classes(a)), None)
                 self._notes[nid] = Citation(name=nid, url=url, text=read_cell(ref).text[:1000])
         return [self._notes.get(i) or Citation(name=i) for i in ids]
 
@@ -468,6 +295,7 @@ def _read_table(page: _Page, table, parent: int | None) -> None:
     header_rows = 0
     for row in rows:
         if row.kind == "header":
+            row.label = row.label[:MAX_LABEL]
             nested = next(((n, n.header.fullmatch(row.label)) for n in (spec.nested if spec else ())
                            if n.header.fullmatch(row.label)), None)
             if nested:
@@ -484,7 +312,7 @@ def _read_table(page: _Page, table, parent: int | None) -> None:
                 header, header_rows = row.label, 0
             continue
         if row.kind == "row":
-            if not row.label:
+            if not row.label or len(row.label) > MAX_LABEL:
                 continue
             param = _to_param(row.label, tables)
             if param and param not in box.params:     # a label shown twice in one box: the first
@@ -503,7 +331,7 @@ def _navigation(page: _Page, box: Infobox, cell, nav: dict, header: str | None) 
             continue
         text = read_cell(td).text
         for key, rx in (("previous", _ARROW_PREV), ("next", _ARROW_NEXT)):
-            m = rx.match(text)
+            m = rx.match(text) if len(text) <= MAX_SHORT else None
             param = nav.get(key)
             if m and param and param not in box.params:
                 v = page.value(param, td, {})
@@ -525,7 +353,7 @@ def _crew_tables(page: _Page, root) -> None:
         return
     seen = 0
     for table in root.iter("table"):
-        if "wikitable" not in _classes(table):
+        if "wikitable" not in classes(table):
             continue
         seen += 1
         if seen > MAX_BOXES:
@@ -536,7 +364,7 @@ def _crew_tables(page: _Page, root) -> None:
         head = [c for c in rows[0] if c.tag in ("th", "td")]
         if not head:
             continue
-        first = read_cell(head[0]).text
+        first = read_cell(head[0]).text[:MAX_LABEL]
         for template, spec in specs:
             if not re.fullmatch(spec["table_header"], first, re.IGNORECASE):
                 continue
@@ -559,7 +387,7 @@ def _infobox_tables(root) -> list[tuple[object, object]]:
     """(table, enclosing infobox table or None) for every infobox table, in document order."""
     found = []
     for table in root.iter("table"):
-        cls = _classes(table)
+        cls = classes(table)
         if "infobox" in cls or "infobox-subbox" in cls:
             found.append(table)
             if len(found) >= MAX_BOXES:
@@ -600,13 +428,13 @@ def _title(root, raw: RawInput) -> str | None:
     if raw.title:
         return raw.title
     for el in root.iter("h1"):
-        if el.get("id") == "firstHeading" or "firstHeading" in _classes(el):
+        if el.get("id") == "firstHeading" or "firstHeading" in classes(el):
             t = read_cell(el).text
             if t:
                 return t
     el = root.find(".//title")
     if el is not None:
-        t = _TITLE_SUFFIX.sub("", (_text(el) or "").strip())
+        t = _TITLE_SUFFIX.sub("", (text_of(el) or "").strip()[:MAX_SHORT])
         if t:
             return names.normalise_title(t) or None
     stem = PurePosixPath(raw.source.split("#", 1)[0]).name
@@ -657,7 +485,7 @@ def _sections(root) -> list[Section]:
 
     count = 0
     for el in root.iter("h2", "h3", "h4", "h5", "h6", "p"):
-        if any(a.tag == "table" or _classes(a) & {"reflist", "navbox", "mw-references-wrap", "hatnote"}
+        if any(a.tag == "table" or classes(a) & {"reflist", "navbox", "mw-references-wrap", "hatnote"}
                for a in el.iterancestors()):
             continue
         if el.tag == "p":

@@ -93,6 +93,7 @@ def map_box(page: Page, main: Infobox, mapping: Mapping, title: str, as_of: date
     b = Bundle(table=mapping.table, row=row, key=mapping.key, reference=reference_date(page, as_of))
     used: set[str] = set()
     unknown: dict[str, set[str]] = {}   # parameter -> templates without a renderer
+    planned_fields: list[str] = []      # columns whose source value is planned, not a fact
 
     for col in mapping.columns:
         param, value = _first_present(params, col.params)
@@ -111,6 +112,7 @@ def map_box(page: Page, main: Infobox, mapping: Mapping, title: str, as_of: date
         else:
             row.update(parsed)
         if why:
+            planned_fields.append(col.name)
             b.evidence.append(planned.Evidence("planned", col.name, f"{param}: {value.text}"
                                                + ("" if why in value.text else f" ({why})")))
         if col.all and col.all in columns:
@@ -138,6 +140,8 @@ def map_box(page: Page, main: Infobox, mapping: Mapping, title: str, as_of: date
             b.issues.append(Issue("unknown_template", p, f"{{{{{t}}}}} in {p} has no renderer", mission_id))
     row["lost_fields"] = lost
     row["unknown_templates"] = sorted({t for ts in unknown.values() for t in ts})
+    if "planned_fields" in columns:
+        row["planned_fields"] = sorted(planned_fields)
     if not missions:
         return b
     for p, v in params.items():
@@ -152,6 +156,8 @@ def map_box(page: Page, main: Infobox, mapping: Mapping, title: str, as_of: date
         row["duration_planned_s"] = row.get("duration_planned_s") or row["duration_s"]
         for k in ("duration_s", "duration_source", "duration_precision", "duration_tolerance_s"):
             row.pop(k, None)
+        if "planned_fields" in row and "duration_s" not in row["planned_fields"]:
+            row["planned_fields"] = sorted(row["planned_fields"] + ["duration_s"])
     if row["status"] in ("planned", "cancelled"):
         flown: tuple[str, ...] = ()
     elif row["status"] == "in_progress" or (row["status"] == "failed" and row.get("landing_utc") is None):
@@ -278,12 +284,14 @@ def _duration(name: str, value: Value, fmt: str, columns: list[str]):
     """A stated duration: the first item that is not planned, in progress or a design target
     ("Planned: 8 days<br>Actual: 93 days", "6 days and 34 minutes (planned)<br>1 minute and 13
     seconds (achieved)"); the first planned item goes to duration_planned_s."""
-    actual, planned_items = [], []
+    actual, planned_items, running = [], [], False
     for item in _items(value, fmt, split=False):
         mark = qualifiers.mark_of(item)
         label, rest = qualifiers.split_label(item)
         if mark is not None and mark.kind in (qualifiers.PLANNED, qualifiers.CANCELLED):
             planned_items.append(rest)
+        elif mark is not None and mark.kind == qualifiers.IN_PROGRESS:
+            running = True   # "... ''(in progress)''": the length is not known yet
         elif mark is None and not _DESIGN.match(item):
             actual.append(rest)
     out: dict = {}
@@ -305,8 +313,8 @@ def _duration(name: str, value: Value, fmt: str, columns: list[str]):
             out["duration_precision"] = d.precision
             out["duration_tolerance_s"] = planned.interval_seconds(_EPOCH, d.precision)
         break
-    if name not in out and planned_items and out:
-        out[_PLANNED_KEY] = "planned"
+    if name not in out and (planned_items or running):
+        out[_PLANNED_KEY] = "in progress" if running and not planned_items else "planned"
     return (out or None), shown if shown is not None else value.text, "s"
 
 

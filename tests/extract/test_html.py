@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.extract import extract_page
-from pipeline.extract.html import MAX_ROWS, extract_html, link_target, looks_html, read_cell
+from pipeline.extract.html import MAX_ROWS, extract_html, looks_html
+from pipeline.extract.html_cells import link_target, read_cell
 from pipeline.records import RawInput
 from pipeline.sources.files import detect_format
 from pipeline.transform.mapper import map_page
@@ -160,7 +161,8 @@ def test_extract_page_dispatches_html(apollo):
 
 # ------------------------------------------------------------------ bad HTML, read safely
 
-BOX = '<table class="infobox"><tr><th scope="row" class="infobox-label">{label}</th><td class="infobox-data">{value}</td></tr></table>'
+BOX = ('<table class="infobox"><tr><th scope="row" class="infobox-label">{label}</th>'
+       '<td class="infobox-data">{value}</td></tr></table>')
 
 
 def test_no_infobox_and_empty_markup():
@@ -215,3 +217,18 @@ def test_reader_never_raises_on_arbitrary_markup(text):
     from lxml import html as lxml_html
     read_cell(lxml_html.fragment_fromstring("<div>" + text + "</div>", create_parent=False)
               if text.strip() else lxml_html.fragment_fromstring("<div></div>"))
+
+
+def test_adversarial_text_stays_fast():
+    """Patterns run on bounded, anchored text only (linear time on untrusted input)."""
+    start = time.perf_counter()
+    assert not looks_html("<!--" * 5000)
+    assert looks_html("<!-- a -->" * 300 + "<html><body></body></html>")
+    spaces = " " * 50_000
+    page = page_of(BOX.format(label="Launch date" + spaces + "x", value="1")
+                   + BOX.format(label="Operator", value='<span class="dtstart">2020-01-01' + spaces + "</span>")
+                   + '<table class="infobox"><tr><td colspan="2"><table><tr><td>\u2190' + spaces
+                   + 'x</td></tr></table></td></tr></table>'
+                   + "<title>" + "a - " * 20_000 + "wiki</title>")
+    assert "operator" in page.infoboxes[1].params and page.infoboxes[1].params["operator"].instants == []
+    assert time.perf_counter() - start < 5

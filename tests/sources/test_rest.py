@@ -79,7 +79,8 @@ def test_503_waits_for_retry_after_and_broken_json_is_retried(httpserver, client
     url = PAGE.format("Apollo_11")
     httpserver.expect_ordered_request(url).respond_with_response(
         Response("busy", status=503, headers={"Retry-After": "7"}))
-    httpserver.expect_ordered_request(url).respond_with_data('{"id": 662, "html": "<ht', content_type="application/json")
+    httpserver.expect_ordered_request(url).respond_with_data('{"id": 662, "html": "<ht',
+                                                             content_type="application/json")
     httpserver.expect_ordered_request(url).respond_with_json(with_html("Apollo 11", 662, 716123666, apollo_html))
     report = fetch_html_to_raw(client, tmp_path, titles=["Apollo 11"])
     assert report.error is None and report.pages_written == 1

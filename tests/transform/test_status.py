@@ -275,3 +275,16 @@ def test_one_person_key_across_pages():
     assert unify_person_keys(rows) == {"Peggy A. Whitson": "Peggy Whitson"}
     assert {c["person_key"] for c in rows["crew"]} == {"Peggy Whitson", "Gregory C. Johnson", "Gregory H. Johnson"}
     assert rows["events"][0]["person_key"] == "Peggy Whitson"
+
+
+def test_planned_fields_name_the_columns_kept_out():
+    # SpaceX_Crew-13.wikitext: launched, landing planned, duration still running
+    b = box("| launch_date = 1 October 2026 15:10:06 [[Coordinated Universal Time|UTC]]",
+            "| landing_date = NET March 2027 (planned)",
+            "| landing_site = [[Pacific Ocean]] (''planned'')",
+            "| mission_duration = {{time interval|1 October 2026 15:10:06||show=dhm}} ''(in progress)''",
+            rev=datetime(2026, 11, 1, tzinfo=timezone.utc))
+    m = b.row
+    assert m["planned_fields"] == ["duration_s", "landing_site", "landing_utc"]
+    assert (m["status"], m["duration_s"], m["landing_site"]) == ("in_progress", None, None)
+    assert not [i for i in b.issues if i.code == "unparsed"]

@@ -50,3 +50,15 @@ def test_script_prints_agreement_per_column(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "launch_utc" in out and "100.0%" in out and "(1 paired pages)" in out
     assert main([str(tmp_path / "missing")]) == 2
+
+
+def test_wikitext_and_html_fetched_into_two_folders_pair_up(tmp_path):
+    wt, html = tmp_path / "raw" / "api", tmp_path / "raw_html" / "api"
+    wt.mkdir(parents=True)
+    html.mkdir(parents=True)
+    shutil.copy(ROOT / "raw" / "Apollo_11.wikitext", wt / "Apollo_11.wikitext")
+    shutil.copy(HTML, html / "Apollo_11.html")
+    assert [(a.name, b.name) for a, b in pairs(tmp_path / "raw", tmp_path / "raw_html")] == [
+        ("Apollo_11.wikitext", "Apollo_11.html")]
+    comparisons, problems = check_folder(tmp_path / "raw", tmp_path / "raw_html")
+    assert problems == [] and comparisons and all(c.agree for c in comparisons)
