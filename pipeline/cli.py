@@ -287,7 +287,7 @@ def _dump_inputs(dump: Path, index: Path | None, workers: int):
     if index is not None:  # on Dask, its workers read their own byte ranges
         return MultistreamDump(dump, index, workers=max(1, workers))
     from pipeline.sources import iter_dump
-    return iter_dump(dump)
+    return iter_dump(dump, clean_content=False)   # page texts cleaned in the workers
 
 
 def _default_expectations(raw_dir: Path) -> Path:

@@ -11,7 +11,7 @@ import json
 import sys
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable
@@ -90,8 +90,9 @@ def quarantine_result(item: RawInput | ReadFailure, reason: str) -> PageResult:
     quarantined at stage `extract` with the reason. The engines call it in the driver."""
     if isinstance(item, ReadFailure):  # it never reaches a parser, but keep its facts
         return _quarantined(item.source, None, None, "extract", reason, item.excerpt, item.sha256)
+    excerpt = item.content[:EXCERPT] if item.cleaned else clean_text(item.content[:EXCERPT])
     return _quarantined(item.source, item.fmt, item.title, "extract", reason,
-                        item.content[:EXCERPT], content_sha(item), item.rev_id)
+                        excerpt, content_sha(item), item.rev_id)
 
 
 def make_run_id(now: datetime, fingerprint: str) -> str:
@@ -133,6 +134,8 @@ def process(item: RawInput | ReadFailure) -> PageResult:
     if isinstance(item, ReadFailure):
         return _quarantined(item.source, None, None, "read", item.reason, item.excerpt, item.sha256)
     sha = content_sha(item)
+    if not item.cleaned:  # text as read (a dump page): cleaned here, in the worker
+        item = replace(item, content=clean_text(item.content), sha256=sha, cleaned=True)
     stage = ["extract"]
     try:
         result = _process(item, sha, stage)

@@ -292,9 +292,9 @@ class PageParser:
     of it."""
 
     def __init__(self, dump_name: str, namespaces: frozenset[int] = frozenset({0}),
-                 nested: bool = True, max_text: int = MAX_TEXT):
+                 nested: bool = True, max_text: int = MAX_TEXT, clean_content: bool = True):
         self.dump_name, self.namespaces, self.nested = dump_name, namespaces, nested
-        self.max_text = max_text
+        self.max_text, self.clean_content = max_text, clean_content
         self._size = 0                        # characters captured for the current element
         self.pages: list[RawInput | ReadFailure] = []
         self.pages_seen = 0                   # <page> elements closed, of every namespace
@@ -406,6 +406,10 @@ class PageParser:
         redirect = f.redirect
         if redirect and not text.lstrip().lower().startswith("#"):
             text = f"#REDIRECT [[{clean_text(redirect)}]]\n" + text
+        if not self.clean_content:  # cleaned and hashed where it is processed (RawInput.cleaned)
+            return RawInput(source=source, fmt="wikitext", content=text, source_format="dump",
+                            title=title, page_id=page_id, rev_id=_int(f.rev_id),
+                            rev_timestamp=_timestamp(f.timestamp), cleaned=False)
         return RawInput(source=source, fmt="wikitext", content=clean_text(text), source_format="dump",
                         title=title, page_id=page_id, rev_id=_int(f.rev_id),
                         rev_timestamp=_timestamp(f.timestamp), sha256=text_sha256(text))
@@ -418,10 +422,13 @@ def _why(e: Exception) -> str:
 
 def iter_dump(path: Path, source_name: str | None = None,
               namespaces: frozenset[int] = frozenset({0}),
-              max_text: int = MAX_TEXT, threads: int | None = None) -> Iterator[RawInput | ReadFailure]:
+              max_text: int = MAX_TEXT, threads: int | None = None,
+              clean_content: bool = True) -> Iterator[RawInput | ReadFailure]:
     """Every article page of the dump, one at a time; a page whose text is over max_text
     characters is a ReadFailure (its text is never held whole). threads: bz2 decompression
-    threads (default: the cores available; 0: the standard library on this thread)."""
+    threads (default: the cores available; 0: the standard library on this thread).
+    clean_content=False leaves the page text as read (RawInput.cleaned False) for the worker
+    that processes it to clean and hash: the reading process (a run's driver) does less."""
     name = source_name or path.name
     try:
         fh = open(path, "rb")
@@ -429,7 +436,7 @@ def iter_dump(path: Path, source_name: str | None = None,
         yield ReadFailure(name, f"cannot open dump: {e.strerror or e}")
         return
     with fh:
-        reader = PageParser(name, namespaces, max_text=max_text)
+        reader = PageParser(name, namespaces, max_text=max_text, clean_content=clean_content)
         pages = reader.pages
         chunks = _chunks(fh, threads=threads)
         try:

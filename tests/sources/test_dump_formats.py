@@ -134,3 +134,28 @@ def test_not_a_dump_whatever_the_magic(tmp_path):
         path = tmp_path / name
         path.write_bytes(blob)
         assert not D.is_dump(path)
+
+
+def test_text_left_for_the_worker_to_clean_gives_the_same_rows(tmp_path):
+    """clean_content=False (run --dump): the driver hands the text as read; process() cleans and
+    hashes it in the worker, and every row is the one the cleaned input gives."""
+    from pipeline.run import process, quarantine_result
+
+    box = ("{{Infobox spaceflight\n| name = Cafe\u0301 \u202eOne\u202c\n| launch_date = 4 May 2001"
+           "\n| operator = NASA\u0085\n}}\n'''Cafe\u0301 One''' is a mission.\n")
+    xml = ("<mediawiki><page><title>Cafe\u0301 One</title><ns>0</ns><id>7</id><revision><id>9</id>"
+           "<timestamp>2016-04-20T01:32:15Z</timestamp><text>" + box.replace("<", "&lt;") + "</text>"
+           "</revision></page><page><title>R</title><ns>0</ns><id>8</id><redirect title=\"Cafe\u0301 One\"/>"
+           "<revision><id>10</id><text>{{R from move}}</text></revision></page></mediawiki>")
+    path = tmp_path / "d.xml.gz"
+    path.write_bytes(gzip.compress(xml.encode("utf-8")))
+    clean = list(D.iter_dump(path))
+    raw = list(D.iter_dump(path, clean_content=False))
+    assert [x.cleaned for x in raw] == [False, False] and [x.sha256 for x in raw] == [None, None]
+    assert raw[0].content != clean[0].content and "\u0085" in raw[0].content
+    for a, b in zip(clean, raw):
+        ra, rb = process(a), process(b)
+        assert ra.rows() == rb.rows()
+        qa, qb = quarantine_result(a, "page exceeded 20 s"), quarantine_result(b, "page exceeded 20 s")
+        assert qa.rows() == qb.rows()
+    assert process(raw[0]).input_row["outcome"] == "curated"
