@@ -15,6 +15,12 @@
    in curated/inputs.parquet exactly once (a dump: one row per article page, or its read
    error) with outcome curated / no_mission / quarantined; a quarantined input has a reason
    and a quarantine row; every quarantine row has a reason; a curated input has mission rows.
+   The inputs include the families of issue 18 (hostile_entries: surrogates, values out of
+   range, long lines, duplicate ids and slugs, FIFOs, broken links and links out of raw/, names
+   that are not UTF-8, deep folders): every entry of raw/ must have its row.
+   Then lying multistream indexes (lines missing, none, a dump cut short: no page may vanish
+   without a failure row) and hostile API servers on 127.0.0.1 (drip, endless continuation,
+   gzip bomb, cross-host redirect, JSON surrogate: each fetch ends within its limits).
 3. Kill test, --kills times: a child process publishes a snapshot (pipeline.load.publish) over
    the previous one and is SIGKILLed at a random moment. To spread the kills over every step
    of a publish, the child sleeps a random 0-`slow` s before each file-system call the loader
@@ -33,6 +39,7 @@ from __future__ import annotations
 import argparse
 import bz2
 import dataclasses
+import html
 import json
 import os
 import random
@@ -167,6 +174,81 @@ def garbage_cases(corpus: dict[str, bytes], full: bool) -> list[tuple[str, bytes
     return sorted(b.items())
 
 
+def hostile_entries(raw_dir: Path, corpus: dict[str, bytes]) -> dict[str, str]:
+    """The families of issue 18, written into raw_dir: surrogates (entities, JSON escapes in a
+    sidecar), values out of range (ids >= 2^63, instants that leave years 1-9999 in UTC), long
+    lines for the readers' regexes, duplicate ids and titles that share a slug, and entries that
+    are not files (FIFO, broken link, link out of raw/, link to a folder, a name that is not
+    UTF-8, folders 600 deep). Returns {entry: kind}; each must have its row in inputs."""
+    apollo = (corpus.get("Apollo_11.wikitext") or max(corpus.values(), key=len)).decode("utf-8", "replace")
+    kinds: dict[str, str] = {}
+
+    def put(name: str, data: bytes | str, meta: dict | str | None = None) -> None:
+        path = raw_dir / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+        if meta is not None:
+            side = meta if isinstance(meta, str) else json.dumps(meta)
+            path.with_name(path.name + ".meta.json").write_text(side, encoding="utf-8")
+        kinds[name] = "hostile:" + name
+
+    put("h-surrogate-entities.wikitext", BOX + "X&#xD800;Y &#xD83D;&#xDE80; &#xDFFF;&#55296;\n}}")
+    put("h-surrogate-rendered.txt", "Fuzz\n- Name: X&#xD800;\n- Launch Date: 16 July 1969\n")
+    put("h-sidecar-surrogate.wikitext", BOX + "\n}}",
+        '{"title": "S\\ud800\\u202eX", "page_id": 1e400, "rev_id": 100000000000000000000000, '
+        '"rev_timestamp": "0001-01-01T00:00:00+14:00", "source_format": "api"}')
+    put("h-sidecar-odd.wikitext", BOX + "\n}}", '{"title": ["x"], "page_id": -5, "rev_id": true}')
+    put("h-overflow.xml", _dump_pages([("Overflow 1", BOX + "\n}}", str(2**63), str(2**64),
+                                        "0001-01-01T00:00:00+14:00"),
+                                       ("Overflow 2", BOX + "\n}}", "9" * 400, "-1", "9999-12-31T23:00:00-02:00")]))
+    put("h-dup-ids.xml", _dump_pages([("Dup A", BOX + "\n}}", "7", "1", None),
+                                      ("Dup B", BOX + "\n}}", "7", "2", None),
+                                      ("Dup A", BOX + "\n}}", None, None, None),
+                                      ("Dup A", BOX + "\n}}", None, None, None)]))
+    for i, title in enumerate(("Apollo 11", "APOLLO 11", "Apollo-11", "E\u0301te\u0301 1", "\u00c9t\u00e9 1")):
+        put(f"h-slug-{i}.wikitext", apollo, {"title": title, "source_format": "api"})
+    put("h-long-param-line.txt", "Fuzz\n- " + " " * 200_000 + "x\n- Launch Date: 1969\n")
+    put("h-long-value-spaces.txt", "Fuzz\n- Key: a" + " " * 200_000 + "b\n- Launch Date: 1969\n")
+    put("h-long-designation.wikitext", BOX + "\n| spacecraft = " + "Ab " * 300_000 + "\n}}")
+    put("h-licence-prolog.xml", "<!-- " + "licence - " * 1000 + " -->\n" + _dump([("Prolog 1", BOX + "\n}}")]))
+    put("README", BOX + "\n}}", {"title": "Readme", "source_format": "api"})  # a page, not documentation
+    entries = {"h-fifo.wikitext": lambda p: os.mkfifo(p),
+               "h-dangling.wikitext": lambda p: os.symlink(raw_dir / "h-nowhere", p),
+               "h-passwd.txt": lambda p: os.symlink("/etc/passwd", p),
+               "h-linkdir": lambda p: os.symlink(raw_dir / "h-deep", p)}
+    for name, make in entries.items():
+        try:
+            make(raw_dir / name)
+            kinds[name] = "hostile:" + name
+        except (OSError, NotImplementedError):
+            pass
+    with open(os.path.join(os.fsencode(raw_dir), b"h-bad-name-\xff.wikitext"), "wb") as fh:
+        fh.write((BOX + "\n}}").encode())
+    kinds["h-bad-name-\\xff.wikitext"] = "hostile:bad name"
+    deep = raw_dir / "h-deep"
+    deep.mkdir()
+    fd = os.open(deep, os.O_RDONLY)
+    for _ in range(600):  # deeper than the fuzz's own clean-up (shutil.rmtree) could remove
+        os.mkdir("d", dir_fd=fd)
+        fd, old = os.open("d", os.O_RDONLY, dir_fd=fd), fd
+        os.close(old)
+    with open(os.open("Deep.wikitext", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd), "wb") as fh:
+        fh.write((BOX + "\n}}").encode())
+    os.close(fd)
+    kinds["h-deep/" + "d/" * 600 + "Deep.wikitext"] = "hostile:deep"
+    return kinds
+
+
+def _dump_pages(pages: list[tuple[str, str, str | None, str | None, str | None]]) -> str:
+    """A small export whose ids and timestamps are given as text (None: the element is left out)."""
+    body = []
+    for title, text, pid, rid, ts in pages:
+        rev = (f"<id>{rid}</id>" if rid is not None else "") + (f"<timestamp>{ts}</timestamp>" if ts else "")
+        body.append(f"<page><title>{title}</title><ns>0</ns>" + (f"<id>{pid}</id>" if pid is not None else "")
+                    + f"<revision>{rev}<text>{html.escape(text, quote=False)}</text></revision></page>\n")
+    return "<mediawiki>\n" + "".join(body) + "</mediawiki>\n"
+
+
 # --- mutations ---------------------------------------------------------------------------------
 
 TOKENS = [b"{{", b"}}", b"[[", b"]]", b"<ref>", b"</ref>", b"<ref name=x/>", b"<!--", b"-->", b"|",
@@ -291,6 +373,7 @@ def build_inputs(raw_dir: Path, n: int, seed: int, full: bool) -> dict[str, str]
     for name, data in corpus:  # the originals too: they must still curate
         (raw_dir / f"c-{name}").write_bytes(data)
         kinds[f"c-{name}"] = "corpus:" + name
+    kinds.update(hostile_entries(raw_dir, dict(corpus)))
     i = 0
     while len(kinds) < n:
         what, data = mutate(rng, corpus)
@@ -331,7 +414,7 @@ def check_accounting(raw_dir: Path, out_dir: Path, summary=None) -> tuple[list[s
     """The invariants of a finished run; returns (failures, figures)."""
     import pyarrow.parquet as pq
 
-    from pipeline.sources import is_dump, list_inputs
+    from pipeline.sources import ReadFailure, is_dump, walk
 
     failures: list[str] = []
     inputs = pq.read_table(out_dir / "inputs.parquet").to_pylist()
@@ -341,8 +424,10 @@ def check_accounting(raw_dir: Path, out_dir: Path, summary=None) -> tuple[list[s
     for src, k in by_source.items():
         if k != 1:
             failures.append(f"{src}: {k} rows in inputs")
-    files = [p.relative_to(raw_dir).as_posix() for p in list_inputs(raw_dir)]
-    dumps = {f for f in files if is_dump(raw_dir / f)}
+    entries = walk(raw_dir)  # every entry: input files, and what cannot be read (with a reason)
+    files = [e.source if isinstance(e, ReadFailure) else e.relative_to(raw_dir).as_posix() for e in entries]
+    unreadable = {e.source for e in entries if isinstance(e, ReadFailure)}
+    dumps = {f for f in files if f not in unreadable and is_dump(raw_dir / f)}
     accounted = set()
     for f in files:
         if f in dumps:
@@ -391,7 +476,7 @@ def fuzz_run(work: Path, n: int, seed: int, limits: dict, full: bool) -> tuple[l
     t = time.monotonic()
     kinds = build_inputs(work / "raw", n, seed, full)
     built = time.monotonic() - t
-    size = sum(p.stat().st_size for p in (work / "raw").iterdir())
+    size = sum(p.lstat().st_size for p in (work / "raw").iterdir())
     config = make_config(work, limits)
     SENTINEL.unlink(missing_ok=True)
     t = time.monotonic()
@@ -408,6 +493,144 @@ def fuzz_run(work: Path, n: int, seed: int, limits: dict, full: bool) -> tuple[l
     figures.update({"seed": seed, "bytes": size, "build_s": round(built, 1), "run_s": round(wall, 1),
                     "pages_per_s": round(figures["inputs"] / wall, 1), "exit_code": result.exit_code,
                     "limits": limits})
+    return failures, figures
+
+
+# --- lying indexes and hostile servers ---------------------------------------------------------
+
+def lying_indexes(work: Path, seed: int) -> tuple[list[str], dict]:
+    """A small multistream dump (header stream, blocks of pages, footer) read through indexes
+    that lie: lines missing for a random block, for the first block, every line, and a dump cut
+    before its last block. Checked: the reader returns, and a page the dump holds that does not
+    come through is named by a ReadFailure (no page vanishes silently)."""
+    from pipeline.sources.files import ReadFailure
+    from pipeline.sources.multistream import index_path_for, iter_multistream
+
+    rng = random.Random(seed)
+    folder = work / "multistream"
+    folder.mkdir(parents=True, exist_ok=True)
+    pages = [(f"Page {i}", f"{{{{Infobox spaceflight|name=Page {i}}}}}") for i in range(rng.randint(20, 60))]
+    per = rng.randint(3, 9)
+    failures: list[str] = []
+    figures: Counter = Counter()
+    variants = {"complete": lambda b, n: True, "block missing": None, "first missing": lambda b, n: b != 0,
+                "empty": lambda b, n: False, "cut": lambda b, n: True}
+    blocks = -(-len(pages) // per)
+    missing = rng.randrange(1, blocks) if blocks > 1 else 0
+    variants["block missing"] = lambda b, n: b != missing
+    for name, keep in variants.items():
+        dump = folder / "x-pages-articles-multistream.xml.bz2"
+        lines, offsets = [], []
+        with open(dump, "wb") as fh:
+            fh.write(bz2.compress(b"<mediawiki><siteinfo/>\n"))
+            for b in range(blocks):
+                chunk = pages[b * per:(b + 1) * per]
+                offsets.append(fh.tell())
+                fh.write(bz2.compress(_dump_pages([(t, x, str(b * per + i + 1), "1", None)
+                                                   for i, (t, x) in enumerate(chunk)])
+                                      .removeprefix("<mediawiki>\n").removesuffix("</mediawiki>\n").encode()))
+                lines += [f"{offsets[-1]}:{b * per + i + 1}:{t}" for i, (t, _) in enumerate(chunk) if keep(b, i)]
+            fh.write(bz2.compress(b"</mediawiki>\n"))
+        if name == "cut":
+            with open(dump, "r+b") as fh:
+                fh.truncate(offsets[-1])
+        with bz2.open(index_path_for(dump), "wt", encoding="utf-8") as fh:
+            fh.write("".join(line + "\n" for line in lines))
+        try:
+            items = list(iter_multistream(dump, workers=1))
+        except BaseException as e:  # noqa: BLE001 - the one thing that must never happen
+            failures.append(f"lying index {name}: iter_multistream raised {type(e).__name__}: {e}")
+            continue
+        read = {i.title for i in items if not isinstance(i, ReadFailure)}
+        told = [i for i in items if isinstance(i, ReadFailure)]
+        figures[f"{name}: pages read"] = len(read)
+        figures[f"{name}: failure rows"] = len(told)
+        if len(read) < len(pages) and not told:
+            failures.append(f"lying index {name}: {len(pages) - len(read)} pages vanished without a row")
+        if name == "complete" and (told or len(read) != len(pages)):
+            failures.append(f"lying index complete: {len(read)} of {len(pages)} pages, {len(told)} failures")
+    return failures, dict(figures)
+
+
+def hostile_servers() -> tuple[list[str], dict]:
+    """The API client against servers on 127.0.0.1 that drip, never end their continuation,
+    send a gzip bomb, redirect to another host, or spell a lone surrogate in JSON. Checked: each
+    fetch returns within its limits (an error for the first four, the page stored for the last)."""
+    import gzip
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from pipeline.sources.api import MediaWikiClient
+    from pipeline.sources.api_store import fetch_to_raw
+
+    class Handler(BaseHTTPRequestHandler):
+        mode, calls = "", 0
+
+        def log_message(self, *a):
+            pass
+
+        def answer(self, body: bytes, status: int = 200, headers: dict | None = None):
+            self.send_response(status)
+            for k, v in (headers or {}).items():
+                self.send_header(k, v)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            return body
+
+        def do_GET(self):
+            Handler.calls += 1
+            if Handler.mode == "drip":
+                for ch in self.answer(b'{"query": {}}' + b" " * 50):
+                    try:
+                        self.wfile.write(bytes([ch]))
+                        self.wfile.flush()
+                    except OSError:
+                        return
+                    time.sleep(0.1)
+            elif Handler.mode == "loop":
+                self.wfile.write(self.answer(json.dumps({"query": {"embeddedin": [{"ns": 0, "title": "X"}]},
+                                                         "continue": {"eicontinue": str(Handler.calls)}}).encode()))
+            elif Handler.mode == "bomb":
+                self.wfile.write(self.answer(gzip.compress(b" " * 30_000_000), headers={"Content-Encoding": "gzip"}))
+            elif Handler.mode == "redirect":
+                port = self.server.server_address[1]
+                self.wfile.write(self.answer(b"", 302, {"Location": f"http://localhost:{port}/w/api.php"}))
+            else:
+                page = ('{"query": {"pages": [{"pageid": 1, "ns": 0, "title": "S", "revisions": [{"revid": 2, '
+                        '"slots": {"main": {"content": "X\\ud800 {{Infobox spaceflight|name=S}}"}}}]}]}}')
+                self.wfile.write(self.answer(page.encode()))
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd.daemon_threads = True
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{httpd.server_address[1]}/w/api.php"
+    failures: list[str] = []
+    figures: dict = {}
+    try:
+        for mode in ("drip", "loop", "bomb", "redirect", "surrogate"):
+            Handler.mode, Handler.calls = mode, 0
+            start = time.monotonic()
+            with tempfile.TemporaryDirectory() as raw, \
+                    MediaWikiClient(url, user_agent="infobox-etl-fuzz/1.0 (fuzz@example.org)", max_retries=1,
+                                    sleep=lambda s: None, deadline=1.0, max_bytes=2_000_000,
+                                    max_continuations=50) as client:
+                try:
+                    report = fetch_to_raw(client, Path(raw), titles=None if mode == "loop" else ["S"],
+                                          template="Template:X")
+                except BaseException as e:  # noqa: BLE001
+                    failures.append(f"hostile server {mode}: fetch raised {type(e).__name__}: {e}")
+                    continue
+                took = time.monotonic() - start
+                figures[mode] = f"{took:.1f} s, {Handler.calls} requests, " + (report.error or "stored")[:80]
+                if mode == "surrogate" and (report.error or report.pages_written != 1):
+                    failures.append(f"hostile server surrogate: {report.error or 'not stored'}")
+                if mode != "surrogate" and not report.error:
+                    failures.append(f"hostile server {mode}: no error reported")
+                if took > 30:
+                    failures.append(f"hostile server {mode}: took {took:.0f} s")
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
     return failures, figures
 
 
@@ -667,6 +890,12 @@ def main(argv: list[str] | None = None) -> int:
         f, figures = fuzz_run(work, args.n, args.seed, limits, full)
         failures += f
         _print_figures("fuzz run", figures)
+        for title, step in (("lying indexes", lambda: lying_indexes(work, args.seed)),
+                            ("hostile servers", hostile_servers)):
+            f, extra = step()
+            failures += f
+            _print_figures(title, extra)
+            figures[title.replace(" ", "_")] = extra
         if args.kills:
             a, b = kill_tables(work / "curated" if not f else None)
             print(f"kill test: {args.kills} SIGKILLs of a slowed publish", flush=True)

@@ -7,8 +7,10 @@ Exit codes (for schedulers): 0 success (warnings allowed), 3 data-quality failur
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,6 +20,8 @@ if TYPE_CHECKING:
     from pipeline.records import RunSummary
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_DQ = 0, 1, 2, 3
+USER_AGENT_ENV = "INFOBOX_ETL_USER_AGENT"
+CONFIG_NAME = "infobox-etl.toml"
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -28,7 +32,8 @@ def cli() -> None:
     \b
     Example:
       infobox-etl run                      # raw/ -> curated/, report in reports/<run_id>/
-      infobox-etl run --fail-on warning    # strict scheduled run: exit 3 on any warning
+      infobox-etl run --fail-on new        # nightly: exit 3 only on what is new or worse
+      infobox-etl run --fail-on warning    # strict: exit 3 on any warning
       infobox-etl report                   # summary of the latest run
     """
 
@@ -42,8 +47,9 @@ def cli() -> None:
               default=Path("reports"), show_default=True, help="Where each run's report goes.")
 @click.option("--expectations", "expectations_dir", type=click.Path(file_okay=False, path_type=Path),
               default=None, help="Expectation suites (default: expectations/ beside raw/, else the bundled ones).")
-@click.option("--fail-on", type=click.Choice(["error", "warning", "never"]), default="error",
-              show_default=True, help="Exit 3 when data-quality failures of this level (or worse) occur.")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "new", "never"]), default="error",
+              show_default=True, help="Exit 3 when data-quality failures of this level (or worse) occur; "
+                                      "`new`: only on what is new or worse than the last published run.")
 @click.option("--dump", "dump", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
               help="Read this MediaWiki XML dump (.xml, .xml.bz2, .xml.zst, .xml.gz), or a Wikimedia "
                    "Enterprise HTML dump (.json.tar.gz), instead of --raw.")
@@ -65,8 +71,19 @@ def cli() -> None:
 @click.option("--page-memory", type=click.IntRange(min=64), default=1024, show_default=True,
               help="MB of memory one page may take before it is quarantined (local engine).")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal, long runs).")
+@click.option("--keep-reports", type=click.IntRange(min=0), default=30, show_default=True,
+              help="Run folders kept in --reports, newest first (and the last published one); 0 = all.")
+@click.option("--allow-shrink", is_flag=True,
+              help="Publish even if missions has more than 20 % fewer rows than the published snapshot.")
+@click.option("-v", "--verbose", "verbosity", flag_value="verbose",
+              help="Log every stage with its seconds, and details, on stderr.")
+@click.option("-q", "--quiet", "verbosity", flag_value="quiet",
+              help="No progress bar, only errors on stderr (the summary still goes to stdout).")
+@click.option("--log-json", "log_json", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Append the run's log to FILE as JSON lines (stages, quarantines, changes, the end).")
 def run(raw_dir, out_dir, reports_dir, expectations_dir, fail_on, dump, dump_index, zim, full, engine,
-        scheduler, workers, page_timeout, page_memory, progress) -> None:
+        scheduler, workers, page_timeout, page_memory, progress, keep_reports, allow_shrink, verbosity,
+        log_json) -> None:
     """Run the pipeline: read raw/, extract, transform, validate, publish, report.
 
     \b
@@ -80,23 +97,39 @@ def run(raw_dir, out_dir, reports_dir, expectations_dir, fail_on, dump, dump_ind
         raise click.UsageError("give --dump or --zim, not both")
     if dump is None and zim is None and not raw_dir.is_dir():
         raise click.UsageError(f"--raw {raw_dir}: no such folder")
+    if scheduler is not None and engine != "dask":
+        raise click.UsageError("--scheduler needs --engine dask")
     from pipeline.config import Config
+    from pipeline.run import PreflightError, preflight
     from pipeline.run import run as run_pipeline
 
     config = Config(raw_dir=raw_dir, out_dir=out_dir, reports_dir=reports_dir,
                     expectations_dir=expectations_dir or _default_expectations(raw_dir),
                     fail_on=fail_on, progress=progress, incremental=not full, engine=engine,
                     scheduler=scheduler, workers=workers, page_seconds=page_timeout,
-                    page_memory_mb=page_memory)
-    inputs = None
-    if dump is not None:
-        from pipeline.sources.enterprise import is_enterprise, iter_enterprise
-        inputs = (iter_enterprise(dump, config.max_input_bytes) if is_enterprise(dump)
-                  else _dump_inputs(dump, dump_index, workers))
-    if zim is not None:
-        from pipeline.sources.zim import iter_zim
-        inputs = iter_zim(zim, config.max_input_bytes)
-    result = run_pipeline(config, inputs)
+                    page_memory_mb=page_memory, keep_reports=keep_reports, allow_shrink=allow_shrink)
+    try:
+        preflight(config)
+    except PreflightError as e:
+        raise click.UsageError(str(e)) from e
+    if verbosity == "quiet" and progress is None:
+        config = replace(config, progress=False)
+    restore = setup_logging(verbosity, log_json)
+    try:
+        inputs = total = None
+        if dump is not None:
+            from pipeline.sources.enterprise import is_enterprise, iter_enterprise
+            if is_enterprise(dump):
+                inputs = iter_enterprise(dump, config.max_input_bytes)
+            else:
+                inputs, total = _dump_inputs(dump, dump_index, workers,
+                                             show_total=config.progress is not False)
+        if zim is not None:
+            from pipeline.sources.zim import iter_zim
+            inputs = iter_zim(zim, config.max_input_bytes)
+        result = run_pipeline(config, inputs, total=total)
+    finally:
+        restore()
     click.echo(format_run_summary(result.summary))
     sys.exit(result.exit_code)
 
@@ -142,8 +175,9 @@ def report(run_id, reports_dir, as_json) -> None:
 @click.option("--raw", "raw_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("raw"),
               show_default=True, help="Raw folder; pages go to its api/ subfolder.")
 @click.option("--user-agent", default=None,
-              help="User-Agent with contact details [default: infobox-etl/<version> (<project URL>; <mail>) "
-                   "requests/<version>].")
+              help="User-Agent with your contact (a mail or URL); required for Wikimedia wikis "
+                   "[default: $INFOBOX_ETL_USER_AGENT, else user_agent under [fetch] in "
+                   "./infobox-etl.toml or ~/.config/infobox-etl/config.toml].")
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Fetch at most N titles.")
 @click.option("--max-attempts", type=click.IntRange(min=1), default=5, show_default=True,
               help="Attempts per API request before giving up (retries back off and honour Retry-After).")
@@ -182,7 +216,8 @@ def fetch(ctx, api_url, template, titles, titles_file, raw_dir, user_agent, limi
         click.echo(backfill_from_dump(from_dump, raw_dir, limit=limit).summary())
         return
 
-    from pipeline.sources.api import MediaWikiClient
+    from pipeline.sources.api import MediaWikiClient, default_user_agent
+    from pipeline.sources.useragent import ContactRequired, require_contact
     from pipeline.sources.api_store import fetch_to_raw, read_titles_file
 
     parts = urlsplit(api_url)
@@ -190,6 +225,14 @@ def fetch(ctx, api_url, template, titles, titles_file, raw_dir, user_agent, limi
         raise click.UsageError(f"--api {api_url!r}: not an http(s) URL")
     if user_agent is not None and not user_agent.strip():
         raise click.UsageError("--user-agent must not be empty (name the tool and a contact)")
+    user_agent = user_agent or _configured_user_agent()
+    try:
+        require_contact(api_url, user_agent or default_user_agent())
+    except ContactRequired as e:
+        raise click.UsageError(
+            f"{e}.\nName yourself and a contact, e.g. --user-agent \"nightly-etl/1.0 (ops@your-domain.org)\", "
+            f"or set {USER_AGENT_ENV}, or write user_agent = \"...\" under [fetch] in ./{CONFIG_NAME} "
+            f"or ~/.config/infobox-etl/config.toml.") from e
     source = ctx.get_parameter_source("template")
     asked = list(titles)
     if titles_file is not None:
@@ -278,16 +321,96 @@ def transcode(src, out, pages_per_frame, level) -> None:
     click.echo(result.summary())
 
 
-def _dump_inputs(dump: Path, index: Path | None, workers: int):
-    """A multistream dump (bz2, or a zstd re-pack from `transcode`) with its index is read block
-    by block on `workers` processes; any other dump (bz2, zstd, gzip, plain) as one stream."""
-    from pipeline.sources.multistream import MultistreamDump, index_path_for
+class JsonLines(logging.Formatter):
+    """One JSON object per record: time (UTC, ISO 8601), level, logger, message, and the
+    record's `data` (extra={"data": {...}}: event, stage, seconds, source, title, ...)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        from datetime import datetime, timezone
+        out = {"time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
+               "level": record.levelname.lower(), "logger": record.name, "message": record.getMessage()}
+        data = getattr(record, "data", None)
+        if isinstance(data, dict):
+            out.update({k: v for k, v in data.items() if k not in out})
+        return json.dumps(out, ensure_ascii=False, default=str)
+
+
+def setup_logging(verbosity: str | None, log_json: Path | None):
+    """stderr: warnings (quarantined inputs, changes), plus the stages on a terminal or with
+    --verbose, only errors with --quiet. --log-json FILE: the same events, at info (debug with
+    --verbose), as JSON lines appended to FILE. Returns a function that undoes this."""
+    root = logging.getLogger("pipeline")
+    before = (list(root.handlers), root.level, root.propagate)
+    for h in before[0]:
+        root.removeHandler(h)
+    level = {"verbose": logging.DEBUG, "quiet": logging.ERROR}.get(
+        verbosity, logging.INFO if sys.stderr.isatty() else logging.WARNING)
+    text = logging.StreamHandler(sys.stderr)
+    text.setLevel(level)
+    text.setFormatter(logging.Formatter("infobox-etl: %(message)s"))
+    root.addHandler(text)
+    lowest = level
+    if log_json is not None:
+        try:
+            log_json.parent.mkdir(parents=True, exist_ok=True)
+            handler = logging.FileHandler(log_json, mode="a", encoding="utf-8")
+        except OSError as e:
+            raise click.UsageError(f"--log-json {log_json}: cannot write ({e.strerror or e})") from e
+        handler.setLevel(logging.DEBUG if verbosity == "verbose" else logging.INFO)
+        handler.setFormatter(JsonLines())
+        root.addHandler(handler)
+        lowest = min(lowest, handler.level)
+    root.setLevel(lowest)
+    root.propagate = False
+
+    def restore() -> None:
+        for h in list(root.handlers):
+            root.removeHandler(h)
+            if h not in before[0]:
+                h.close()
+        for h in before[0]:
+            root.addHandler(h)
+        root.setLevel(before[1])
+        root.propagate = before[2]
+    return restore
+
+
+def _configured_user_agent() -> str | None:
+    """The User-Agent from $INFOBOX_ETL_USER_AGENT, else from `user_agent` under [fetch] in
+    ./infobox-etl.toml, else in $XDG_CONFIG_HOME/infobox-etl/config.toml (~/.config by default)."""
+    import tomllib
+    value = os.environ.get(USER_AGENT_ENV, "").strip()
+    if value:
+        return value
+    home = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    for path in (Path(CONFIG_NAME), Path(home) / "infobox-etl" / "config.toml"):
+        if not path.is_file():
+            continue
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
+            raise click.UsageError(f"{path}: not a readable TOML file ({e})") from e
+        value = (data.get("fetch") or {}).get("user_agent") if isinstance(data.get("fetch"), dict) else None
+        if value is not None:
+            if not isinstance(value, str) or not value.strip():
+                raise click.UsageError(f"{path}: [fetch] user_agent must be a non-empty string")
+            return value.strip()
+    return None
+
+
+def _dump_inputs(dump: Path, index: Path | None, workers: int, show_total: bool = True):
+    """(inputs, total): a multistream dump (bz2, or a zstd re-pack from `transcode`) with its
+    index is read block by block on `workers` processes (on Dask, by the workers themselves), its
+    article count (for the progress bar) read from the index; any other dump (bz2, zstd, gzip,
+    plain) as one stream, of unknown length, its page texts cleaned in the workers."""
+    from pipeline.sources.multistream import MultistreamDump, count_pages, index_path_for
     if index is None and index_path_for(dump).is_file():
         index = index_path_for(dump)
-    if index is not None:  # on Dask, its workers read their own byte ranges
-        return MultistreamDump(dump, index, workers=max(1, workers))
+    if index is not None:
+        total = count_pages(dump, index) if show_total else None
+        return MultistreamDump(dump, index, workers=max(1, workers)), total
     from pipeline.sources import iter_dump
-    return iter_dump(dump, clean_content=False)   # page texts cleaned in the workers
+    return iter_dump(dump, clean_content=False), None
 
 
 def _default_expectations(raw_dir: Path) -> Path:
@@ -312,11 +435,20 @@ def format_run_summary(s: RunSummary) -> str:
         lost = ", ".join(f"{k} ({v})" for k, v in s.values_lost_by_param.items())
         lines.append(f"  lost in rendering    {lost}")
     for q in s.quarantine[:5]:
-        lines.append(f"  quarantined          {q['source']} [{q['stage']}] {q['reason'][:100]}")
+        who = f"{q['title']} ({q['source']})" if q.get("title") else q["source"]
+        lines.append(f"  quarantined          {who} [{q['stage']}] {q['reason'][:100]}")
     if len(s.quarantine) > 5:
         lines.append(f"  ... and {len(s.quarantine) - 5} more in quarantine.parquet")
     if s.timings_s:
         lines.append("  seconds by stage     " + ", ".join(f"{k} {v:.1f}" for k, v in s.timings_s.items()))
+    if s.changes:
+        items = s.changes.get("items") or []
+        against = s.changes.get("against") or "none yet"
+        lines.append(f"  new since published  {len(items)} (against {against})")
+        for c in items[:10]:
+            lines.append(f"    {c['why'][:160]}")
+        if len(items) > 10:
+            lines.append(f"    ... and {len(items) - 10} more in dq.json")
     if not s.published:
         lines.append("  NOT PUBLISHED        a publish check failed; the previous snapshot stays current")
     if s.report.get("markdown"):

@@ -164,9 +164,15 @@ class RunSummary:
     published: bool = False
     timings_s: dict[str, float] = field(default_factory=dict)
     report: dict[str, str] = field(default_factory=dict)   # the report's files, once written
+    # What is new or worse than the last published run, once the report is written (dq.json's
+    # "changes"): {"against": run_id | None, "items": [{"kind", "name", "severity", "why", ...}]}
+    changes: dict = field(default_factory=dict)
+    reports_pruned: int = 0                      # old report folders removed (--keep-reports)
 
     def to_dict(self) -> dict:
-        """The summary as dq.json's "run" (every field but the report's own paths)."""
-        out = {name: getattr(self, name) for name in self.__dataclass_fields__ if name != "report"}
+        """The summary as dq.json's "run" (every field but the report's own paths and the
+        changes, which dq.json keeps at the top level)."""
+        out = {name: getattr(self, name) for name in self.__dataclass_fields__
+               if name not in ("report", "changes")}
         out["timings_s"] = dict(self.timings_s)
         return out

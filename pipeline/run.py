@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import sys
 import time
 from collections import Counter
@@ -31,6 +32,7 @@ from pipeline.transform.people import unify_person_keys
 from pipeline.transform.reconcile import reconcile
 
 EXCERPT = 300
+log = logging.getLogger("pipeline.run")
 MAX_PARAMS = 10_000   # infobox parameters of one page (a long real infobox has a few hundred)
 
 
@@ -79,10 +81,14 @@ class _Clock:
         self.laps: dict[str, float] = {}
         self._t = time.perf_counter()
 
-    def lap(self, stage: str) -> None:
+    def lap(self, stage: str, then: str | None = None) -> None:
+        """End `stage` (logged with its seconds) and say which stage comes next, if any."""
         now = time.perf_counter()
         self.laps[stage] = round(now - self._t, 3)
         self._t = now
+        log.info("%s: %.1f s%s", stage, self.laps[stage], f"; {then}…" if then else "",
+                 extra={"data": {"event": "stage", "stage": stage, "seconds": self.laps[stage],
+                                 "next": then}})
 
 
 def quarantine_result(item: RawInput | ReadFailure, reason: str) -> PageResult:
@@ -270,25 +276,63 @@ def _param_rows(page: Page, title: str) -> list[dict]:
             for box in page.infoboxes for name, v in box.params.items()]
 
 
+VALIDATION_CACHE = "_validation_cache"   # in reports_dir: suite results of the last run (suites.py)
+
+
+def _warm_up_validation() -> None:
+    """Import Great Expectations (seconds of pure Python) in a thread while the pages are being
+    extracted (workers are spawned, never forked, so the thread is safe), so that validation
+    and the report do not wait for it afterwards."""
+    import threading
+
+    def load():
+        try:
+            from pipeline.validate.suites import gx_module
+            gx_module()
+        except Exception:  # the validate stage imports it again and reports what is wrong
+            pass
+    threading.Thread(target=load, name="import-great-expectations", daemon=True).start()
+
+
+class PreflightError(ValueError):
+    """A run that could not finish is refused before it reads anything (message says why)."""
+
+
+def preflight(config: Config) -> None:
+    """Check before any work what would otherwise fail after publishing: the output and reports
+    folders exist (or can be made) and accept a new file. Raises PreflightError."""
+    import tempfile
+    for what, folder in (("--out", config.out_dir), ("--reports", config.reports_dir)):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=folder, prefix=".preflight-"):
+                pass
+        except OSError as e:
+            raise PreflightError(f"{what} {folder}: not a writable folder ({e.strerror or e})") from e
+
+
 def run(config: Config, inputs: Iterable[RawInput | ReadFailure] | None = None,
-        now: datetime | None = None) -> RunResult:
-    """Run the whole pipeline on config.raw_dir (or on `inputs`), publish, report."""
+        now: datetime | None = None, total: int | None = None) -> RunResult:
+    """Run the whole pipeline on config.raw_dir (or on `inputs`, `total` of them if known),
+    publish, report."""
+    preflight(config)
+    _warm_up_validation()
     now = now or datetime.now(timezone.utc)
     clock = _Clock()
-    warm = _import_in_background("pipeline.validate.suites")  # GE: seconds, while the workers extract
     if inputs is None:
         paths = list_inputs(config.raw_dir)
         total = None if any(is_dump(p) or is_zim(p) or is_enterprise(p) for p in paths) else len(paths)
         inputs = iter_inputs(config.raw_dir, config.max_input_bytes)
-    else:
-        total = None
     previous = Previous.load(config.out_dir) if config.incremental else None
+    log.info("reading %s inputs from %s (engine %s)", total if total is not None else "the",
+             config.raw_dir, config.engine,
+             extra={"data": {"event": "start", "inputs": total, "engine": config.engine}})
     if not (config.engine == "dask" and previous is None and hasattr(inputs, "partitions")):
         inputs = _progress(inputs, total, config)  # (partitions are read by the Dask workers)
     results = process_all(inputs, config, process, quarantine_result,
                           None if previous is None else (lambda item: reuse(item, previous)))
     results = _distinct_ids(_one_row_per_source(results))
-    clock.lap("read+extract+transform")
+    clock.lap("read+extract+transform", "tables")
 
     fingerprint = hashlib.sha256("\n".join(sorted(r.input_row["sha256"] or r.input_row["source"]
                                                   for r in results)).encode()).hexdigest()
@@ -297,10 +341,11 @@ def run(config: Config, inputs: Iterable[RawInput | ReadFailure] | None = None,
     unify_person_keys(rows)   # one key per person across pages ("Peggy A. Whitson" = "Peggy Whitson")
     tables = {name: to_table(name, rows[name], run_id) for name in TABLES}
 
-    warm.join()
-    from pipeline.validate import check_row_counts, validate, write_report  # GE loads only here
-    clock.lap("tables")
-    result = validate(tables, expectations_dir=config.expectations_dir)
+    from pipeline.validate import (  # GE loads only here
+        check_row_counts, prune_reports, validate, write_report)
+    clock.lap("tables", "validate")
+    result = validate(tables, expectations_dir=config.expectations_dir,
+                      cache_dir=config.reports_dir / VALIDATION_CACHE)
     held = result.quarantine_ids()
     if held:
         rows, tables = _hold_back(rows, tables, held, run_id)
@@ -308,51 +353,64 @@ def run(config: Config, inputs: Iterable[RawInput | ReadFailure] | None = None,
     # Table-level checks against the published snapshot: a big drop in rows blocks publishing,
     # and the previous snapshot stays current. The guard reads the published manifest under the
     # publish lock, so a run that published meanwhile is the one compared against.
+    # --allow-shrink accepts any drop (a table emptied still blocks).
+    max_drop = 1.0 if config.allow_shrink else 0.2
+
     def guard(published: dict | None) -> bool:
-        result.outcomes += check_row_counts(tables, published)
+        result.outcomes += check_row_counts(tables, published, max_drop=max_drop)
         return bool(result.blocks_publish())
 
-    clock.lap("validate")
+    clock.lap("validate", "load")
     manifest = None
     if result.blocks_publish():  # not published anyway; the report still compares row counts
-        result.outcomes += check_row_counts(tables, load.read_manifest(config.out_dir))
+        result.outcomes += check_row_counts(tables, load.read_manifest(config.out_dir), max_drop=max_drop)
     else:
         manifest = load.publish(tables, config.out_dir, run_id, keep=config.keep_snapshots,
                                 extra={"code": code_fingerprint(), "schema_version": SCHEMA_VERSION},
                                 guard=guard)
     blocked = manifest is None
-    clock.lap("load")
+    clock.lap("load", "report")
     summary = _summary(rows, result, results, run_id, config)
     summary.published = not blocked
     summary.timings_s = clock.laps  # the same dict: dq.json gets the stages up to load
     titles = {b.row["mission_id"]: b.row["title"] for r in results if r.bundle for b in [r.bundle]}
     report = write_report(result, run_dir=(config.reports_dir / run_id).resolve(), run_id=run_id,
-                          summary=summary, titles=titles, tables=tables)
+                          summary=summary, titles=titles, tables=tables, changes=summary.changes)
     clock.lap("report")
     summary.report = {k: str(v) for k, v in report.items()}
     config.reports_dir.mkdir(parents=True, exist_ok=True)
     (config.reports_dir / "LATEST").write_text(run_id + "\n", encoding="utf-8")
+    summary.reports_pruned = len(prune_reports(config.reports_dir, config.keep_reports))
     exit_code = 3 if blocked else _exit_code(config.fail_on, summary)
+    _log_outcome(summary, rows["quarantine"], exit_code)
     return RunResult(run_id, summary, exit_code, report, manifest)
 
 
-def _import_in_background(module: str):
-    """Start importing `module` and Great Expectations on a daemon thread; returns the thread.
-    Great Expectations takes seconds to import (a fixed cost of every run); the driver mostly
-    waits for its workers while pages are extracted, so the import is done by the time the
-    tables are validated. Any failure is left to the import in the main thread to report."""
-    import importlib
-    import threading
+def _log_outcome(summary: RunSummary, quarantine: list[dict], exit_code: int) -> None:
+    for q in quarantine:
+        title = _shown_title(q)
+        log.warning("quarantined %s (%s) at %s: %s", title or q["source"], q["source"], q["stage"],
+                    q["reason"], extra={"data": {"event": "quarantine", "source": q["source"],
+                                                 "title": title, "stage": q["stage"],
+                                                 "reason": q["reason"]}})
+    for c in summary.changes.get("items") or []:
+        log.warning("new since the last published run: %s", c["why"], extra={"data": {"event": "change", **c}})
+    log.info("run %s: exit %d, %s", summary.run_id, exit_code,
+             "published" if summary.published else "NOT published",
+             extra={"data": {"event": "end", "run_id": summary.run_id, "exit_code": exit_code,
+                             "published": summary.published, "inputs": summary.inputs_read,
+                             "quarantined": summary.inputs_quarantined,
+                             "failed": summary.expectations_failed,
+                             "changes": len(summary.changes.get("items") or []),
+                             "report": summary.report.get("markdown")}})
 
-    def load() -> None:
-        try:
-            importlib.import_module(module).gx_module()
-        except BaseException:  # the main thread's own import says what is wrong
-            pass
 
-    thread = threading.Thread(target=load, name="import-gx", daemon=True)
-    thread.start()
-    return thread
+def _shown_title(q: dict) -> str | None:
+    """A quarantined input's title for people: its own, else one read from a file's name (an
+    input that could not be read has no title of its own; a dump page without one keeps none)."""
+    if q.get("title"):
+        return q["title"]
+    return None if "#" in q["source"] else _title_from_source(q["source"])
 
 
 def _progress(items, total: int | None, config: Config):
@@ -434,8 +492,8 @@ def _summary(rows, result, results, run_id, config: Config) -> RunSummary:
         unknown_templates=dict(sorted(unknown.items())),
         issue_list=[{"code": i.code, "field": i.field, "mission_id": i.mission_id,
                      "message": i.message} for i in issues],
-        quarantine=[{"source": q["source"], "stage": q["stage"], "reason": q["reason"]}
-                    for q in rows["quarantine"]],
+        quarantine=[{"source": q["source"], "title": _shown_title(q), "stage": q["stage"],
+                     "reason": q["reason"]} for q in rows["quarantine"]],
         out_dir=str(config.out_dir),
     )
 
@@ -444,6 +502,8 @@ def _exit_code(fail_on: str, summary: RunSummary) -> int:
     failed = summary.expectations_failed
     if fail_on == "never":
         return 0
+    if fail_on == "new":  # only what is new or worse than the last published run
+        return 3 if summary.changes.get("items") else 0
     errors = failed["error"] + summary.inputs_quarantined
     if errors or (fail_on == "warning" and failed["warning"]):
         return 3

@@ -97,10 +97,15 @@ def test_usage_errors_exit_2(tmp_path):
 def test_internal_error_exits_1_without_traceback(tmp_path):
     (tmp_path / "raw").mkdir()
     shutil.copy(ROOT / "raw" / "Apollo_8.wikitext", tmp_path / "raw")
-    (tmp_path / "blocked").write_text("a file where the output folder should be")
-    proc = cli("run", "--out", "blocked/curated", cwd=tmp_path)
+    (tmp_path / "suites").mkdir()   # a broken suite file is a bug in the repository, not bad data
+    (tmp_path / "suites" / "missions.json").write_text("{not json")
+    proc = cli("run", "--expectations", "suites", cwd=tmp_path)
     assert proc.returncode == 1
     assert "internal error" in proc.stderr and "Traceback" not in proc.stderr
+    # An output folder that cannot be written is found before anything runs: a usage error.
+    (tmp_path / "blocked").write_text("a file where the output folder should be")
+    proc = cli("run", "--out", "blocked/curated", cwd=tmp_path)
+    assert proc.returncode == 2 and "not a writable folder" in proc.stderr
 
 
 def test_bad_inputs_are_quarantined_and_the_rest_published(tmp_path):

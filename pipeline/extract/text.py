@@ -36,13 +36,18 @@ from pipeline.records import Infobox, Page, RawInput, Section, Value
 # tests/test_hostile.py checks it against the backtracking form it replaced.
 _PARAM_LINE = re.compile(r"^\s*+[-*\u2022](?:\s++(?!:)|\s+(?=\s:))([^:\n]{1,80}?)\s*+:"
                          r"(?:\s++((?:\S++|\s++(?=\S))*+))?\s*+$")
-_HEADING = re.compile(r"^\s*(={1,6})\s*(.*?)\s*\1\s*$")
+# A "== Heading ==" line, read from the stripped line: the same marks on both ends (linear:
+# the greedy middle gives back at most the closing marks' length).
+_HEADING = re.compile(r"(={1,6})(.*)\1")
 # A coordinate pair as {{Coord}} renders it: 47°21′N 69°34′E, 47.350°N 69.567°E, 13°19′0″N 169°9′W.
 _DMS = r"(\d{1,3}(?:\.\d+)?)\s*°\s*(?:(\d{1,2}(?:\.\d+)?)\s*[′']\s*)?(?:(\d{1,2}(?:\.\d+)?)\s*[″\"]\s*)?([NSEW])\b"
 _COORD_PAIR = re.compile(_DMS + r"\s*,?\s*" + _DMS)
 _COORD_LEFTOVER = re.compile(r"\(\s*[/;,]?\s*\)|\s+/\s+(?=\)|$)|(?<=\()\s*/\s*")
 # An item of a list value rendered on its own lines below an empty "- Key:" line.
-_ITEM_LINE = re.compile(r"^(\s+)[-*\u2022]\s+(\S.*?)\s*$|^\s*[-*\u2022]\s+([^:\n]+?)\s*$")
+# Possessive, so a long run of spaces inside an item is scanned once (tests/test_hostile.py); an
+# item of nothing but spaces is no item.
+_ITEM_LINE = re.compile(r"^(\s++)[-*\u2022]\s++(\S(?:\S++|[^\S\n]++(?=\S))*+)\s*+$"
+                        r"|^\s*+[-*\u2022]\s++([^:\s](?:[^:\s]++|[^\S\n]++(?=[^:\s]))*+)\s*+$")
 
 RENDERED_TEMPLATE = "Infobox (rendered)"
 
@@ -87,9 +92,9 @@ def extract_text(raw: RawInput) -> Page:
     for i, line in enumerate(lines):
         if not line.strip():
             continue
-        m = _HEADING.match(line)
+        m = _HEADING.fullmatch(line.strip())
         if m and len(m.group(1)) == 1:
-            title = title or clean_text(m.group(2)) or None
+            title = title or clean_text(m.group(2).strip()) or None
             start = i + 1
         break
 
@@ -107,7 +112,7 @@ def extract_text(raw: RawInput) -> Page:
                 _add_item(listing, item.group(2) or item.group(3))
                 continue
             m = _PARAM_LINE.match(line)
-            if m and _HEADING.match(line) is None:
+            if m and _HEADING.fullmatch(line.strip()) is None:
                 name = param_name(m.group(1))
                 if name:
                     raw_value = m.group(2) or ""
@@ -119,7 +124,7 @@ def extract_text(raw: RawInput) -> Page:
                     listing = params[name] if not raw_value.strip() else None
                     param_rows.append(i)
                     continue
-            if _HEADING.match(line):
+            if _HEADING.fullmatch(line.strip()):
                 in_prose = True
         body.append(line)
         if line.strip() and not _PARAM_LINE.match(line):
@@ -312,10 +317,10 @@ def _sections(lines: list[str]) -> list[Section]:
             sections.append(Section(heading=heading, level=level, text=text))
 
     for line in lines:
-        m = _HEADING.match(line)
+        m = _HEADING.fullmatch(line.strip())
         if m and len(m.group(1)) >= 2:
             flush()
-            heading, level, buf = clean_text(m.group(2)), len(m.group(1)), []
+            heading, level, buf = clean_text(m.group(2).strip()), len(m.group(1)), []
         else:
             buf.append(line)
     flush()

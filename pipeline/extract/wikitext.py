@@ -184,7 +184,9 @@ def _resolve_citations(boxes: list[Infobox], text: str) -> None:
 
 # --- prose ---------------------------------------------------------------------------------------
 
-_HEADING = re.compile(r"^(={1,6})\s*(.+?)\s*\1\s*$")
+# A "== Heading ==" line (matched against the line without trailing spaces): the same marks on
+# both ends; greedy, so a long line is scanned in linear time.
+_HEADING = re.compile(r"(={1,6})(.+)\1")
 _EXTERNAL = re.compile(r"\[(?:https?:|ftp:|//|mailto:)[^\s\]]*(?:\s+([^\]\n]*))?\]", re.I)
 _TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]{0,500})?/?>")
 _BR = re.compile(r"<\s*/?\s*br\s*/?\s*>", re.I)
@@ -215,7 +217,7 @@ def extract_sections(text: str, sc: Scan | None = None) -> list[Section]:
     sections: list[Section] = []
     heading, level, body = "", 0, []
     for line in _drop_tables(lines) + ["== =="]:
-        m = _HEADING.match(line)
+        m = _HEADING.fullmatch(line.rstrip())
         if not m:
             body.append(line)
             continue

@@ -22,7 +22,7 @@ def iter_inputs(raw_dir: Path, max_bytes: int) -> Iterator[RawInput | ReadFailur
         if isinstance(path, ReadFailure):
             yield path
         elif is_dump(path):
-            yield from iter_dump(path, source_name=path.relative_to(raw_dir).as_posix())
+            yield from iter_dump(path, source_name=path.relative_to(raw_dir).as_posix(), max_text=max_bytes)
         elif is_zim(path):
             yield from iter_zim(path, max_bytes, source_name=path.relative_to(raw_dir).as_posix())
         elif is_enterprise(path):

@@ -36,6 +36,8 @@ from urllib3.util.retry import Retry
 
 from pipeline.core.untrusted import clean_text, fix_surrogates, int64
 
+from pipeline.sources.useragent import require_contact
+
 log = logging.getLogger(__name__)
 
 DEFAULT_API = "https://en.wikipedia.org/w/api.php"
@@ -128,6 +130,12 @@ def _origin(url: str) -> tuple[str, int | None]:
     return (parts.hostname or "").lower(), parts.port or {"http": 80, "https": 443}.get(parts.scheme)
 
 
+def _no_query(url: str) -> str:
+    """A URL for a message: no credentials, no query (which holds the titles asked)."""
+    parts = urlsplit(redact_url(url))
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+
+
 class _Session(requests.Session):
     """requests' Session, following redirects only on the API's own host (http -> https allowed)."""
 
@@ -136,8 +144,8 @@ class _Session(requests.Session):
         if target:
             new = urljoin(resp.url, target)
             if _origin(new)[0] != _origin(resp.url)[0]:
-                raise CrossHostRedirect(f"{redact_url(resp.url)} redirected to another host "
-                                        f"({redact_url(new)}); not followed: give that API with --api "
+                raise CrossHostRedirect(f"{_no_query(resp.url)} redirected to another host "
+                                        f"({_no_query(new)}); not followed: give that API with --api "
                                         "if it is the one meant")
         return target
 
@@ -188,6 +196,7 @@ class MediaWikiClient:
                  max_continuations: int = MAX_CONTINUATIONS):
         if max_retries < 1:
             raise ValueError("max_retries counts attempts and must be at least 1")
+        require_contact(api_url, user_agent or default_user_agent())
         self.api_url = api_url
         self.display_url = redact_url(api_url)
         self.max_retries, self.backoff, self.timeout = max_retries, backoff, timeout
@@ -309,15 +318,17 @@ class MediaWikiClient:
             return None, f"API error {code}: {info}", True
         raise ApiError(f"{self.display_url} answered with API error {code}: {info}")
 
-    def _body(self, response: requests.Response, deadline: float) -> tuple[bytes | None, str]:
+    def _body(self, response: requests.Response, deadline: float,
+              max_bytes: int | None = None) -> tuple[bytes | None, str]:
         """The decompressed answer, read a piece at a time (urllib3 decompresses at most a piece
-        per read): (None, why) past the deadline or past max_bytes, as soon as either happens."""
-        raw, out = response.raw, bytearray()
+        per read): (None, why) past the deadline or past max_bytes (default self.max_bytes), as
+        soon as either happens."""
+        raw, out, cap = response.raw, bytearray(), min(max_bytes or self.max_bytes, self.max_bytes)
         try:
             while piece := raw.read1(_READ, decode_content=True):
                 out += piece
-                if len(out) > self.max_bytes:
-                    return None, f"the answer is over {self.max_bytes:,} bytes (decompressed); not read further"
+                if len(out) > cap:
+                    return None, f"the answer is over {cap:,} bytes (decompressed); not read further"
                 if time.monotonic() > deadline:
                     return None, (f"the answer took more than {self.deadline:g} s "
                                   f"({len(out):,} bytes by then); given up")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+from contextlib import contextmanager
 import os
 import re
 import tempfile
@@ -242,7 +243,7 @@ class FetchReport:
         return "\n".join(lines)
 
 
-def _outcome(o: TitleOutcome, **extra) -> dict:
+def outcome_row(o: TitleOutcome, **extra) -> dict:
     row = {"asked": o.asked, "status": o.status, "title": o.title, "page_id": o.page_id,
            "normalized_to": o.normalized_to, "redirected_to": o.redirected_to, "reason": o.reason}
     row.update(extra)
@@ -265,6 +266,31 @@ def _append_log(folder: Path, report: FetchReport) -> None:
     atomic_write(path, (json.dumps(runs, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
 
 
+@contextmanager
+def logged_fetch(client: MediaWikiClient, folder: Path, report: FetchReport, titles: list | None):
+    """The bookkeeping around one fetch run (API or REST): the requests and retries it made, the
+    log entry written whatever happens, and when the server fails for good (ApiError) the run
+    stopped, not raised: `error` says why and the titles not reached are `not_fetched`."""
+    requests_before, calls_before = client.requests_sent, client.calls
+    try:
+        yield
+    except ApiError as e:
+        report.error = str(e)
+        accounted = {o["asked"] for o in report.outcomes}
+        for title in dict.fromkeys(titles or ()):  # titles the run never got to
+            if title not in accounted:
+                report.outcomes.append(outcome_row(TitleOutcome(title, "not_fetched", reason="the fetch stopped"),
+                                                   rev_id=None, file=None))
+    except BaseException:
+        report.error = "interrupted"
+        raise
+    finally:
+        report.requests = client.requests_sent - requests_before
+        report.retries = report.requests - (client.calls - calls_before)
+        report.finished_at = _now()
+        _append_log(folder, report)
+
+
 def fetch_to_raw(client: MediaWikiClient, raw_dir: Path, *, titles: Iterable[str] | None = None,
                  template: str = DEFAULT_TEMPLATE, limit: int | None = None) -> FetchReport:
     """Store the pages of `titles` -- or, when no titles are given, of every article transcluding
@@ -282,12 +308,11 @@ def fetch_to_raw(client: MediaWikiClient, raw_dir: Path, *, titles: Iterable[str
                          mode="template" if titles is None else "titles",
                          template=template if titles is None else None)
     asked = client.embedded_in(template, 0, limit) if titles is None else titles
-    requests_before, calls_before = client.requests_sent, client.calls
     done: dict[int, tuple[str, str]] = {}  # page id -> (status, file): one page, stored once per run
-    try:
+    with logged_fetch(client, folder_path, report, titles):
         for item in client.fetch_pages(asked):
             if isinstance(item, TitleOutcome):
-                report.outcomes.append(_outcome(item, rev_id=None, file=None))
+                report.outcomes.append(outcome_row(item, rev_id=None, file=None))
                 continue
             if item.page_id not in done:
                 status, rel, moved_from = folder.store(item, client.api_url)
@@ -301,20 +326,5 @@ def fetch_to_raw(client: MediaWikiClient, raw_dir: Path, *, titles: Iterable[str
                 extra = {}
             status, rel = done[item.page_id]
             for o in item.asked:
-                report.outcomes.append(_outcome(o, status=status, rev_id=item.rev_id, file=rel, **extra))
-    except ApiError as e:
-        report.error = str(e)
-        accounted = {o["asked"] for o in report.outcomes}
-        for title in dict.fromkeys(titles or ()):  # titles the run never got to
-            if title not in accounted:
-                report.outcomes.append(_outcome(TitleOutcome(title, "not_fetched", reason="the fetch stopped"),
-                                                rev_id=None, file=None))
-    except BaseException:
-        report.error = "interrupted"
-        raise
-    finally:
-        report.requests = client.requests_sent - requests_before
-        report.retries = report.requests - (client.calls - calls_before)
-        report.finished_at = _now()
-        _append_log(folder_path, report)
+                report.outcomes.append(outcome_row(o, status=status, rev_id=item.rev_id, file=rel, **extra))
     return report

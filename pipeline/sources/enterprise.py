@@ -22,6 +22,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Iterator
 
+from pipeline.core.untrusted import clean_text, int64, text_sha256, utc_instant
 from pipeline.records import RawInput
 from pipeline.sources.files import ReadFailure
 
@@ -53,17 +54,13 @@ def is_enterprise(path: Path) -> bool:
 
 
 def _time(value) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        t = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return t if t.tzinfo else None
+    """An instant with an offset, in UTC and in range (core.untrusted), else None."""
+    return utc_instant(value)
 
 
 def _int(value) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+    """An id Arrow's int64 holds (core.untrusted), else None."""
+    return int64(value) if isinstance(value, int) else None
 
 
 def _records(fh: IO[bytes], where: str, max_bytes: int) -> Iterator[RawInput | ReadFailure]:
@@ -83,8 +80,9 @@ def _records(fh: IO[bytes], where: str, max_bytes: int) -> Iterator[RawInput | R
             continue
         try:
             rec = json.loads(line)
-        except (UnicodeDecodeError, ValueError) as e:
-            yield ReadFailure(source, f"not a JSON record: {e}", excerpt=repr(line[:120]))
+        except (UnicodeDecodeError, ValueError, RecursionError) as e:
+            yield ReadFailure(source, f"not a JSON record: {type(e).__name__}: {e}"[:300],
+                              excerpt=repr(line[:120]))
             continue
         if not isinstance(rec, dict):
             yield ReadFailure(source, "not a JSON object")
@@ -101,11 +99,12 @@ def _records(fh: IO[bytes], where: str, max_bytes: int) -> Iterator[RawInput | R
             continue
         page_id = _int(rec.get("identifier"))
         version = rec.get("version") if isinstance(rec.get("version"), dict) else {}
+        name = rec.get("name")  # text cleaned where it enters (JSON can spell a lone surrogate)
         yield RawInput(source=f"{where}#{page_id}" if page_id is not None else source, fmt="html",
-                       content=html, source_format="html",
-                       title=rec.get("name") if isinstance(rec.get("name"), str) else None,
+                       content=clean_text(html), source_format="html",
+                       title=clean_text(name) or None if isinstance(name, str) else None,
                        page_id=page_id, rev_id=_int(version.get("identifier")),
-                       rev_timestamp=_time(rec.get("date_modified")))
+                       rev_timestamp=_time(rec.get("date_modified")), sha256=text_sha256(html))
 
 
 def iter_enterprise(path: Path, max_bytes: int = 20_000_000,

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import bz2
 import multiprocessing
+import re
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
@@ -59,6 +60,33 @@ def iter_index(index: Path) -> Iterator[tuple[int, int | None, str]]:
             if not offset.isdigit():
                 continue
             yield int(offset), int(page_id) if page_id.isdigit() else None, title
+
+
+_NAMESPACE = re.compile(rb'<namespace\b[^>]*\bkey="(-?\d+)"[^>]*>([^<]*)</namespace>')
+
+
+def count_pages(dump: Path, index: Path | None = None,
+                namespaces: frozenset[int] = frozenset({0})) -> int | None:
+    """How many pages of `namespaces` the dump holds, from its index: every index line whose
+    title does not start with the name of another namespace (names from the <siteinfo> in the
+    dump's first stream). For a progress bar's total; None when the dump or index cannot be
+    read that way."""
+    index = Path(index) if index is not None else index_path_for(Path(dump))
+    try:
+        first = next((offset for offset, _, _ in iter_index(index) if offset > 0), None)
+        with open(dump, "rb") as fh:
+            head = bz2.BZ2Decompressor().decompress(fh.read(min(first or 1 << 20, 1 << 20)))
+        names = {m.group(2).decode("utf-8", "replace").strip().lower(): int(m.group(1))
+                 for m in _NAMESPACE.finditer(head)}
+        other = {n for n, key in names.items() if n and key not in namespaces}
+        total = 0
+        for _, _, title in iter_index(index):
+            prefix, sep, _ = title.partition(":")
+            if not (sep and prefix.strip().lower() in other):
+                total += 1
+        return total
+    except (OSError, EOFError, ValueError):
+        return None
 
 
 def blocks(index: Path, dump_size: int) -> Iterator[tuple[int, int, int]]:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import time
 from itertools import islice
 from pathlib import Path
 from typing import Iterable
@@ -29,10 +30,11 @@ from urllib.parse import quote, urlsplit, urlunsplit
 import requests
 
 from pipeline.core import names
+from pipeline.core.untrusted import clean_text, int64
 from pipeline.sources.api import (DEFAULT_TEMPLATE, ApiError, ApiUnavailable, FetchedPage, MediaWikiClient,
                                   TitleOutcome, redact_url)
-from pipeline.sources.api_store import (API_FOLDER, FetchReport, _append_log, _now, article_url, atomic_write,
-                                        safe_stem)
+from pipeline.sources.api_store import (API_FOLDER, FetchReport, _now, article_url, atomic_write,
+                                        logged_fetch, outcome_row, safe_stem)
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +66,7 @@ class RestClient(MediaWikiClient):
         while True:
             left = self.max_retries - attempts
             self._adapter.max_retries = self._retry(left - 1)
+            started, waited = time.monotonic(), self.waited
             try:
                 response = self._session.get(url, timeout=self.timeout, stream=True)
             except requests.RequestException:
@@ -84,11 +87,12 @@ class RestClient(MediaWikiClient):
                     raise (ApiUnavailable if status >= 500 or status == 429 else ApiError)(
                         f"{redact_url(rest_url(self.api_url))} answered HTTP {status} for {title!r} "
                         f"(gave up after {attempts} attempts)")
+                # a total deadline and a size cap while reading (MediaWikiClient._body)
+                body, problem = self._body(response, started + (self.waited - waited) + self.deadline,
+                                           MAX_HTML)
                 try:
-                    body = response.raw.read(MAX_HTML + 1, decode_content=True)
-                    data = json.loads(body.decode("utf-8")) if len(body) <= MAX_HTML else None
-                    problem = "" if data is not None else f"answer over {MAX_HTML:,} bytes"
-                except (requests.RequestException, UnicodeDecodeError, ValueError, OSError) as e:
+                    data = json.loads(body.decode("utf-8")) if body is not None else None
+                except (UnicodeDecodeError, ValueError, RecursionError) as e:
                     data, problem = None, f"the answer is not valid JSON (truncated?): {type(e).__name__}"
             if isinstance(data, dict):
                 return _page(title, data, moved)
@@ -102,10 +106,12 @@ class RestClient(MediaWikiClient):
 def _page(asked: str, data: dict, moved: list) -> FetchedPage | TitleOutcome:
     html = data.get("html")
     latest = data.get("latest") if isinstance(data.get("latest"), dict) else {}
-    page_id, rev_id, title = data.get("id"), latest.get("id"), data.get("title")
-    if not isinstance(html, str) or not isinstance(page_id, int) or not isinstance(rev_id, int) \
-            or not isinstance(title, str):
+    page_id, rev_id, title = int64(data.get("id")), int64(latest.get("id")), data.get("title")
+    if not isinstance(html, str) or page_id is None or rev_id is None or not isinstance(title, str):
         return TitleOutcome(asked, "invalid", reason="no page id, revision or HTML in the answer")
+    # text cleaned where it enters (JSON can spell a lone surrogate; core.untrusted)
+    sha1 = hashlib.sha1(html.encode("utf-8", "surrogatepass")).hexdigest()
+    html, title = clean_text(html), clean_text(title)
     normal = redirect = None
     if title != asked:
         if names.normalise_title(asked) == title and not any(r.status_code in (302, 303, 307, 308) for r in moved):
@@ -115,7 +121,7 @@ def _page(asked: str, data: dict, moved: list) -> FetchedPage | TitleOutcome:
     outcome = TitleOutcome(asked, "found", title, normal, redirect, page_id=page_id)
     return FetchedPage(title=title, page_id=page_id, ns=0, rev_id=rev_id,
                        rev_timestamp=latest.get("timestamp") if isinstance(latest.get("timestamp"), str) else None,
-                       sha1=hashlib.sha1(html.encode("utf-8")).hexdigest(), content=html, asked=(outcome,))
+                       sha1=sha1, content=html, asked=(outcome,))
 
 
 def _store(folder: Path, page: FetchedPage, api_url: str) -> tuple[str, str]:
@@ -152,45 +158,21 @@ def fetch_html_to_raw(client: RestClient, raw_dir: Path, *, titles: Iterable[str
     report = FetchReport(api=redact_url(rest_url(client.api_url)), folder=folder, limit=limit,
                          mode="template" if titles is None else "titles",
                          template=template if titles is None else None)
-    requests_before, calls_before = client.requests_sent, client.calls
     done: dict[int, tuple[str, str]] = {}
     seen: set[str] = set()
-    try:
+    with logged_fetch(client, folder, report, titles):
         for asked in (client.embedded_in(template, 0, limit) if titles is None else titles):
             if asked in seen:
                 continue
             seen.add(asked)
             item = client.page_with_html(asked)
             if isinstance(item, TitleOutcome):
-                report.outcomes.append(_outcome(item, rev_id=None, file=None))
+                report.outcomes.append(outcome_row(item, rev_id=None, file=None))
                 continue
             if item.page_id not in done:
                 done[item.page_id] = _store(folder, item, client.api_url)
                 report.pages_written += done[item.page_id][0] == "stored"
                 report.pages_unchanged += done[item.page_id][0] == "unchanged"
             status, rel = done[item.page_id]
-            report.outcomes.append(_outcome(item.asked[0], status=status, rev_id=item.rev_id, file=rel))
-    except ApiError as e:
-        report.error = str(e)
-        accounted = {o["asked"] for o in report.outcomes}
-        for title in dict.fromkeys(titles or ()):
-            if title not in accounted:
-                report.outcomes.append(_outcome(TitleOutcome(title, "not_fetched", reason="the fetch stopped"),
-                                                rev_id=None, file=None))
-    except BaseException:
-        report.error = "interrupted"
-        raise
-    finally:
-        report.requests = client.requests_sent - requests_before
-        report.retries = report.requests - (client.calls - calls_before)
-        report.finished_at = _now()
-        _append_log(folder, report)
+            report.outcomes.append(outcome_row(item.asked[0], status=status, rev_id=item.rev_id, file=rel))
     return report
-
-
-def _outcome(o: TitleOutcome, **extra) -> dict:
-    row = {"asked": o.asked, "status": o.status, "title": o.title, "page_id": o.page_id,
-           "normalized_to": o.normalized_to, "redirected_to": o.redirected_to, "reason": o.reason}
-    row.update(extra)
-    return row
-

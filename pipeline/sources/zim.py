@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
+from pipeline.core.untrusted import clean_text, text_sha256
 from pipeline.records import RawInput
 from pipeline.sources.files import ReadFailure, decode
 
@@ -88,5 +89,5 @@ def iter_zim(path: Path, max_bytes: int = 20_000_000, source_name: str | None = 
             yield failure
             continue
         stats.with_infobox += 1
-        yield RawInput(source=source, fmt="html", content=text, source_format="html",
-                       title=title or None)
+        yield RawInput(source=clean_text(source), fmt="html", content=clean_text(text), source_format="html",
+                       title=clean_text(title) or None, sha256=text_sha256(text))

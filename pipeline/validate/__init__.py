@@ -23,14 +23,17 @@ from pipeline.validate.results import ExpectationOutcome, ValidationResult
 if TYPE_CHECKING:
     import pyarrow as pa
 
-__all__ = ["ExpectationOutcome", "ValidationResult", "check_row_counts", "field_coverage", "validate",
-           "write_report"]
+__all__ = ["ExpectationOutcome", "ValidationResult", "check_row_counts", "field_coverage", "prune_reports",
+           "validate", "write_report"]
 
 
-def validate(tables: dict[str, "pa.Table"], *, expectations_dir: Path) -> ValidationResult:
+def validate(tables: dict[str, "pa.Table"], *, expectations_dir: Path,
+             cache_dir: Path | None = None) -> ValidationResult:
     """Run every suite in expectations_dir on its table; one outcome per declared check.
 
     All of `tables` is handed to the helpers that join another table (events -> missions).
+    `cache_dir` keeps each suite's result for a later run over the very same input (see
+    suites.run_suites).
     """
     from pipeline.validate import suites as S
     from pipeline.validate.coverage import field_coverage as _coverage
@@ -38,7 +41,7 @@ def validate(tables: dict[str, "pa.Table"], *, expectations_dir: Path) -> Valida
     loaded = S.load_suites(Path(expectations_dir))
     pairs = [(s, tables[s.table]) for s in loaded if s.table in tables]
     problems: dict[str, dict[str, str]] = {}
-    ge_results = S.run_suites(pairs, tables, problems)
+    ge_results = S.run_suites(pairs, tables, problems, cache_dir=cache_dir)
     outcomes: list[ExpectationOutcome] = []
     for (suite, table), ge_result in zip(pairs, ge_results):
         by_name = {(r.expectation_config.meta or {}).get("name"): r for r in ge_result.results}
@@ -65,6 +68,12 @@ def check_row_counts(tables: dict[str, "pa.Table"], previous: dict | None,
     """Compare row counts with the previously published snapshot; see rowcounts.py."""
     from pipeline.validate.rowcounts import check_row_counts as _check
     return _check(tables, previous, max_drop)
+
+
+def prune_reports(reports_dir: Path, keep: int) -> list[Path]:
+    """Keep the newest `keep` run folders of reports_dir (and the last published one); see report.py."""
+    from pipeline.validate.report import prune_reports as _prune
+    return _prune(reports_dir, keep)
 
 
 def field_coverage(missions: "pa.Table") -> dict:
@@ -121,13 +130,14 @@ def _exception_message(info: Any) -> str | None:
 
 def write_report(result: ValidationResult, *, run_dir: Path, run_id: str, summary: dict,
                  titles: dict[str, str], tables: dict[str, "pa.Table"] | None = None,
-                 trend_runs: int = 10) -> dict[str, Path]:
+                 trend_runs: int = 10, changes: dict | None = None) -> dict[str, Path]:
     """Write dq.json, dq.md and Data Docs (datadocs/index.html) into run_dir; see report.py.
 
     `tables`, when given, are the tables as published (after hold-back): field coverage is
     computed from their missions table instead of the one validated. The trend reads the dq.json
-    of the newest `trend_runs` runs in run_dir's parent folder (this run included).
+    of the newest `trend_runs` runs in run_dir's parent folder (this run included). `changes`,
+    when given, receives what is new or worse than the last published run (changes.py).
     """
     from pipeline.validate.report import write_report as _write
     return _write(result, run_dir=run_dir, run_id=run_id, summary=summary, titles=titles,
-                  tables=tables, trend_runs=trend_runs)
+                  tables=tables, trend_runs=trend_runs, changes=changes)

@@ -15,11 +15,15 @@ dq.json layout (keys in this order):
     quarantine   mission_id -> failed error-severity row checks (what the orchestrator holds back)
     coverage     field coverage of the missions table (coverage.py), or null without one:
                  {"missions": n, "columns": {column: {"present", "share", "by_source"?}}}
+    tables       every table of the schema: {"checks", "failed", "why_unchecked": null | why}
     trend        the newest runs in this reports folder, oldest first, this run included:
                  {"runs": [run_id], "failed": {"error": [n], "warning": [n]},
                   "expectations": [{"name", "severity", "failures": [n | null]}]}
                  failures = failing missions (or rows) of a failed check, 0 when it passed, null
                  when that run did not have it; only checks that failed in one of the runs
+    changes      what is new or worse than the last published run in this reports folder
+                 (changes.py): {"against": run_id | null, "items": [{"kind", "name",
+                 "severity", "before", "now", "why"}]}
     files        paths of dq.md and Data Docs, relative to the run folder
 
 A mission's title comes from `titles`; a mission missing from it is shown by its id.
@@ -28,6 +32,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -42,6 +47,7 @@ MARKDOWN_NAME = "dq.md"
 DATADOCS_DIR = "datadocs"
 SEVERITIES = ("error", "warning")
 TREND_RUNS = 10
+BASELINE_RUNS = 60           # earlier reports searched for the last published run
 # dq.md fits one screen (~60 lines) however bad the run: each section is capped.
 MD_MAX_MISSIONS = 6
 MD_MAX_CHECKS = 6
@@ -61,8 +67,11 @@ MD_COVERAGE_SKIP = {"mission_id", "title", "source_format", "source", "launch_pr
 def write_report(result: "ValidationResult", *, run_dir: Path, run_id: str,
                  summary: "RunSummary | dict",
                  titles: dict[str, str], tables: dict[str, "pa.Table"] | None = None,
-                 trend_runs: int = TREND_RUNS) -> dict[str, Path]:
+                 trend_runs: int = TREND_RUNS, changes: dict | None = None) -> dict[str, Path]:
     """Write dq.json, dq.md and datadocs/ into run_dir (created); return their paths.
+
+    `changes`, when given, is filled with dq.json's "changes" (what is new or worse than the
+    last published run, changes.py), for the caller's exit code and summary.
 
     dq.json and dq.md are written before Data Docs, so a failure while rendering HTML (an
     environment problem, raised to the caller) still leaves the machine-readable report.
@@ -75,16 +84,22 @@ def write_report(result: "ValidationResult", *, run_dir: Path, run_id: str,
         coverage = field_coverage(tables["missions"])
     if not isinstance(summary, dict):
         summary = summary.to_dict()
+    from pipeline.validate.changes import compare, latest_published
     dq = build_dq(result, run_id=run_id, summary=summary, titles=titles, coverage=coverage)
-    dq["trend"] = build_trend(dq, earlier_reports(run_dir, trend_runs), trend_runs)
+    earlier = earlier_reports(run_dir, max(trend_runs, BASELINE_RUNS))
+    dq["trend"] = build_trend(dq, earlier, trend_runs)
+    dq["changes"] = compare(dq, latest_published(earlier, before=run_id))
+    if changes is not None:
+        changes.update(dq["changes"])
     json_path = run_dir / JSON_NAME
     json_path.write_text(json.dumps(dq, indent=2, ensure_ascii=False, default=str) + "\n",
                          encoding="utf-8")
     md_path = run_dir / MARKDOWN_NAME
     md_path.write_text(render_markdown(dq), encoding="utf-8")
 
-    from pipeline.validate.datadocs import build_data_docs
-    index = build_data_docs(result.ge_results, run_dir / DATADOCS_DIR, run_id)
+    from pipeline.validate.datadocs import SHARED_STATIC, build_data_docs
+    index = build_data_docs(result.ge_results, run_dir / DATADOCS_DIR, run_id,
+                            shared_static=run_dir.parent / SHARED_STATIC)
     return {"json": json_path, "markdown": md_path, "datadocs": index}
 
 
@@ -130,11 +145,28 @@ def build_dq(result: "ValidationResult", *, run_id: str, summary: dict,
         "missions": ordered,
         "quarantine": held,
         "coverage": coverage,
+        "tables": table_coverage(result),
         "trend": None,
+        "changes": None,
         "files": {"markdown": MARKDOWN_NAME, "datadocs": f"{DATADOCS_DIR}/index.html"},
     }
     dq["trend"] = build_trend(dq, [], 1)
     return dq
+
+
+UNCHECKED_WHY = ("no expectation suite: its columns and types are enforced by the Arrow schema "
+                 "(pipeline/schema.py) when it is written, its rows are not checked")
+
+
+def table_coverage(result: "ValidationResult") -> dict[str, dict]:
+    """Every table of the schema with the checks run on it, or why it has none."""
+    from pipeline.schema import TABLES
+    out = {}
+    for name in TABLES:
+        mine = [o for o in result.outcomes if o.table == name]
+        out[name] = {"checks": len(mine), "failed": sum(1 for o in mine if not o.success),
+                     "why_unchecked": None if mine else UNCHECKED_WHY}
+    return out
 
 
 def _worst_first(m: dict) -> tuple:
@@ -162,6 +194,39 @@ def earlier_reports(run_dir: Path, limit: int = TREND_RUNS) -> list[dict]:
             if isinstance(data["run_id"], str):
                 out.append(data)
     return out
+
+
+# A run folder's name is its run id (run.make_run_id): UTC time to the millisecond, content hash.
+RUN_ID = re.compile(r"\d{8}T\d{9}Z-[0-9a-f]{8}")
+
+
+def prune_reports(reports_dir: Path, keep: int) -> list[Path]:
+    """Remove all but the newest `keep` run folders of reports_dir (0: keep all); return those
+    removed. Only folders named like a run id are touched. The newest run that published is
+    kept too, even when older: it is the baseline of `--fail-on new` (changes.py)."""
+    reports_dir = Path(reports_dir)
+    if keep <= 0 or not reports_dir.is_dir():
+        return []
+    runs = sorted((p for p in reports_dir.iterdir() if p.is_dir() and not p.is_symlink()
+                   and RUN_ID.fullmatch(p.name)), key=lambda p: p.name)
+    old = runs[:-keep]
+    if not old:
+        return []
+    protect = next((p.name for p in reversed(runs) if _published(p / JSON_NAME)), None)
+    removed = []
+    for p in old:
+        if p.name != protect:
+            shutil.rmtree(p, ignore_errors=True)
+            removed.append(p)
+    return removed
+
+
+def _published(path: Path) -> bool:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return False
+    return isinstance(data, dict) and isinstance(data.get("run"), dict) and data["run"].get("published") is True
 
 
 def _failures(e: dict) -> int:
@@ -217,7 +282,7 @@ def _label(m: dict) -> str:
 
 def _cell(text: str) -> str:
     """Report text in a Markdown table cell: no HTML (Markdown viewers render it), no pipes."""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = text.replace("&", "&amp;").replace("<", "&lt;")  # no tag can open; ">" stays readable
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
 
 
@@ -231,18 +296,49 @@ def _literal(text: str) -> str:
     return _MARKDOWN.sub(r"\\\1", _cell(text))
 
 
+def _num(value) -> str:
+    """A number for people: integers as they are, others to at most one decimal (14.7, not
+    14.650000000000002)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, int) or float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.1f}"
+
+
+def _total(value) -> int | float | None:
+    if isinstance(value, dict):
+        nums = [v for v in value.values() if isinstance(v, (int, float)) and not isinstance(v, bool)]
+        return sum(nums) if nums else None
+    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
 def _run_line(summary: dict) -> str:
-    """The summary's counts on one line: numbers as they are, dicts of numbers as their total."""
+    """The run's counts on one line, with words for labels and numbers rounded for people."""
+    if not summary:
+        return ""
     parts = []
-    for key, value in summary.items():
-        label = key.replace("_", " ")
-        if isinstance(value, bool) or key == "run_id":
-            continue
-        if isinstance(value, (int, float)):
-            parts.append(f"{label}: {value}")
-        elif isinstance(value, dict) and value and all(
-                isinstance(v, (int, float)) and not isinstance(v, bool) for v in value.values()):
-            parts.append(f"{label}: {sum(value.values())}")
+    if isinstance(summary.get("inputs_read"), int):
+        split = [f"{label} {_num(summary[k])}" for k, label in (
+            ("inputs_curated", "curated"), ("inputs_no_mission", "no mission"),
+            ("inputs_quarantined", "quarantined"), ("inputs_reused", "reused"))
+            if isinstance(summary.get(k), int)]
+        parts.append(f"inputs read: {_num(summary['inputs_read'])}" + (f" ({', '.join(split)})" if split else ""))
+    if isinstance(summary.get("missions_curated"), int):
+        parts.append(f"missions curated: {_num(summary['missions_curated'])}")
+    failed = summary.get("expectations_failed")
+    if isinstance(failed, dict):
+        parts.append("checks failed: " + ", ".join(f"{_num(failed.get(sev, 0))} {sev}" for sev in SEVERITIES))
+    for key, label in (("values_lost_by_param", "values lost in rendering"), ("issues", "issues"),
+                       ("unknown_templates", "values with unknown templates")):
+        n = _total(summary.get(key))
+        if n:
+            parts.append(f"{label}: {_num(n)}")
+    seconds = _total(summary.get("timings_s"))
+    if seconds is not None:
+        parts.append(f"seconds: {_num(seconds)}")
+    if "published" in summary:
+        parts.append("published" if summary["published"] else "**not published**")
     return " · ".join(parts)
 
 
@@ -283,6 +379,23 @@ def _coverage_md(cov: dict | None) -> list[str]:
     return out + [""]
 
 
+def _changes_md(changes: dict | None) -> list[str]:
+    if not changes:
+        return []
+    against = changes.get("against")
+    items = changes.get("items") or []
+    head = (f"## New since the last published run ({against})" if against
+            else "## New (no earlier published run to compare with)")
+    if not items:
+        return [head, "", "Nothing new or worse.", ""]
+    out = [head, ""]
+    for c in items[:MD_MAX_CHECKS]:
+        out.append(f"- **{c['severity']}** {_cell(c['why'])}")
+    if len(items) > MD_MAX_CHECKS:
+        out.append(f"- …and {len(items) - MD_MAX_CHECKS} more: see {JSON_NAME}.")
+    return out + [""]
+
+
 def _trend_md(trend: dict | None) -> list[str]:
     if not trend or len(trend.get("runs") or []) < 2:
         return []
@@ -320,6 +433,15 @@ def render_markdown(dq: dict) -> str:
     if publish.get("blocked"):
         held += f" **Not published**: {', '.join(f'`{n}`' for n in publish['by'])} failed."
     out += ["", held, ""]
+    tables = dq.get("tables") or {}
+    if tables:
+        checked = [f"{n} ({_num(t['checks'])})" for n, t in tables.items() if t["checks"]]
+        unchecked = [n for n, t in tables.items() if not t["checks"]]
+        line = "Checks per table: " + (", ".join(checked) or "none") + "."
+        if unchecked:
+            line += (f" Not checked: {', '.join(unchecked)} — no expectation suite; their columns "
+                     f"and types are enforced by the schema when written.")
+        out += [line, ""]
 
     missions = dq["missions"]
     if missions:
@@ -347,6 +469,7 @@ def render_markdown(dq: dict) -> str:
         if len(failed) > MD_MAX_CHECKS:
             out.append(f"- …and {len(failed) - MD_MAX_CHECKS} more: see {JSON_NAME}.")
         out.append("")
+    out += _changes_md(dq.get("changes"))
     out += _coverage_md(dq.get("coverage"))
     out += _trend_md(dq.get("trend"))
     files = dq.get("files", {})
@@ -378,6 +501,12 @@ def format_summary(dq_json: dict) -> str:
         status.append(f"NOT PUBLISHED: {', '.join(publish.get('by') or [])}")
     if status:
         lines.append("  " + "; ".join(status))
+    changes = dq_json.get("changes") or {}
+    if changes:
+        items = changes.get("items") or []
+        against = changes.get("against") or "no earlier published run"
+        first = f": {items[0]['why']}" + (f" (+{len(items) - 1} more)" if len(items) > 1 else "") if items else ""
+        lines.append(f"New or worse than {against}: {len(items)}{first}")
     trend = dq_json.get("trend") or {}
     if len(trend.get("runs") or []) >= 2:
         lines.append(f"Trend, failed checks over the last {len(trend['runs'])} runs (oldest first): "

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -223,10 +224,19 @@ def prepare_frame(table_name: str, table: "pa.Table", tables: dict | None = None
     return table.to_pandas()
 
 
+_GX_LOCK = threading.Lock()
+
+
 def gx_module():
-    """Import Great Expectations with its usage statistics switched off."""
-    os.environ["GX_ANALYTICS_ENABLED"] = "False"
-    import great_expectations as gx
+    """Import Great Expectations with its usage statistics switched off. One thread imports it
+    at a time (run.py warms it up in a thread): a second importer waits instead of seeing a
+    half-initialised module."""
+    with _GX_LOCK:
+        os.environ["GX_ANALYTICS_ENABLED"] = "False"
+        import great_expectations as gx
+        import great_expectations.core.expectation_validation_result  # noqa: F401
+        import great_expectations.core.run_identifier  # noqa: F401
+        import great_expectations.data_context.types.resource_identifiers  # noqa: F401
     return gx
 
 
@@ -260,28 +270,126 @@ def gx_context(data_docs_dir: Path | None = None):
 
 
 def run_suites(pairs: list[tuple[Suite, "pa.Table"]], tables: dict | None = None,
-               problems: dict | None = None) -> list:
+               problems: dict | None = None, cache_dir: Path | None = None) -> list:
     """Validate each (suite, table) with GE; return one ExpectationSuiteValidationResult each.
 
     One ephemeral context and one pandas datasource serve all suites; each table is a dataframe
     asset with a whole-dataframe batch. `tables` (all tables of the run) feeds the helpers that
     join another table; `problems` collects {table: {helper: why}} for helpers that failed.
+
+    With `cache_dir`, a suite's result is kept there under a key made of everything it depends
+    on (validation_key); a later run with the same key (the nightly steady state: same tables,
+    suites and code) reads it back instead of asking GE again. Only this call's keys are kept.
     """
     if not pairs:
         return []
-    gx = gx_module()
-    context = gx_context()
-    source = context.data_sources.add_pandas("curated")
+    gx = None
+    source = None
     results = []
+    used = set()
     for suite, table in pairs:
-        frame = prepare_frame(suite.table, table, tables,
-                              None if problems is None else problems.setdefault(suite.table, {}))
+        mine = None if problems is None else problems.setdefault(suite.table, {})
+        key = validation_key(suite, tables or {suite.table: table}, table) if cache_dir is not None else None
+        cached = _cache_read(cache_dir, key) if key else None
+        if cached is not None:
+            result, helper_problems = cached
+            if mine is not None:
+                mine.update(helper_problems)
+            results.append(result)
+            used.add(key)
+            continue
+        if gx is None:
+            gx = gx_module()
+            source = gx_context().data_sources.add_pandas("curated")
+        frame = prepare_frame(suite.table, table, tables, mine)
         asset = source.add_dataframe_asset(name=f"{suite.table}__{suite.name}")
         batch = asset.add_batch_definition_whole_dataframe("whole").get_batch(
             batch_parameters={"dataframe": frame})
         ge_suite = gx.ExpectationSuite(**{k: v for k, v in suite.data.items()
                                           if k in ("name", "expectations", "meta", "notes")})
-        results.append(batch.validate(
-            ge_suite, result_format=RESULT_FORMAT,
-            expectation_parameters={SCHEMA_PARAMETER: schema_columns(suite.table)}))
+        result = batch.validate(ge_suite, result_format=RESULT_FORMAT,
+                                expectation_parameters={SCHEMA_PARAMETER: schema_columns(suite.table)})
+        results.append(result)
+        if key:
+            _cache_write(cache_dir, key, result, mine or {})
+            used.add(key)
+    if cache_dir is not None and Path(cache_dir).is_dir():
+        for old in Path(cache_dir).glob("*.json"):
+            if old.stem not in used:
+                old.unlink(missing_ok=True)
     return results
+
+
+def validation_key(suite: Suite, tables: dict, table: "pa.Table") -> str:
+    """SHA-256 of what a suite's GE result depends on: the suite, the validating code (this
+    package, the schema), the versions of GE and the libraries it computes with, and the content of every table of the run (helpers
+    may join another table), run_id aside (it differs per run by design)."""
+    import hashlib
+    from importlib.metadata import version
+
+    import pyarrow as pa
+
+    h = hashlib.sha256()
+    h.update(json.dumps(suite.data, sort_keys=True, default=str).encode())
+    h.update(json.dumps(RESULT_FORMAT, sort_keys=True).encode())
+    for package in ("great-expectations", "pandas", "pyarrow", "numpy"):
+        h.update(f"{package}=={version(package)};".encode())
+    here = Path(__file__).resolve().parent
+    for path in sorted(here.glob("*.py")) + [here.parent / "schema.py"]:
+        h.update(path.read_bytes())
+    for name in sorted({suite.table, *tables}):
+        t = table if name == suite.table else tables[name]
+        if "run_id" in t.column_names:
+            t = t.drop_columns(["run_id"])
+        h.update(name.encode() + b"\0")
+        sink = pa.BufferOutputStream()
+        with pa.ipc.new_stream(sink, t.schema) as writer:
+            writer.write_table(t)
+        h.update(sink.getvalue().to_pybytes())
+    return h.hexdigest()
+
+
+class CachedSuiteResult:
+    """A suite's GE result read back from the cache, without importing GE: what validate()
+    reads (results: expectation_config.meta, success, result, exception_info) as plain
+    objects, and as_ge() for Data Docs, which need GE's own object."""
+
+    def __init__(self, data: dict):
+        from types import SimpleNamespace
+        self.data = data
+        self.suite_name = data.get("suite_name")
+        self.success = bool(data.get("success"))
+        self.results = [SimpleNamespace(
+            success=bool(r.get("success")), result=r.get("result") or {},
+            exception_info=r.get("exception_info"),
+            expectation_config=SimpleNamespace(meta=(r.get("expectation_config") or {}).get("meta") or {}))
+            for r in data["results"]]
+
+    def as_ge(self):
+        gx_module()
+        from great_expectations.core.expectation_validation_result import (
+            ExpectationSuiteValidationResultSchema)
+        return ExpectationSuiteValidationResultSchema().load(self.data)
+
+
+def _cache_read(cache_dir: Path, key: str):
+    path = Path(cache_dir) / f"{key}.json"
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return CachedSuiteResult(data["result"]), dict(data.get("problems") or {})
+    except Exception:  # a damaged or foreign cache file: validate again
+        return None
+
+
+def _cache_write(cache_dir: Path, key: str, result, problems: dict) -> None:
+    cache_dir = Path(cache_dir)
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        tmp = cache_dir / f".{key}.{os.getpid()}.tmp"
+        tmp.write_text(json.dumps({"result": result.to_json_dict(), "problems": problems}, default=str),
+                       encoding="utf-8")
+        tmp.replace(cache_dir / f"{key}.json")
+    except OSError:  # the cache is a convenience, never a reason to fail a run
+        pass

@@ -104,7 +104,7 @@ def _possible(y, mo, d, h, mi, s) -> bool:
         return True
     try:
         _dt.datetime(y, mo or 1, d or 1, h or 0, mi or 0, min(s or 0, 59))
-    except ValueError:
+    except (ValueError, OverflowError):  # a year of 11 digits is out of C range, not just of datetime
         return False
     return s is None or s <= 60
 

@@ -12,7 +12,6 @@ import json
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
@@ -158,3 +157,15 @@ def test_a_redirect_on_the_same_host_is_followed(server):
     with client(url) as c:
         pages = list(c.fetch_pages(["Good"]))
     assert isinstance(pages[0], FetchedPage) and pages[0].title == "Good"
+
+
+def test_rest_answers_are_cleaned_and_range_checked_where_they_enter():
+    """The REST client (fetch --format html) decodes JSON too: a lone surrogate in the HTML or the
+    title is replaced before anything stores it, an id beyond int64 makes the answer invalid."""
+    from pipeline.sources.rest import _page
+
+    page = _page("X", {"html": "<p>a\ud800</p>", "id": 1, "title": "X\ud800", "latest": {"id": 2}}, [])
+    assert (page.content, page.title) == ("<p>a\ufffd</p>", "X\ufffd")
+    page.content.encode("utf-8")
+    bad = _page("X", {"html": "<p/>", "id": 2**63, "title": "X", "latest": {"id": 2}}, [])
+    assert bad.status == "invalid"

@@ -112,7 +112,7 @@ def test_dq_json_structure(report, result):
                      "warnings": ["value_lost_in_rendering"], "held_back": True}
     assert dq["files"] == {"markdown": "dq.md", "datadocs": "datadocs/index.html"}
     assert list(dq) == ["run_id", "run", "totals", "publish", "expectations", "missions", "quarantine",
-                        "coverage", "trend", "files"]
+                        "coverage", "tables", "trend", "changes", "files"]
     assert dq["publish"] == {"blocked": False, "by": []}
 
 

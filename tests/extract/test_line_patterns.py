@@ -1,0 +1,50 @@
+"""The line patterns of the readers stay linear on hostile lines, and read what they read before
+the rewrite (issue 18: every regex on untrusted text linear)."""
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline.extract import text, wikitext
+from pipeline.records import RawInput
+
+# The backtracking forms they replaced, kept here only to check the new ones against.
+OLD_HEADING = re.compile(r"^\s*(={1,6})\s*(.*?)\s*\1\s*$")
+OLD_ITEM = re.compile(r"^(\s+)[-*\u2022]\s+(\S.*?)\s*$|^\s*[-*\u2022]\s+([^:\n]+?)\s*$")
+
+LINE = st.lists(st.sampled_from([" ", "\t", "=", "a", "b", "-", "*", ":", "\u2022", "x y"]),
+                max_size=16).map("".join)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(LINE)
+def test_the_heading_pattern_reads_what_the_old_one_read(line):
+    old = OLD_HEADING.match(line)
+    new = text._HEADING.fullmatch(line.strip())
+    assert (old and (old.group(1), old.group(2))) == (new and (new.group(1), new.group(2).strip()))
+
+
+@settings(max_examples=3000, deadline=None)
+@given(LINE)
+def test_the_item_pattern_reads_what_the_old_one_read_but_blank_items(line):
+    old, new = OLD_ITEM.match(line), text._ITEM_LINE.match(line)
+    if old is not None and not (old.group(2) or old.group(3)).strip():
+        assert new is None  # a bullet followed by nothing but spaces is no item
+    else:
+        assert (old and old.groups()) == (new and new.groups())
+
+
+@pytest.mark.parametrize("line", ["== a" + " " * 100_000 + "b", "  - x" + " " * 100_000 + "y",
+                                  "- x" + " " * 100_000 + "y", "=" + " " * 100_000])
+def test_long_lines_of_spaces_are_read_in_linear_time(line):
+    started = time.perf_counter()
+    text._HEADING.fullmatch(line.strip())
+    text._ITEM_LINE.match(line)
+    wikitext._HEADING.fullmatch(line.rstrip())
+    page = "- Launch Date: 1 May 2020\n- Crew Members:\n" + line + "\n\nProse.\n" + line + "\n"
+    text.extract_text(RawInput(source="x.txt", fmt="text", content=page, source_format="text"))
+    assert time.perf_counter() - started < 2.0  # the backtracking forms took minutes here
