@@ -228,8 +228,14 @@ def markdown(res: dict, rat: dict) -> str:
     lines = [f"Measured {ma['date']} on {ma['cpus']} cores, load average before "
              f"{ma['load_average_before'][0]:.2f}, after {ma['load_average_after'][0]:.2f}; corpus "
              f"{res['corpus']['pages']:,} pages ({res['corpus']['missions']:,} missions), "
-             f"{res['corpus']['xml_bytes'] / 1e6:,.0f} MB of XML. Command: `python bench/scale.py"
-             f"{' --tiny' if res.get('tiny') else ''}`.", "",
+             f"{res['corpus']['xml_bytes'] / 1e6:,.0f} MB of XML. Command: "
+             f"`python bench/scale.py {res.get('argv', '')}`.".replace(" `.", "`."), ""]
+    if max(ma["load_average_before"][0], ma["load_average_after"][0]) >= 1.5:
+        lines += [f"**Not a quiet machine**: the load average went from {ma['load_average_before'][0]:.1f} "
+                  f"to {ma['load_average_after'][0]:.1f} during the run (other processes on the same "
+                  "cores), so the runs had less than the cores they asked for: the ratios below "
+                  "understate the pipeline. Re-run on a quiet machine before judging a target.", ""]
+    lines += [
              f"Baseline: one-core stdlib `bz2` decompression of the single-stream file: "
              f"**{res['baseline_bz2_s']:.2f} s**.", "",
              "| run | whole run s | stage s | whole run × | stage × | target |", "|---|---|---|---|---|---|"]
@@ -287,11 +293,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--tiny", action="store_true", help="150 pages, memory 100 vs 1,000: proves the code runs")
     ap.add_argument("--no-dask", action="store_true")
     ap.add_argument("--write-results", action="store_true", help="rewrite the scale section of bench/RESULTS.md")
+    ap.add_argument("--render", action="store_true", help="render bench/scratch/scale.json again (no run)")
     args = ap.parse_args(argv)
     if args.tiny:
         args.pages, args.memory_pages, args.passes = 150, 100, 1
+    if args.render:  # the figures of the last run, rendered again
+        res = json.loads((WORK / "scale.json").read_text())
+        text = markdown(res, res["ratios"])
+        print(text)
+        if args.write_results:
+            write_results(text)
+        return 0
     res = measure(args.pages, args.memory_pages, args.passes, dask=not args.no_dask)
     res["tiny"] = args.tiny
+    res["argv"] = " ".join(a for a in argv if a != "--write-results")
     rat = ratios(res)
     res["ratios"] = rat
     WORK.mkdir(parents=True, exist_ok=True)
