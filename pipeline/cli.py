@@ -51,8 +51,8 @@ def cli() -> None:
               show_default=True, help="Exit 3 when data-quality failures of this level (or worse) occur; "
                                       "`new`: only on what is new or worse than the last published run.")
 @click.option("--dump", "dump", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
-              help="Read this MediaWiki XML dump (.xml or .xml.bz2), or a Wikimedia Enterprise HTML dump "
-                   "(.json.tar.gz), instead of --raw.")
+              help="Read this MediaWiki XML dump (.xml, .xml.bz2, .xml.zst, .xml.gz), or a Wikimedia "
+                   "Enterprise HTML dump (.json.tar.gz), instead of --raw.")
 @click.option("--dump-index", "dump_index", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               default=None, help="Index of a multistream dump (default: Wikimedia's "
                                  "...-multistream-index.txt.bz2 beside it, if present).")
@@ -287,6 +287,40 @@ def export_cmd(out_dir, dest, tables) -> None:
         click.echo(str(f))
 
 
+@cli.command()
+@click.argument("src", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--pages-per-frame", type=click.IntRange(min=1), default=100, show_default=True,
+              help="<page> elements per zstd frame (the unit a worker reads).")
+@click.option("--level", type=click.IntRange(min=1, max=22), default=3, show_default=True,
+              help="zstd compression level.")
+def transcode(src, out, pages_per_frame, level) -> None:
+    """Re-pack a dump (.xml.bz2, .xml.gz, .xml.zst, .xml) once as independent zstd frames plus an
+    index, so that later runs read it on several cores at zstd's speed.
+
+    OUT should be named NAME.xml.zst; its index is written beside it as NAME-index.txt.zst
+    ("offset:page_id:title" per page, as Wikimedia's multistream index), and `run --dump OUT`
+    finds it there.
+
+    \b
+    Example:
+      infobox-etl transcode enwiki-pages-articles.xml.bz2 enwiki-pages-articles.xml.zst
+      infobox-etl run --dump enwiki-pages-articles.xml.zst --workers 16
+    """
+    from pipeline.sources.transcode import TranscodeError
+    from pipeline.sources.transcode import transcode as repack
+    if not out.name.endswith(".xml.zst"):
+        raise click.UsageError(f"OUT {out}: name it NAME.xml.zst (its index is NAME-index.txt.zst)")
+    if out.resolve() == src.resolve():
+        raise click.UsageError("OUT must not be SRC")
+    try:
+        result = repack(src, out, pages_per_frame=pages_per_frame, level=level)
+    except TranscodeError as e:
+        click.echo(f"infobox-etl transcode: {e}", err=True)
+        sys.exit(EXIT_INTERNAL)
+    click.echo(result.summary())
+
+
 class JsonLines(logging.Formatter):
     """One JSON object per record: time (UTC, ISO 8601), level, logger, message, and the
     record's `data` (extra={"data": {...}}: event, stage, seconds, source, title, ...)."""
@@ -365,17 +399,18 @@ def _configured_user_agent() -> str | None:
 
 
 def _dump_inputs(dump: Path, index: Path | None, workers: int, show_total: bool = True):
-    """(inputs, total): a multistream dump with its index is read block by block on `workers`
-    processes, its article count (for the progress bar) read from the index; any other dump
-    as one stream, of unknown length."""
-    from pipeline.sources.multistream import count_pages, index_path_for, iter_multistream
+    """(inputs, total): a multistream dump (bz2, or a zstd re-pack from `transcode`) with its
+    index is read block by block on `workers` processes (on Dask, by the workers themselves), its
+    article count (for the progress bar) read from the index; any other dump (bz2, zstd, gzip,
+    plain) as one stream, of unknown length, its page texts cleaned in the workers."""
+    from pipeline.sources.multistream import MultistreamDump, count_pages, index_path_for
     if index is None and index_path_for(dump).is_file():
         index = index_path_for(dump)
     if index is not None:
         total = count_pages(dump, index) if show_total else None
-        return iter_multistream(dump, index, workers=max(1, workers)), total
+        return MultistreamDump(dump, index, workers=max(1, workers)), total
     from pipeline.sources import iter_dump
-    return iter_dump(dump), None
+    return iter_dump(dump, clean_content=False), None
 
 
 def _default_expectations(raw_dir: Path) -> Path:

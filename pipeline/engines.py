@@ -35,9 +35,18 @@ def map_pages(fn: Callable, items: Iterable, config: Config, on_limit: Callable)
 
 
 def process_all(items: Iterable, config: Config, process: Callable, on_limit: Callable,
-                reuse: Callable) -> list:
+                reuse: Callable | None) -> list:
     """Results for all items in input order; `reuse(item)` (the incremental shortcut) is tried
-    in the driver first, and only the remaining items go to the engine."""
+    in the driver first, and only the remaining items go to the engine.
+
+    On Dask, items that offer partitions() (pipeline.sources.multistream.MultistreamDump: calls
+    that each read their own byte ranges of a dump) are read by the workers themselves when
+    there is nothing to reuse (reuse None): the driver sends calls, not pages."""
+    if config.engine == "dask" and reuse is None and hasattr(items, "partitions"):
+        return list(_dask_partitions(process, items.partitions(), config))
+    if reuse is None:
+        def reuse(item):
+            return None
     reused: dict[int, object] = {}
     order: deque[int] = deque()
 
@@ -72,7 +81,23 @@ def _batches(items: Iterable, size: int) -> Iterator[list]:
         yield batch
 
 
+def _run_partition(fn: Callable, part: Callable) -> list:
+    """fn on every item a partition reads (on the worker that runs it)."""
+    return [fn(item) for item in part()]
+
+
 def _dask(fn: Callable, items: Iterable, config: Config) -> Iterator:
+    """Batches of BATCH items, sent from the driver."""
+    return _dask_map(config, _run_batch, fn, _batches(items, BATCH))
+
+
+def _dask_partitions(fn: Callable, parts: Iterable[Callable], config: Config) -> Iterator:
+    """Partitions (calls that read their own items), run on the workers."""
+    return _dask_map(config, _run_partition, fn, parts)
+
+
+def _dask_map(config: Config, task: Callable, fn: Callable, args: Iterable) -> Iterator:
+    """task(fn, arg) for every arg on the cluster, the results' items yielded in order."""
     try:
         from dask.distributed import Client, LocalCluster
     except ImportError as e:  # an install without the [dask] extra
@@ -86,10 +111,10 @@ def _dask(fn: Callable, items: Iterable, config: Config) -> Iterator:
         client = Client(cluster)
     try:
         n_workers = max(1, len(client.scheduler_info().get("workers", {})))
-        window = 4 * n_workers           # batches in flight: bounded memory in the driver
+        window = 4 * n_workers           # tasks in flight: bounded memory in the driver
         pending: deque = deque()
-        for batch in _batches(items, BATCH):
-            pending.append(client.submit(_run_batch, fn, batch, pure=False))
+        for arg in args:
+            pending.append(client.submit(task, fn, arg, pure=False))
             while len(pending) >= window:
                 yield from pending.popleft().result()
         while pending:

@@ -27,6 +27,10 @@ class RawInput:
     rev_id: int | None = None
     rev_timestamp: datetime | None = None
     sha256: str | None = None   # of the text as read, before pipeline.core.untrusted cleaned it
+    # False: `content` is the text as read, not yet cleaned (and sha256 None: its hash is of
+    # content); whoever processes the input cleans it (pipeline.run.process, in the worker), so
+    # a dump reader's driver does not spend its time there.
+    cleaned: bool = True
 
 
 @dataclass

@@ -12,7 +12,7 @@ import logging
 import sys
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable
@@ -96,8 +96,9 @@ def quarantine_result(item: RawInput | ReadFailure, reason: str) -> PageResult:
     quarantined at stage `extract` with the reason. The engines call it in the driver."""
     if isinstance(item, ReadFailure):  # it never reaches a parser, but keep its facts
         return _quarantined(item.source, None, None, "extract", reason, item.excerpt, item.sha256)
+    excerpt = item.content[:EXCERPT] if item.cleaned else clean_text(item.content[:EXCERPT])
     return _quarantined(item.source, item.fmt, item.title, "extract", reason,
-                        item.content[:EXCERPT], content_sha(item), item.rev_id)
+                        excerpt, content_sha(item), item.rev_id)
 
 
 def make_run_id(now: datetime, fingerprint: str) -> str:
@@ -139,6 +140,8 @@ def process(item: RawInput | ReadFailure) -> PageResult:
     if isinstance(item, ReadFailure):
         return _quarantined(item.source, None, None, "read", item.reason, item.excerpt, item.sha256)
     sha = content_sha(item)
+    if not item.cleaned:  # text as read (a dump page): cleaned here, in the worker
+        item = replace(item, content=clean_text(item.content), sha256=sha, cleaned=True)
     stage = ["extract"]
     try:
         result = _process(item, sha, stage)
@@ -324,8 +327,10 @@ def run(config: Config, inputs: Iterable[RawInput | ReadFailure] | None = None,
     log.info("reading %s inputs from %s (engine %s)", total if total is not None else "the",
              config.raw_dir, config.engine,
              extra={"data": {"event": "start", "inputs": total, "engine": config.engine}})
-    results = process_all(_progress(inputs, total, config), config, process, quarantine_result,
-                          lambda item: reuse(item, previous))
+    if not (config.engine == "dask" and previous is None and hasattr(inputs, "partitions")):
+        inputs = _progress(inputs, total, config)  # (partitions are read by the Dask workers)
+    results = process_all(inputs, config, process, quarantine_result,
+                          None if previous is None else (lambda item: reuse(item, previous)))
     results = _distinct_ids(_one_row_per_source(results))
     clock.lap("read+extract+transform", "tables")
 

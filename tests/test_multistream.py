@@ -236,3 +236,50 @@ def test_killing_a_multistream_run_leaves_no_reader_behind(tmp_path):
     while any(_alive(c) for c in children) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not [c for c in children if _alive(c)]
+
+
+# --- partitions: byte ranges read where they run (issue 17) ----------------------------------
+
+def test_partitions_read_the_same_items_as_the_iteration(tmp_path, expected):
+    import pickle
+
+    from pipeline.sources.multistream import MultistreamDump
+    path = write_multistream(tmp_path, corrupt=2)
+    index_lines = bz2.open(index_path_for(path), "rt").read().splitlines()
+    with bz2.open(index_path_for(path), "wt") as fh:   # the first block's lines lost: a failure last
+        fh.write("\n".join(index_lines[40:]) + "\n")
+    dump = MultistreamDump(path, workers=1, source_name="d.xml.bz2")
+    parts = [pickle.loads(pickle.dumps(p)) for p in dump.partitions(blocks_per_partition=2)]
+    assert len(parts) == 3 + 1   # blocks 2-3, 4-5, 6, then the index's failures
+    items = [x for p in parts for x in p()]
+    assert fields(items) == fields(dump)
+    assert [x.source.split("#", 1)[1] for x in items if isinstance(x, ReadFailure)] == [
+        f"offset={list(blocks(index_path_for(path), path.stat().st_size))[1][0]}", "index"]
+
+
+@pytest.mark.slow
+def test_dask_workers_read_their_own_byte_ranges_and_give_the_local_rows(tmp_path, monkeypatch):
+    import pyarrow.parquet as pq
+
+    from pipeline.config import Config
+    from pipeline.run import run
+    from pipeline.sources.multistream import MultistreamDump
+    path = write_multistream(tmp_path)
+    exp = Path(__file__).resolve().parents[1] / "expectations"
+
+    def tables(name, **kw):
+        cfg = Config(raw_dir=tmp_path / "raw", out_dir=tmp_path / name / "curated",
+                     reports_dir=tmp_path / name / "reports", expectations_dir=exp, progress=False,
+                     incremental=False, fail_on="never", **kw)
+        r = run(cfg, MultistreamDump(path, workers=1, source_name="d.xml.bz2"))
+        return {t: pq.read_table(tmp_path / name / "curated" / f"{t}.parquet").drop_columns(["run_id"])
+                .to_pylist() for t in r.manifest["tables"]}
+
+    local = tables("local", workers=0)
+
+    def no_driver_reads(self):
+        raise AssertionError("the driver read the dump")
+    monkeypatch.setattr(MultistreamDump, "__iter__", no_driver_reads)
+    dask = tables("dask", engine="dask", workers=2)
+    assert dask == local
+    assert len(local["inputs"]) == 205 and len(local["missions"]) == 2

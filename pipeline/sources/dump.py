@@ -1,4 +1,10 @@
-"""MediaWiki XML dumps (pages-articles, `.xml` or `.xml.bz2`) as a stream of RawInputs.
+"""MediaWiki XML dumps (pages-articles, `.xml`, `.xml.bz2`, `.xml.zst`, `.xml.gz`) as a stream of RawInputs.
+
+The compression is recognised by content (magic bytes), not by name. bz2 is decompressed by
+indexed_bzip2 on several threads (it finds the block boundaries itself, so single-stream and
+multistream files alike), with the standard library's bz2 as the fallback where the package is
+absent or gives up on a damaged file; zstd (any number of frames, e.g. `infobox-etl transcode`'s
+output) by zstandard; gzip (any number of members) by the standard library.
 
 The file is decompressed and parsed a chunk (1 MiB) at a time by pyexpat, the stdlib binding
 of libexpat, with a few handlers that keep only the text of the elements a page needs (title,
@@ -13,12 +19,15 @@ well-formed yields what was read before the fault, then a ReadFailure naming the
 from __future__ import annotations
 
 import bz2
+import gzip
+import os
 import re
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Iterator
 from xml.parsers import expat
 
+import zstandard
 from defusedxml.common import (DefusedXmlException, DTDForbidden, EntitiesForbidden,
                                ExternalReferenceForbidden)
 
@@ -26,7 +35,16 @@ from pipeline.core.untrusted import clean_text, int64, text_sha256, utc_instant
 from pipeline.records import RawInput
 from pipeline.sources.files import ReadFailure
 
+try:  # parallel bz2; the standard library reads the same bytes on one core where it is missing
+    import indexed_bzip2
+except ImportError:  # pragma: no cover - the package is a pinned dependency
+    indexed_bzip2 = None
+
 BZ2_MAGIC = b"BZh"
+ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+GZIP_MAGIC = b"\x1f\x8b"
+_ZSTD_IN = 1 << 13       # compressed bytes per zstd call: bounds one call's output (a zstd bomb
+                         # expands at most ~32,000-fold, so 256 MB; a real dump's ~5-fold, 40 KB)
 CHUNK = 1 << 20          # decompressed bytes handed to the parser per call
 _RAW = 1 << 18           # compressed bytes read from the file per call
 HEAD = 1 << 16           # bytes looked at to recognise an export
@@ -45,29 +63,100 @@ def is_dump(path: Path) -> bool:
     its root element is <mediawiki>, after at most HEAD bytes of prolog (declaration, comments)."""
     try:
         with open(path, "rb") as fh:
-            head = fh.read(4)
-        if head.startswith(BZ2_MAGIC):
-            with bz2.open(path, "rb") as fh:
-                head = fh.read(HEAD)
-        else:
-            with open(path, "rb") as fh:
-                head = fh.read(HEAD)
+            head = b""
+            chunks = _chunks(fh, HEAD, threads=0)
+            try:
+                for piece in chunks:
+                    head += piece
+                    if len(head) >= HEAD:
+                        break
+            finally:
+                chunks.close()
     except (OSError, EOFError, ValueError):
         return False
-    return _PROLOG.match(head) is not None
+    return _PROLOG.match(head[:HEAD]) is not None
 
 
-def _chunks(fh: IO[bytes], size: int = CHUNK) -> Iterator[bytes]:
-    """The content of an open dump file, decompressed if it is bz2, in pieces of at most `size`
-    bytes. Reads as bz2.open().read() does, without its buffering layers: bz2 streams written
-    end to end are read one after the other, bytes after the last stream that are not one are
-    ignored, and a stream cut short raises EOFError once everything before the cut is out."""
-    if fh.read(3) != BZ2_MAGIC:
-        fh.seek(0)
+def compression(head: bytes) -> str | None:
+    """"bz2", "zstd" or "gzip" from a file's first bytes, None for anything else (plain XML)."""
+    if head.startswith(BZ2_MAGIC):
+        return "bz2"
+    if head.startswith(ZSTD_MAGIC) or (len(head) >= 4 and head[1:4] == b"\x2a\x4d\x18"
+                                       and 0x50 <= head[0] <= 0x5F):  # a skippable frame first
+        return "zstd"
+    if head.startswith(GZIP_MAGIC):
+        return "gzip"
+    return None
+
+
+def default_threads() -> int:
+    """Decompression threads for a bz2 dump: the cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def _chunks(fh: IO[bytes], size: int = CHUNK, threads: int | None = None) -> Iterator[bytes]:
+    """The content of an open dump file, decompressed if it is bz2, zstd or gzip, in pieces of at
+    most `size` bytes. A compressed file is read as its format's own tool reads it: streams,
+    frames or members written end to end one after the other; one cut short raises EOFError
+    once everything before the cut is out, a damaged one ValueError (or OSError).
+    threads: bz2 decompression threads (None: default_threads(); 0: the standard library)."""
+    kind = compression(fh.read(4))
+    fh.seek(0)
+    if kind == "bz2":
+        yield from _bz2_chunks(fh, size, default_threads() if threads is None else threads)
+    elif kind == "zstd":
+        yield from _zstd_chunks(fh, size)
+    elif kind == "gzip":
+        with gzip.GzipFile(fileobj=fh, mode="rb") as gz:
+            while block := gz.read(size):
+                yield block
+    else:
         while block := fh.read(size):
             yield block
-        return
-    fh.seek(0)
+
+
+def _bz2_chunks(fh: IO[bytes], size: int, threads: int) -> Iterator[bytes]:
+    """bz2 by indexed_bzip2 on `threads` threads; where it fails (a damaged or truncated file),
+    the standard library reads the file again from the start and goes on from the byte where
+    indexed_bzip2 stopped, so what comes out, and where it ends, is exactly the stdlib's."""
+    done = 0
+    if indexed_bzip2 is not None and threads > 0:
+        try:
+            fd = os.dup(fh.fileno())
+        except (OSError, AttributeError, ValueError):
+            fd = None
+        if fd is not None:
+            reader = None
+            try:
+                reader = indexed_bzip2.open(fd, parallelization=threads)
+                while block := reader.read(size):
+                    done += len(block)
+                    yield block
+                return
+            except (RuntimeError, OSError, ValueError, EOFError):
+                pass  # the standard library says where and why, below
+            finally:
+                if reader is not None:
+                    reader.close()
+                else:
+                    os.close(fd)
+            fh.seek(0)
+    for block in _bz2_stdlib(fh, size):
+        if done:
+            if len(block) <= done:
+                done -= len(block)
+                continue
+            block, done = block[done:], 0
+        yield block
+
+
+def _bz2_stdlib(fh: IO[bytes], size: int) -> Iterator[bytes]:
+    """Reads as bz2.open().read() does, without its buffering layers: bz2 streams written end
+    to end are read one after the other, bytes after the last stream that are not one are
+    ignored, and a stream cut short raises EOFError once everything before the cut is out."""
     read, new = fh.read, bz2.BZ2Decompressor
     dec = new()
     while True:
@@ -89,6 +178,46 @@ def _chunks(fh: IO[bytes], size: int = CHUNK) -> Iterator[bytes]:
             out = dec.decompress(b"", size)
         if out:
             yield out
+
+
+def _zstd_chunks(fh: IO[bytes], size: int) -> Iterator[bytes]:
+    """zstd frames end to end (skippable frames skipped), fed _ZSTD_IN bytes at a time so that
+    one call's output stays bounded; a frame cut short raises EOFError, a damaged one (or bytes
+    after the last frame that are not one) ValueError."""
+    dctx = zstandard.ZstdDecompressor()
+    dec = dctx.decompressobj()
+    pending = b""   # compressed bytes read, not yet given to the decompressor
+    started = False  # the current frame has been given bytes
+    while True:
+        if dec.eof:  # a frame ended: what came after it starts the next one
+            pending = dec.unused_data + pending
+            dec, started = dctx.decompressobj(), False
+        if not pending:
+            pending = fh.read(_RAW)
+            if not pending:
+                if started:
+                    raise EOFError("Compressed file ended before the end of a zstd frame was reached")
+                return
+        piece, pending = pending[:_ZSTD_IN], pending[_ZSTD_IN:]
+        try:
+            out = dec.decompress(piece)
+        except zstandard.ZstdError as e:
+            raise ValueError(f"zstd: {e}") from None
+        started = True
+        for i in range(0, len(out), size):
+            yield out[i:i + size]
+
+
+def decompress_all(data: bytes) -> bytes:
+    """A whole (small) compressed block, bz2 or zstd (every stream or frame in it), or the bytes
+    as they are. A damaged or cut block raises ValueError, OSError or EOFError."""
+    kind = compression(data[:4])
+    if kind == "bz2":
+        return bz2.decompress(data)
+    if kind == "zstd":
+        import io
+        return b"".join(_zstd_chunks(io.BytesIO(data), CHUNK))
+    return data
 
 
 def _timestamp(text: str | None) -> datetime | None:
@@ -115,6 +244,21 @@ def _forbid_unparsed_entity(name, base, sysid, pubid, notation_name):
 
 def _forbid_external(context, base, sysid, pubid):
     raise ExternalReferenceForbidden(context, base, sysid, pubid)
+
+
+def locked_parser():
+    """A pyexpat parser locked down as defusedxml's forbid_dtd/forbid_entities/forbid_external
+    are (a DTD, entity declarations and external entities raise), tags as "namespace}local",
+    text handed over in runs of up to 64 KiB."""
+    p = expat.ParserCreate(namespace_separator="}")
+    p.StartDoctypeDeclHandler = _forbid_dtd
+    p.EntityDeclHandler = _forbid_entity
+    p.UnparsedEntityDeclHandler = _forbid_unparsed_entity
+    p.ExternalEntityRefHandler = _forbid_external
+    p.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    p.buffer_text = True  # one call per run of text, not one per line or entity
+    p.buffer_size = 1 << 16
+    return p
 
 
 _MISSING = object()  # a field whose element has not been seen (None: seen, without text)
@@ -150,9 +294,9 @@ class PageParser:
     of it."""
 
     def __init__(self, dump_name: str, namespaces: frozenset[int] = frozenset({0}),
-                 nested: bool = True, max_text: int = MAX_TEXT):
+                 nested: bool = True, max_text: int = MAX_TEXT, clean_content: bool = True):
         self.dump_name, self.namespaces, self.nested = dump_name, namespaces, nested
-        self.max_text = max_text
+        self.max_text, self.clean_content = max_text, clean_content
         self._size = 0                        # characters captured for the current element
         self.pages: list[RawInput | ReadFailure] = []
         self.pages_seen = 0                   # <page> elements closed, of every namespace
@@ -162,14 +306,7 @@ class PageParser:
         self._seen = 0                        # elements started so far
         self._buf: list[str] | None = None    # text of the element being captured
         self._into: list[tuple] = []          # where that text goes
-        p = expat.ParserCreate(namespace_separator="}")
-        p.StartDoctypeDeclHandler = _forbid_dtd
-        p.EntityDeclHandler = _forbid_entity
-        p.UnparsedEntityDeclHandler = _forbid_unparsed_entity
-        p.ExternalEntityRefHandler = _forbid_external
-        p.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-        p.buffer_text = True  # one call per run of text, not one per line or entity
-        p.buffer_size = 1 << 16
+        p = locked_parser()
         p.StartElementHandler = self._start
         p.EndElementHandler = self._end
         self.parser = p  # CharacterDataHandler is set only while a wanted element is open
@@ -271,6 +408,10 @@ class PageParser:
         redirect = f.redirect
         if redirect and not text.lstrip().lower().startswith("#"):
             text = f"#REDIRECT [[{clean_text(redirect)}]]\n" + text
+        if not self.clean_content:  # cleaned and hashed where it is processed (RawInput.cleaned)
+            return RawInput(source=source, fmt="wikitext", content=text, source_format="dump",
+                            title=title, page_id=page_id, rev_id=_int(f.rev_id),
+                            rev_timestamp=_timestamp(f.timestamp), cleaned=False)
         return RawInput(source=source, fmt="wikitext", content=clean_text(text), source_format="dump",
                         title=title, page_id=page_id, rev_id=_int(f.rev_id),
                         rev_timestamp=_timestamp(f.timestamp), sha256=text_sha256(text))
@@ -283,9 +424,13 @@ def _why(e: Exception) -> str:
 
 def iter_dump(path: Path, source_name: str | None = None,
               namespaces: frozenset[int] = frozenset({0}),
-              max_text: int = MAX_TEXT) -> Iterator[RawInput | ReadFailure]:
+              max_text: int = MAX_TEXT, threads: int | None = None,
+              clean_content: bool = True) -> Iterator[RawInput | ReadFailure]:
     """Every article page of the dump, one at a time; a page whose text is over max_text
-    characters is a ReadFailure (its text is never held whole)."""
+    characters is a ReadFailure (its text is never held whole). threads: bz2 decompression
+    threads (default: the cores available; 0: the standard library on this thread).
+    clean_content=False leaves the page text as read (RawInput.cleaned False) for the worker
+    that processes it to clean and hash: the reading process (a run's driver) does less."""
     name = source_name or path.name
     try:
         fh = open(path, "rb")
@@ -293,9 +438,9 @@ def iter_dump(path: Path, source_name: str | None = None,
         yield ReadFailure(name, f"cannot open dump: {e.strerror or e}")
         return
     with fh:
-        reader = PageParser(name, namespaces, max_text=max_text)
+        reader = PageParser(name, namespaces, max_text=max_text, clean_content=clean_content)
         pages = reader.pages
-        chunks = _chunks(fh)
+        chunks = _chunks(fh, threads=threads)
         try:
             for chunk in chunks:
                 reader.parse(chunk)

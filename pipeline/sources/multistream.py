@@ -1,4 +1,5 @@
-"""Wikimedia multistream dumps read on several cores, in page order, in bounded memory.
+"""Wikimedia multistream dumps (and zstd re-packs with their index, pipeline.sources.transcode)
+read on several cores, in page order, in bounded memory.
 
 A `pages-articles-multistream.xml.bz2` is many bz2 streams end to end: the first holds the
 <mediawiki> header and <siteinfo>, each following one holds 100 <page> elements, the last one
@@ -27,16 +28,22 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Callable, Iterator
 
+import zstandard
+
 from pipeline.isolate import die_with_parent
 from pipeline.records import RawInput
+from pipeline.sources.dump import _ZSTD_IN, compression, decompress_all
 from pipeline.sources.files import ReadFailure
 
 _OPEN, _CLOSE = b"<mediawiki>", b"</mediawiki>"
 
 
 def index_path_for(dump: Path) -> Path:
-    """Wikimedia's name for a multistream dump's index: ...-multistream-index.txt.bz2."""
+    """Wikimedia's name for a multistream dump's index: ...-multistream-index.txt.bz2; for a
+    zstd re-pack (pipeline.sources.transcode) NAME.xml.zst, NAME-index.txt.zst."""
     name = dump.name
+    if name.endswith(".xml.zst"):
+        return dump.with_name(name[:-len(".xml.zst")] + "-index.txt.zst")
     stem = name[:-len(".xml.bz2")] if name.endswith(".xml.bz2") else name.rsplit(".", 1)[0]
     return dump.with_name(stem + "-index.txt.bz2")
 
@@ -44,8 +51,8 @@ def index_path_for(dump: Path) -> Path:
 def iter_index(index: Path) -> Iterator[tuple[int, int | None, str]]:
     """(offset, page_id, title) per line of a (bz2 or plain) index; malformed lines are skipped."""
     with open(index, "rb") as fh:
-        magic = fh.read(3)
-    opener = bz2.open if magic == b"BZh" else open
+        kind = compression(fh.read(4))
+    opener = bz2.open if kind == "bz2" else zstandard.open if kind == "zstd" else open
     with opener(index, "rt", encoding="utf-8", errors="replace") as fh:
         for line in fh:
             offset, _, rest = line.rstrip("\n").partition(":")
@@ -114,7 +121,7 @@ def read_block(path: str, offset: int, length: int, dump_name: str,
     try:
         with open(path, "rb") as fh:
             fh.seek(offset)
-            data = bz2.decompress(fh.read(length))
+            data = decompress_all(fh.read(length))
         body = data.rstrip()
         if body.endswith(_CLOSE):  # the last block carries the footer stream
             body = body[:-len(_CLOSE)]
@@ -181,21 +188,87 @@ def iter_multistream(path: Path, index: Path | None = None, *, workers: int = 2,
     yield from failures
 
 
+def read_blocks(path: str, todo: list[tuple[int, int, int]], dump_name: str,
+                namespaces: frozenset[int] = frozenset({0})) -> list[RawInput | ReadFailure]:
+    """The pages of consecutive blocks (offset, length, pages listed), read where this runs."""
+    return [item for offset, length, count in todo
+            for item in read_block(path, offset, length, dump_name, namespaces, None, count)]
+
+
+def _given(items: list) -> list:
+    return items
+
+
+class MultistreamDump:
+    """A multistream dump (bz2, or a zstd re-pack) with its index, as the run reads it.
+
+    Iterating it is iter_multistream (the driver reads the blocks on `workers` processes). A
+    distributed engine can instead take partitions(): picklable calls, in dump order, each
+    reading its own byte ranges where it runs, so the pages never pass through the driver.
+    Both give the same items in the same order, the index's failures last."""
+
+    def __init__(self, path: Path, index: Path | None = None, *, workers: int = 2,
+                 source_name: str | None = None, namespaces: frozenset[int] = frozenset({0}),
+                 window: int | None = None):
+        self.path = Path(path)
+        self.index = Path(index) if index is not None else index_path_for(self.path)
+        self.workers, self.window, self.namespaces = workers, window, namespaces
+        self.name = source_name or self.path.name
+
+    def __iter__(self) -> Iterator[RawInput | ReadFailure]:
+        return iter_multistream(self.path, self.index, workers=self.workers, source_name=self.name,
+                                namespaces=self.namespaces, window=self.window)
+
+    def partitions(self, blocks_per_partition: int = 4) -> Iterator[Callable[[], list]]:
+        """Zero-argument picklable calls returning the items of `blocks_per_partition`
+        consecutive blocks (functools.partial of read_blocks), then one returning the failures
+        found in the index (a call returning [] when there are none)."""
+        from functools import partial
+
+        failures: list[ReadFailure] = []
+        try:
+            size = self.path.stat().st_size
+            self.index.stat()
+        except OSError as e:
+            yield partial(_given, [ReadFailure(f"{self.name}#index",
+                                               f"cannot read the multistream dump or its index: {e}")])
+            return
+        todo = _checked(_guarded(blocks(self.index, size), failures, self.name, self.index),
+                        self.path, failures, self.name)
+        group: list[tuple[int, int, int]] = []
+        for block in todo:
+            group.append(block)
+            if len(group) == blocks_per_partition:
+                yield partial(read_blocks, str(self.path), group, self.name, self.namespaces)
+                group = []
+        if group:
+            yield partial(read_blocks, str(self.path), group, self.name, self.namespaces)
+        yield partial(_given, failures)
+
+
 def _header_end(path: Path) -> int | None:
-    """Where the first bz2 stream (the <mediawiki> header and <siteinfo>) ends, or None."""
-    dec = bz2.BZ2Decompressor()
+    """Where the first bz2 stream or zstd frame (the <mediawiki> header and <siteinfo>) ends, or None."""
     read = 0
     try:
         with open(path, "rb") as fh:
+            kind = compression(fh.read(4))
+            fh.seek(0)
+            if kind == "zstd":
+                dec, step = zstandard.ZstdDecompressor().decompressobj(), _ZSTD_IN
+            else:
+                dec, step = bz2.BZ2Decompressor(), 1 << 16
             while not dec.eof:
-                data = fh.read(1 << 16)
+                data = fh.read(step)
                 if not data:
                     return None
                 read += len(data)
-                dec.decompress(data, 1 << 20)
+                if kind == "zstd":
+                    dec.decompress(data)
+                else:
+                    dec.decompress(data, 1 << 20)
                 if read > 64 << 20:  # a header is a few KB: this is not one
                     return None
-    except (OSError, EOFError, ValueError):
+    except (OSError, EOFError, ValueError, zstandard.ZstdError):
         return None
     return read - len(dec.unused_data)
 

@@ -1,0 +1,25 @@
+"""clean_text's single scan for suspect characters cleans exactly as the three separate checks
+(surrogates, unsafe controls, NFC) it replaced."""
+import unicodedata
+
+from hypothesis import given, strategies as st
+
+from pipeline.core.untrusted import _SURROGATE, _UNSAFE, clean_text, fix_surrogates
+
+
+def reference(text: str) -> str:
+    if text.isascii():
+        return _UNSAFE.sub("", text)
+    if _SURROGATE.search(text):
+        text = fix_surrogates(text)
+    text = _UNSAFE.sub("", text)
+    return unicodedata.normalize("NFC", text)
+
+
+_CHARS = st.sampled_from(["a", "é", "e\u0301", "\ud83d", "\ude80", "\x07", "\x85", "\u202e", "\u2067",
+                          "\t", "\n", "ß", "\u200f", "\U0001F680"])
+
+
+@given(st.lists(_CHARS, max_size=30).map("".join))
+def test_clean_text_equals_the_three_checks(text):
+    assert clean_text(text) == reference(text)

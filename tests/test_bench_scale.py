@@ -1,0 +1,45 @@
+"""bench/scale.py's arithmetic: speed ratios against the bz2 baseline, the 1 -> 2 worker scaling,
+the tenfold memory growth and the extrapolation to 100 GB on 16 cores (the runs themselves are
+benchmarks: `python bench/scale.py --tiny` runs them)."""
+import pytest
+
+from bench import scale
+
+
+def _run(wall, stage, workers=2, driver=300.0, worker=150.0):
+    return {"wall_s": wall, "stage_s": stage, "workers": workers, "driver_peak_mb": driver,
+            "worker_peak_mb": worker}
+
+
+@pytest.fixture
+def res():
+    return {"machine": {"date": "d", "cpus": 2, "load_average_before": (0.5, 0, 0),
+                        "load_average_after": (0.7, 0, 0)},
+            "corpus": {"pages": 8200, "missions": 820, "xml_bytes": 240_000_000},
+            "baseline_bz2_s": 10.0, "transcode_s": 12.0,
+            "runs": {"single": _run(20.0, 16.0), "multistream_w1": _run(30.0, 24.0, workers=1),
+                     "multistream": _run(16.0, 12.5), "zstd": _run(8.0, 6.0),
+                     "dask": _run(18.0, 14.0)},
+            "memory": {"small": dict(_run(5, 4), pages=2000), "big": dict(_run(50, 40, driver=600.0), pages=20000)}}
+
+
+def test_ratios_are_speeds_against_the_baseline(res):
+    r = scale.ratios(res)
+    assert r["single"]["whole_run_x"] == pytest.approx(0.5) and r["single"]["stage_x"] == pytest.approx(10 / 16)
+    assert r["zstd"]["whole_run_x"] == pytest.approx(1.25)
+    assert r["scaling_1_to_2"]["stage_x"] == pytest.approx(24 / 12.5)
+    assert r["memory_tenfold"]["driver_x"] == pytest.approx(2.0) and r["memory_tenfold"]["worker_x"] == 1.0
+
+
+def test_the_extrapolation_follows_its_stated_assumptions(res):
+    e = scale.ratios(res)["extrapolation"]
+    per_core = 240 / 6.0 / 2                        # MB of XML per second per worker
+    assert e["per_core_mb_xml_s"] == pytest.approx(per_core)
+    efficiency = (24 / 12.5) / 2
+    assert e["scaling_efficiency"] == pytest.approx(efficiency)
+    assert e["stage_s"] == pytest.approx(100_000 / (per_core * 16 * efficiency))
+    assert e["fixed_s_linear"] == pytest.approx((8.0 - 6.0) * 100e9 / 240e6)
+    assert e["total_min"] == pytest.approx((e["stage_s"] + e["fixed_s_linear"]) / 60)
+    text = scale.markdown(res, scale.ratios(res))
+    assert "| zstd re-pack, 2 workers | 8.0 | 6.0 | 1.25× | 1.67× | ≥ 4.0× |" in text
+    assert "Assumptions:" in text and "Dask" in text
