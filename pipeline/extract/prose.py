@@ -42,7 +42,9 @@ from datetime import datetime, timezone
 from pipeline.records import Section
 from pipeline.core.instants import Instant
 from pipeline.core.instants import PRECISION_RANK as RANK
-from pipeline.extract.prose_traps import HISTORIC, after_launch, apposition, date_range, serial
+from pipeline.extract.mentions import Mention as _Mention
+from pipeline.extract.mentions import Missions as _Missions
+from pipeline.extract.prose_traps import HISTORIC, after_launch, date_range
 from pipeline.extract.sentences import EVENT_RELATIVE, DatedSpan, find_dates, split_sentences
 
 _FINE = ("day", "hour", "minute", "second")
@@ -196,106 +198,6 @@ def _score(trigger: _Trigger, date: DatedSpan, sentence: str, breaks: list[int])
     if before and HISTORIC.search(between):
         return None     # "launched ... since STS-4 in 1982": the date is the reference's
     return len(between) * (1 if before else 2) + 40 * commas
-
-
-# --- missions --------------------------------------------------------------------------------
-
-_PROGRAMME = (r"(?:Apollo|Gemini|Vostok|Voskhod|Luna|Zond|Ranger|Surveyor|Lunar Orbiter|Mariner"
-              r"|Pioneer|Venera|Viking|Voyager|Shenzhou|Tianzhou|Chang'e|Chandrayaan|Skylab"
-              r"|Salyut|Artemis|Gaganyaan|Soyuz|Progress|Explorer|Sputnik|Kosmos|Cosmos"
-              r"|Mercury-Atlas|Mercury-Redstone|Tiangong|Gemini-Titan)")
-_DESIGNATIONS = [re.compile(p) for p in (
-    rf"\b{_PROGRAMME} (?:\d{{1,4}}[A-Z]?|[IVX]{{1,5}})(?![\w-])(?!\.\d)",
-    r"\b(?:(?:Soyuz|Progress) )?(?:MS|TMA|TMA-M)-\d{1,3}[A-Z]?(?![\w-])",
-    r"\b(?:Soyuz|Progress) (?:T|TM|M|M1|M-M)-\d{1,3}[A-Z]?(?![\w-])",
-    r"\b(?:SpaceX )?Crew-\d{1,2}(?![\w-])",
-    r"\b(?:Ax|CRS|NG|OA|SpX|Boe-OFT)-\d{1,2}(?![\w-])",
-    r"\bSTS-\d{1,3}(?:-?[A-Z])?(?![\w-])",
-)]
-_REFERENCE_WORDS = frozenset("before after than since like unlike following preceding".split())
-
-
-@dataclass(frozen=True)
-class _Mention:
-    start: int
-    end: int
-    name: str | None   # None: this mission
-    reference: bool    # "three days before Apollo 11's launch"
-
-
-def _norm(name: str) -> str:
-    name = re.sub(r"[\u2010-\u2015\u2212]", "-", name)
-    return re.sub(r"\s+", " ", name).strip().casefold()
-
-
-_MAX_NAME = 200
-
-
-class _Missions:
-    """Finds this mission and others in a sentence."""
-
-    def __init__(self, title: str, aliases, others) -> None:
-        title = title if isinstance(title, str) else ""
-        # A name is a few words: a longer "alias" (a value gone wrong, a hostile page) would be
-        # compiled into a pattern of its own size for every page.
-        names = [title, *[a for a in aliases if isinstance(a, str) and len(a) <= _MAX_NAME]]
-        others = [n for n in others if isinstance(n, str) and len(n) <= _MAX_NAME]
-        self.prefix, self.short_family = "", None
-        short = re.fullmatch(r"(.*\S)\s+(\S*[A-Za-z]\S*-\S*\d\S*)", title.strip())
-        if short:
-            self.prefix, self.short_family = short.group(1), _family(short.group(2))
-            names.append(short.group(2))
-        self.own = {_norm(n) for n in names if len(re.sub(r"\W", "", n)) >= 2}
-        # serials of the mission's other names that carry a letter ("ISS 72S" -> "72S")
-        self.serials = {s for n in names[1:] if (s := serial(n)) and not s.isdigit()}
-        self.patterns = [_literal(n) for n in sorted(self.own, key=len, reverse=True)]
-        self.patterns += [_literal(n) for n in others if isinstance(n, str)
-                          and len(re.sub(r"\W", "", n)) >= 2]
-        self.patterns += _DESIGNATIONS
-        for name in [title, short.group(2)] if short else [title]:
-            family = _family(name)
-            if family is not None:
-                self.patterns.append(family)
-
-    def find(self, sentence: str) -> list[_Mention]:
-        spans: list[tuple[int, int]] = []
-        for pattern in self.patterns:
-            spans += [(m.start(), m.end()) for m in pattern.finditer(sentence) if m.end() > m.start()]
-        spans.sort(key=lambda s: (s[0], -(s[1] - s[0])))
-        out: list[_Mention] = []
-        for start, end in spans:
-            if out and start < out[-1].end:
-                continue
-            text = sentence[start:end]
-            own = _norm(text) in self.own or serial(text) in self.serials or (
-                any(m.name is None for m in out) and apposition(sentence, start))
-            name = None if own else self._full(text)
-            word = re.search(r"(\w+)\W*(?:the\s+)?$", sentence[max(0, start - 30):start])
-            reference = bool(word and word.group(1).lower() in _REFERENCE_WORDS)
-            out.append(_Mention(start, end, name, reference))
-        return out
-
-    def _full(self, text: str) -> str:
-        """"MS-24" in an article about "Soyuz MS-25" is "Soyuz MS-24"."""
-        text = re.sub(r"\s+", " ", text.strip())
-        if self.short_family is not None and self.short_family.fullmatch(text):
-            return f"{self.prefix} {text}"
-        return text
-
-
-def _literal(name: str) -> re.Pattern:
-    body = r"[\s\u00a0]+".join(re.escape(part) for part in name.split())
-    body = body.replace(r"\-", r"[-\u2010-\u2015]")
-    return re.compile(rf"(?<![\w-]){body}(?![\w]|-\w|\.\d)", re.I)
-
-
-def _family(name: str) -> re.Pattern | None:
-    """"Soyuz MS-25" -> Soyuz MS-<number>: siblings of the title are other missions."""
-    if not re.search(r"[A-Za-z]{2}.*\d", name):
-        return None
-    parts = re.split(r"(\d+)", name.strip())
-    body = "".join(r"\d{1,4}" if p.isdigit() else re.escape(p) for p in parts)
-    return re.compile(rf"(?<![\w-]){body}(?![\w]|-\w|\.\d)", re.I)
 
 
 # --- sections --------------------------------------------------------------------------------

@@ -546,7 +546,7 @@ def test_robustness_corpus_never_raises(shared_corpus):
 def test_an_overlong_alias_is_not_made_into_a_pattern():
     """A spacecraft value of 900 KB (a hostile page) was compiled into a pattern of its own size
     (10 s a page); a mission's name is a few words, so such a value is no alias."""
-    from pipeline.extract.prose import _Missions
+    from pipeline.extract.mentions import Missions as _Missions
     long_name = "Ab " * 100_000
     missions = _Missions("Soyuz MS-25", [long_name, "ISS 71S"], ["Ab " * 50_000])
     assert all(len(p.pattern) < 2_000 for p in missions.patterns)
