@@ -48,6 +48,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(BENCH))
 
 import corpus  # noqa: E402  (bench/corpus.py)
+from memscan import _peak_rss_mb  # noqa: E402  (bench/memscan.py: VmHWM, not ru_maxrss)
 
 STAGE = "read+extract+transform"
 TARGETS = {"single": 1.2, "multistream": 1.6, "zstd": 4.0, "scaling": 1.8, "memory": 1.25}
@@ -59,19 +60,6 @@ def log(msg: str) -> None:
 
 # --- a run in a child process, with its peak memory ---------------------------------------------
 
-def _vm_hwm_mb() -> float:
-    """This process's peak RSS (VmHWM; ru_maxrss would carry the exec'ing parent's peak over)."""
-    import resource
-    try:
-        with open("/proc/self/status", encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def child(out: str, argv: list[str]) -> None:
     """Run the CLI in this process; at exit write its peak RSS and its largest child's."""
     import atexit
@@ -79,7 +67,7 @@ def child(out: str, argv: list[str]) -> None:
 
     def done() -> None:
         Path(out).write_text(json.dumps({
-            "driver_peak_mb": _vm_hwm_mb(),
+            "driver_peak_mb": _peak_rss_mb(),
             "worker_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
 
     atexit.register(done)
