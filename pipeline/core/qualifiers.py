@@ -3,8 +3,8 @@ a placeholder instead of a person, a label naming a component or a group, a foot
 
 One home for these habits, whatever the input format (wikitext, rendered text, prose): the
 mapper, the rendered-text reader and the prose reader all ask here. Facts from the current
-Template:Infobox spaceflight articles (survey: /work/notes/sem-survey.md; test snippets cite
-their file):
+Template:Infobox spaceflight articles (a survey of the shared corpus's 330 current infoboxes;
+test snippets cite their file):
 
 - planned values carry a word next to the value: "(planned)", "(''planned'')", "expected",
   "scheduled", "tentative", "proposed", "targeted", "NET" / "No earlier than", "TBA", "TBD";
