@@ -26,9 +26,10 @@ test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q
 
 # The fast loop while developing (under two minutes): everything but the tests marked slow
-# (end-to-end runs, SIGKILLs, Dask, headless Chromium, long property tests).
+# (end-to-end runs, SIGKILLs, Dask, ZIM and Enterprise runs, headless Chromium, long property
+# tests), on both cores (pytest-xdist).
 test-fast: $(VENV)/.installed-test
-	$(BIN)/python -m pytest -q -m "not slow"
+	$(BIN)/python -m pytest -q -m "not slow" -n 2
 
 contract: run
 	$(BIN)/python ../shared/tools/check_contract.py curated

@@ -20,7 +20,7 @@ LINE = st.lists(st.sampled_from([" ", "\t", "=", "a", "b", "-", "*", ":", "\u202
                 max_size=16).map("".join)
 
 
-@settings(max_examples=3000, deadline=None)
+@settings(max_examples=800, deadline=None)
 @given(LINE)
 def test_the_heading_pattern_reads_what_the_old_one_read(line):
     old = OLD_HEADING.match(line)
@@ -28,7 +28,7 @@ def test_the_heading_pattern_reads_what_the_old_one_read(line):
     assert (old and (old.group(1), old.group(2))) == (new and (new.group(1), new.group(2).strip()))
 
 
-@settings(max_examples=3000, deadline=None)
+@settings(max_examples=800, deadline=None)
 @given(LINE)
 def test_the_item_pattern_reads_what_the_old_one_read_but_blank_items(line):
     old, new = OLD_ITEM.match(line), text._ITEM_LINE.match(line)

@@ -66,6 +66,7 @@ def test_records_over_the_limit_and_broken_archives(dump, tmp_path):
     assert not is_enterprise(HTML)
 
 
+@pytest.mark.slow
 def test_recognised_in_raw_and_by_run_dump(dump, tmp_path):
     raw = tmp_path / "raw"
     raw.mkdir()

@@ -118,6 +118,7 @@ def _same_mission(html_row: dict, wikitext_row: dict) -> None:
             assert got == want, col
 
 
+@pytest.mark.slow
 def test_run_zim_gives_the_mission_row_of_the_wikitext(from_zim, from_wikitext):
     [html_row] = [m for m in from_zim["missions"] if m["source"].endswith("#Apollo_11")]
     [wikitext_row] = from_wikitext["missions"]
@@ -149,6 +150,7 @@ def test_only_articles_with_an_infobox_are_inputs(archive, from_zim):
     assert all(r["format"] == "html" for r in inputs.values())
 
 
+@pytest.mark.slow
 def test_dask_engine_gives_the_same_tables(archive, from_zim, tmp_path):
     got = _run(tmp_path, "dask", iter_zim(archive), engine="dask", workers=1)
     assert got == from_zim
@@ -172,6 +174,7 @@ def test_bad_archive_and_oversized_entry_are_read_failures(archive, tmp_path):
     assert all("over the limit" in f.reason for f in small)
 
 
+@pytest.mark.slow
 def test_cli_run_zim(archive, tmp_path):
     out = subprocess.run([sys.executable, "-m", "pipeline", "run", "--zim", str(archive), "--workers", "0",
                           "--out", str(tmp_path / "curated"), "--reports", str(tmp_path / "reports"),
