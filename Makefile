@@ -25,7 +25,7 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q
 
-# The fast loop while developing (under two minutes): everything but the tests marked slow
+# The fast loop while developing (90 s to 2.5 min on two cores): everything but the tests marked slow
 # (end-to-end runs, SIGKILLs, Dask, ZIM and Enterprise runs, headless Chromium, long property
 # tests), on both cores (pytest-xdist).
 test-fast: $(VENV)/.installed-test
