@@ -197,6 +197,9 @@ class Store:
             results = data["result"]["results"]
             if not isinstance(data["keys"], list) or len(data["keys"]) != len(results):
                 return None
+            if not all(isinstance(r, dict) and isinstance(r.get("expectation_config"), dict)
+                       for r in results):
+                return None
             return data
         except Exception:  # missing, damaged or foreign: validate again
             return None

@@ -187,3 +187,21 @@ def test_the_bundled_articles_with_one_article_changed(tmp_path, caplog):
     fast, n = carried_and_full(cache, changed, caplog)
     assert n == 1   # orbits_match_duration, on dq_orbits_deviation and dq_orbits_tolerance
     assert "orbits_match_duration" in {o.name for o in fast.failures()}
+
+
+@pytest.mark.slow
+def test_a_suite_whose_meta_changed_carries_every_expectation(tmp_path, caplog):
+    import shutil
+    suites = tmp_path / "expectations"
+    shutil.copytree(EXPECTATIONS, suites)
+    validate(tables(), expectations_dir=suites, cache_dir=tmp_path / "cache")
+    path = suites / "missions.json"
+    data = json.loads(path.read_text())
+    data["meta"]["owner"] = "data team"          # the suite's key changes, no expectation's does
+    path.write_text(json.dumps(data))
+    caplog.set_level(logging.INFO, logger="pipeline.validate")
+    caplog.clear()
+    fast = validate(tables(), expectations_dir=suites, cache_dir=tmp_path / "cache")
+    assert evaluated(caplog) == 0
+    full = validate(tables(), expectations_dir=suites)
+    assert outcomes(fast) == outcomes(full) and ge_json(fast) == ge_json(full)
