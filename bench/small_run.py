@@ -129,8 +129,9 @@ def whole_runs(repeat: int) -> None:
                     got[mode].append(run_once(site))
             for mode, runs in got.items():
                 print(f"| {scenario} | {mode} | {m(r['wall'] for r in runs):.1f} | "
-                      f"{m(r['extract'] for r in runs):.2f} | **{m(r['validate'] for r in runs):.2f}** | {m(r['wait'] for r in runs):.2f} | "
-                      f"{runs[0]['evaluated']} of {runs[0]['expectations']} | {m(r['report'] for r in runs):.2f} |")
+                      f"{m(r['extract'] for r in runs):.2f} | **{m(r['validate'] for r in runs):.2f}** | "
+                      f"{m(r['wait'] for r in runs):.2f} | {runs[0]['evaluated']} of {runs[0]['expectations']} | "
+                      f"{m(r['report'] for r in runs):.2f} |")
             base, fast = (m(r["validate"] for r in got[k]) for k in ("full GE (baseline)", "carried"))
             print(f"|   | validate stage, baseline / carried | | | {base / fast:.1f}x | | | |")
         again = run_once(site)   # the night after: the same inputs as the last run

@@ -164,8 +164,9 @@ def suite_key(suite_data: dict, keys: list[str]) -> str:
 
 class Store:
     """The cache folder: `<suite key>.json` = {"result": GE suite result as JSON, "keys": the key
-    of each of its expectation results, in the order of result["results"]}. Unreadable files are ignored (validated
-    again); a folder that cannot be written only costs the next run its shortcut."""
+    of each of its expectation results, in the order of result["results"]}. Unreadable files
+    are ignored (validated again); a folder that cannot be written only costs the next run its
+    shortcut."""
 
     def __init__(self, folder: Path):
         self.folder = Path(folder)
