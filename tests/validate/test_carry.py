@@ -205,3 +205,46 @@ def test_a_suite_whose_meta_changed_carries_every_expectation(tmp_path, caplog):
     assert evaluated(caplog) == 0
     full = validate(tables(), expectations_dir=suites)
     assert outcomes(fast) == outcomes(full) and ge_json(fast) == ge_json(full)
+
+
+@pytest.mark.slow
+def test_a_nightly_run_with_one_article_edited_reports_what_a_full_validation_does(tmp_path):
+    """The whole command, twice: after an edit that makes an error check fail, the run that
+    carries (GE asked for one expectation) writes the same checks, missions, hold-backs and
+    totals in dq.json as the same run with its validation cache removed (GE asked for all)."""
+    import shutil
+
+    from click.testing import CliRunner
+
+    from pipeline.cli import cli
+
+    start = tmp_path / "start"
+    shutil.copytree(ROOT / "raw", start / "raw")
+    shutil.copytree(ROOT / "expectations", start / "expectations")
+
+    def run(site: Path) -> tuple[dict, dict]:
+        log = site / "run.jsonl"
+        log.unlink(missing_ok=True)
+        r = CliRunner().invoke(cli, ["run", "--raw", str(site / "raw"), "--out", str(site / "curated"),
+                                     "--reports", str(site / "reports"), "--workers", "0", "--quiet",
+                                     "--fail-on", "never", "--log-json", str(log)])
+        assert r.exit_code == 0, r.output
+        event = next(json.loads(line) for line in log.read_text().splitlines()
+                     if json.loads(line)["event"] == "validation")
+        latest = (site / "reports" / "LATEST").read_text().strip()
+        return event, json.loads((site / "reports" / latest / "dq.json").read_text())
+
+    run(start)
+    for name in ("carried", "full"):
+        site = tmp_path / name
+        shutil.copytree(start, site)
+        article = site / "raw" / "Apollo_11.wikitext"
+        article.write_text(article.read_text().replace("= 1.25&nbsp;degrees", "= 191.25&nbsp;degrees"))
+    shutil.rmtree(tmp_path / "full" / "reports" / "_validation_cache")
+    carried_event, carried = run(tmp_path / "carried")
+    full_event, full = run(tmp_path / "full")
+    assert carried_event["evaluated"] == 1 and full_event["evaluated"] == full_event["expectations"]
+    for key in ("expectations", "missions", "quarantine", "totals", "publish", "tables"):
+        assert carried[key] == full[key], key
+    bad = next(e for e in carried["expectations"] if e["name"] == "inclination_in_range")
+    assert not bad["success"] and bad["failing_ids"] == ["apollo-11"]
