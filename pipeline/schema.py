@@ -218,15 +218,17 @@ def _sortable(v):
 
 
 # What a column's value must be for Arrow to take it without a question: None, or a str for a
-# string column (lone surrogates too: to_table replaces them), an int in range for int64, an
-# int or float for float64. Columns of other types are checked only by building the table.
-_SURE = {_S: (str,), _I: (int,), _F: (float, int)}
+# string column (lone surrogates too: to_table replaces them), an int in range for int64, a
+# float for float64 (an int there must be exact as a double: Arrow's check). Columns of other
+# types, and values of other types, are checked by building the table.
+_SURE = {_S: (str,), _I: (int,), _F: (float,)}
 _INT64 = (-2**63, 2**63 - 1)
 
 
 def _plainly_fits(name: str, rows: list[dict]) -> bool:
     """True when every row of `name` has only known columns and values that to_table takes as
-    they are (see _SURE); False says only "build the table to know" (a bool is never sure)."""
+    they are (see _SURE); False says only "build the table to know" (a bool is never sure).
+    tests/test_schema.py checks it against to_table value by value."""
     schema = TABLES[name]
     kinds = _KINDS.get(name)
     if kinds is None:
