@@ -34,9 +34,14 @@ class Mention:
     reference: bool    # "three days before Apollo 11's launch"
 
 
+_DASHES = re.compile(r"[\u2010-\u2015\u2212]")
+_SPACES = re.compile(r"\s+")
+_WORD_BEFORE = re.compile(r"(\w+)\W*(?:the\s+)?$")
+
+
 def _norm(name: str) -> str:
-    name = re.sub(r"[\u2010-\u2015\u2212]", "-", name)
-    return re.sub(r"\s+", " ", name).strip().casefold()
+    name = _DASHES.sub("-", name)
+    return _SPACES.sub(" ", name).strip().casefold()
 
 
 _MAX_NAME = 200
@@ -81,14 +86,14 @@ class Missions:
             own = _norm(text) in self.own or serial(text) in self.serials or (
                 any(m.name is None for m in out) and apposition(sentence, start))
             name = None if own else self._full(text)
-            word = re.search(r"(\w+)\W*(?:the\s+)?$", sentence[max(0, start - 30):start])
+            word = _WORD_BEFORE.search(sentence[max(0, start - 30):start])
             reference = bool(word and word.group(1).lower() in _REFERENCE_WORDS)
             out.append(Mention(start, end, name, reference))
         return out
 
     def _full(self, text: str) -> str:
         """"MS-24" in an article about "Soyuz MS-25" is "Soyuz MS-24"."""
-        text = re.sub(r"\s+", " ", text.strip())
+        text = _SPACES.sub(" ", text.strip())
         if self.short_family is not None and self.short_family.fullmatch(text):
             return f"{self.prefix} {text}"
         return text

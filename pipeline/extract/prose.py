@@ -170,12 +170,16 @@ def _triggers(sentence: str) -> list[_Trigger]:
     return sorted(found, key=lambda t: t.start)
 
 
+_CLAUSE_BREAK = re.compile(r";|,\s+(?:but|while|whereas|although|however)\b|\s\u2013\s|\s\u2014\s")
+
+
 def _clause_breaks(sentence: str) -> list[int]:
-    return [m.start() for m in re.finditer(r";|,\s+(?:but|while|whereas|although|however)\b"
-                                           r"|\s\u2013\s|\s\u2014\s", sentence)]
+    return [m.start() for m in _CLAUSE_BREAK.finditer(sentence)]
 
 
 # "The launch, delayed by two days, took place on ...": the noun's own verb joins it to the date.
+_COMMA = re.compile(r",\s")
+_ORDER_WORD = re.compile(r"\b(?:before|after|until|since|prior)\b", re.I)
 _PREDICATE = re.compile(r"\b(?:took place|occurred|happened|was (?:carried out|performed|conducted"
                         r"|completed))\s+(?:\w+\s+)?(?:on|at|in)\s*$", re.I)
 
@@ -187,11 +191,11 @@ def _score(trigger: _Trigger, date: DatedSpan, sentence: str, breaks: list[int])
     if hi < lo:  # overlapping spans
         lo, hi = hi, hi
     between = sentence[lo:hi]
-    commas = len(re.findall(r",\s", between))
+    commas = len(_COMMA.findall(between))
     if trigger.noun and not (before and _PREDICATE.search(between)):
         if len(between) > (30 if before else 15) or (before and commas):
             return None
-        if not before and re.search(r"\b(?:before|after|until|since|prior)\b", between, re.I):
+        if not before and _ORDER_WORD.search(between):
             return None
     if any(lo <= b < hi for b in breaks):
         return None
@@ -418,12 +422,14 @@ def _on_moon(trigger: _Trigger, sentence: str, previous: list[str], heading) -> 
     return False
 
 
+_LIST_GLUE = re.compile(r"\s*(?:,|,?\s*and|,?\s*or)\s*")
+
+
 def _date_groups(dates: list[DatedSpan], sentence: str) -> list[list[DatedSpan]]:
     """Dates in a list ("on A, B, and C respectively") go together to one trigger."""
     groups: list[list[DatedSpan]] = []
     for date in sorted(dates, key=lambda d: d.start):
-        if groups and re.fullmatch(r"\s*(?:,|,?\s*and|,?\s*or)\s*",
-                                   sentence[groups[-1][-1].end:date.start]):
+        if groups and _LIST_GLUE.fullmatch(sentence, groups[-1][-1].end, date.start):
             groups[-1].append(date)
         else:
             groups.append([date])

@@ -74,14 +74,19 @@ def _opens_sentence(rest: str) -> bool:
     return bool(head) and (head[0].isupper() or head[0].isdigit())
 
 
+_LAST_TOKEN = re.compile(r"(\S+)$")
+_AM_PM = re.compile(r"[ap]\.m", re.I)
+_INITIALS = re.compile(r"[A-Z]|(?:[A-Za-z]\.)+[A-Za-z]")
+
+
 def _abbreviation(before: str, rest: str) -> bool:
-    token = re.search(r"(\S+)$", before)
+    token = _LAST_TOKEN.search(before)
     if token is None:
         return False
     word = token.group(1).lstrip("\"'\u201c\u2018([")
-    if re.fullmatch(r"[ap]\.m", word, re.I):
+    if _AM_PM.fullmatch(word):
         return bool(_ZONE_WORD.match(rest))
-    if re.fullmatch(r"[A-Z]", word) or re.fullmatch(r"(?:[A-Za-z]\.)+[A-Za-z]", word):
+    if _INITIALS.fullmatch(word):
         return True
     return word.lower() in _ABBREVIATIONS
 
@@ -104,6 +109,7 @@ _LONG_ZONES = {"eastern standard time": "EST", "eastern daylight time": "EDT",
                "mountain standard time": "MST", "mountain daylight time": "MDT",
                "moscow time": "MSK", "coordinated universal time": "UTC"}
 _LONG_ZONE = re.compile("|".join(_LONG_ZONES), re.I)
+_TIME_WORD = re.compile("time", re.I)   # in every long zone name (as _LONG_ZONE matches it)
 # "the night before the launch": the narrative moved to a time the text does not date.
 EVENT_RELATIVE = re.compile(
     r"\b(?:day|night|morning|evening|week|hours?|minutes?)s? (?:before|after|prior to) (?:the )?"
@@ -125,8 +131,15 @@ _HAS_DIGIT = re.compile(r"\d")
 def _normalise_for_dates(sentence: str) -> str:
     """Same-length rewrite that lets find_instants join "20:17:40 UTC on Sunday July 20" and
     read "7:51:00 a.m. Eastern Standard Time": weekday names blanked, long zones abbreviated."""
-    text = _WEEKDAY.sub(lambda m: " " * len(m.group()), sentence)
+    # each pass only where a literal its every match contains is present (one C scan each)
+    text = _WEEKDAY.sub(_blank, sentence) if "day" in sentence else sentence
+    if _TIME_WORD.search(text) is None:
+        return text
     return _LONG_ZONE.sub(lambda m: _LONG_ZONES[m.group().lower()].ljust(len(m.group())), text)
+
+
+def _blank(match: re.Match) -> str:
+    return " " * len(match.group())
 
 
 def find_dates(sentence: str, anchor: Instant | None = None, *,
@@ -140,11 +153,16 @@ def find_dates(sentence: str, anchor: Instant | None = None, *,
     """
     if not isinstance(sentence, str) or not sentence:
         return []
-    text = _normalise_for_dates(sentence)
-    found = [DatedSpan(s, e, i.utc, i.precision, "absolute") for s, e, i in find_instants(text)]
-    if anchor is not None:
-        found = _with_inferred_years(text, found, anchor.utc.year)
-    found = _with_bare_times(text, found, anchor)
+    if _HAS_DIGIT.search(sentence) is None:
+        # every absolute date, year-less day and bare time has a digit (and the normalising
+        # adds none): only a relative phrase can date this sentence
+        found: list[DatedSpan] = []
+    else:
+        text = _normalise_for_dates(sentence)
+        found = [DatedSpan(s, e, i.utc, i.precision, "absolute") for s, e, i in find_instants(text)]
+        if anchor is not None:
+            found = _with_inferred_years(text, found, anchor.utc.year)
+        found = _with_bare_times(text, found, anchor)
     if found or not relative or anchor is None or anchor.precision not in _FINE:
         return found
     match = _RELATIVE.search(sentence)
