@@ -135,7 +135,14 @@ def _normalise_for_dates(sentence: str) -> str:
     text = _WEEKDAY.sub(_blank, sentence) if "day" in sentence else sentence
     if _TIME_WORD.search(text) is None:
         return text
-    return _LONG_ZONE.sub(lambda m: _LONG_ZONES[m.group().lower()].ljust(len(m.group())), text)
+    return _LONG_ZONE.sub(_abbreviated, text)
+
+
+def _abbreviated(match: re.Match) -> str:
+    """A long zone name as its abbreviation, padded; a caseless match lower() does not map
+    ("Moscow t\u0131me", dotless i) stays as written."""
+    short = _LONG_ZONES.get(match.group().lower())
+    return short.ljust(len(match.group())) if short is not None else match.group()
 
 
 def _blank(match: re.Match) -> str:

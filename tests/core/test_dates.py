@@ -281,3 +281,15 @@ def test_intervals_compare_honestly():
     landing, launch = parse_instant("22 May 2021"), parse_instant("22 May 2021, 15:26 UTC")
     assert not certainly_before(landing, launch) and not certainly_before(launch, landing)
     assert certainly_before(parse_instant("21 May 2021"), launch)
+
+
+def test_the_date_scan_start_matches_what_ignorecase_matches():
+    """_DATE's leading test is written case-sensitively for speed: each letter's class must be
+    exactly the characters re.IGNORECASE matches for it (the long s of "ſep" included)."""
+    from pipeline.core.instants import _caseless
+    for letter in sorted(set("janfebmaraprmayjunjulaugsepoctnovdec")):
+        caseless = re.compile(re.escape(letter), re.I)
+        expected = {chr(c) for c in range(0x110000) if caseless.fullmatch(chr(c))}
+        written = re.compile(_caseless(letter))
+        assert {chr(c) for c in range(0x110000) if written.fullmatch(chr(c))} == expected, letter
+    assert find_instants("ſep 16, 1969") == find_instants("Sep 16, 1969")

@@ -551,3 +551,11 @@ def test_an_overlong_alias_is_not_made_into_a_pattern():
     missions = _Missions("Soyuz MS-25", [long_name, "ISS 71S"], ["Ab " * 50_000])
     assert all(len(p.pattern) < 2_000 for p in missions.patterns)
     assert any("71s" in p.pattern for p in missions.patterns)  # the short alias stays
+
+
+def test_caseless_spellings_outside_lower_do_not_raise():
+    """re.IGNORECASE matches the long s and the dotless i, which str.lower() keeps: a month
+    ("\u017fep") or a long zone name ("Moscow t\u0131me") spelled so is read or left, never a KeyError."""
+    from pipeline.extract.sentences import find_dates
+    assert find_dates("It launched on \u017fep 16, 1969.") == find_dates("It launched on Sep 16, 1969.")
+    assert find_dates("Launch at 10:00 Moscow t\u0131me on 16 July 1969.")[0].utc.day == 16
