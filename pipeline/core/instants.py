@@ -366,14 +366,66 @@ def _instant(date: _Date, time: _Time | None, offset: float | None) -> Instant |
         return None
 
 
+# --- where a match can start -------------------------------------------------------------------
+# The regex engine tries a pattern at every position of the text unless it starts with a
+# literal or a character class; _DATE and _TIME start with lookarounds, so scanning prose with
+# them costs far more per character than finding the few places a match can start (runs of
+# digits, month names) and trying them there. finditer_at gives exactly pattern.finditer's
+# matches when every match starts at one of the positions given.
+
+_DIGIT_RUN = re.compile(r"\d+")
+_ASCII_DIGIT_RUN = re.compile(r"[0-9]+")   # the same runs in ASCII text, found faster
+# What re.IGNORECASE lets through for a month's first three letters, as one lowercase form.
+_FOLD_MONTH = str.maketrans({**{c.upper(): c for c in "abcdefghijklmnopqrstuvwxyz"},
+                             **{f: c for c, fs in _FOLDS.items() for f in fs if len(f.lower()) == 1}})
+
+
+def digit_run_starts(text: str) -> list[int]:
+    """Where each run of digits (\\d, any script) starts: the only places a pattern can match
+    whose every alternative starts with a digit not preceded by one."""
+    runs = _ASCII_DIGIT_RUN if text.isascii() else _DIGIT_RUN
+    return [m.start() for m in runs.finditer(text)]
+
+
+def month_starts(text: str, prefixes) -> list[int]:
+    """Every position where one of `prefixes` (lowercase) is written, in any case (and the
+    long s): overlapping occurrences included."""
+    low = text.translate(_FOLD_MONTH)
+    out = []
+    for prefix in prefixes:
+        i = low.find(prefix)
+        while i >= 0:
+            out.append(i)
+            i = low.find(prefix, i + 1)
+    return out
+
+
+def finditer_at(pattern: re.Pattern, text: str, starts: list[int]) -> list[re.Match]:
+    """pattern.finditer(text) for a pattern that never matches empty and can start only at
+    the given positions: the same leftmost, non-overlapping matches, tried only there
+    (lookbehinds still see the text before a position)."""
+    out, pos = [], 0
+    for start in sorted(starts):
+        if start >= pos and (m := pattern.match(text, start)) is not None:
+            out.append(m)
+            pos = m.end()
+    return out
+
+
+def _date_starts(text: str, runs: list[int]) -> list[int]:
+    # _DATE: every alternative starts with a digit not preceded by one, or with a month name
+    return runs + month_starts(text, _MONTHS)
+
+
 def _scan(text: str) -> list[tuple[int, int, Instant | None]]:
     """Every date in text with the time written next to it; None for impossible dates."""
     if not _DIGIT.search(text):
         return []  # every date form has a digit (a year at least)
-    dates = [_date_from(m) for m in _DATE.finditer(text)]
+    runs = digit_run_starts(text)
+    dates = [_date_from(m) for m in finditer_at(_DATE, text, _date_starts(text, runs))]
     taken = [(d.start, d.end) for d in dates]
     times = []
-    for match in _TIME.finditer(text):
+    for match in finditer_at(_TIME, text, runs):
         if any(s < match.end() and match.start() < e for s, e in taken):
             continue
         times.append(_time_from(match))
