@@ -390,7 +390,7 @@ def digit_run_starts(text: str) -> list[int]:
 def month_starts(text: str, prefixes) -> list[int]:
     """Every position where one of `prefixes` (lowercase) is written, in any case (and the
     long s): overlapping occurrences included."""
-    low = text.translate(_FOLD_MONTH)
+    low = text.lower() if text.isascii() else text.translate(_FOLD_MONTH)
     out = []
     for prefix in prefixes:
         i = low.find(prefix)
@@ -412,6 +412,9 @@ def finditer_at(pattern: re.Pattern, text: str, starts: list[int]) -> list[re.Ma
     return out
 
 
+_SHORT = 40
+
+
 def _date_starts(text: str, runs: list[int]) -> list[int]:
     # _DATE: every alternative starts with a digit not preceded by one, or with a month name
     return runs + month_starts(text, _MONTHS)
@@ -421,11 +424,16 @@ def _scan(text: str) -> list[tuple[int, int, Instant | None]]:
     """Every date in text with the time written next to it; None for impossible dates."""
     if not _DIGIT.search(text):
         return []  # every date form has a digit (a year at least)
-    runs = digit_run_starts(text)
-    dates = [_date_from(m) for m in finditer_at(_DATE, text, _date_starts(text, runs))]
+    if len(text) < _SHORT:   # finding the starts costs more than it saves
+        date_matches, time_matches = _DATE.finditer(text), _TIME.finditer(text)
+    else:
+        runs = digit_run_starts(text)
+        date_matches = finditer_at(_DATE, text, _date_starts(text, runs))
+        time_matches = finditer_at(_TIME, text, runs)
+    dates = [_date_from(m) for m in date_matches]
     taken = [(d.start, d.end) for d in dates]
     times = []
-    for match in finditer_at(_TIME, text, runs):
+    for match in time_matches:
         if any(s < match.end() and match.start() < e for s, e in taken):
             continue
         times.append(_time_from(match))
