@@ -160,11 +160,17 @@ _DIGIT = re.compile(r"\d")
 _DAY_RANGE = re.compile(r"(?<![\d:.])(\d{1,2})\s*[–—-]\s*\d{1,2}\s+(?=[A-Za-z])")
 
 
-def _caseless(word: str) -> str:
-    """word as case-sensitive character classes that match what re.IGNORECASE matches
-    ("sep" -> [Ss\u017f][Ee][Pp]): cheaper to test at every position than a caseless literal."""
+def caseless(word: str) -> str:
+    """word (ASCII letters) as case-sensitive character classes that match what re.IGNORECASE
+    matches ("sep" -> [Ss\u017f][Ee][Pp]): cheaper to test at every position than a caseless
+    literal (in a pattern compiled with re.I, put it inside "(?-i:...)")."""
     return "".join("[" + "".join(re.escape(c) for c in sorted({ch, ch.upper(), *_FOLDS.get(ch, ())})) + "]"
                    for ch in word)
+
+
+def caseless_first(letters: str) -> str:
+    """One character class of every character re.IGNORECASE matches for any of letters."""
+    return "[" + "".join(caseless(c)[1:-1] for c in letters) + "]"
 
 
 # Characters beyond a letter's two cases that re.IGNORECASE also matches (Unicode simple case
@@ -174,7 +180,7 @@ _FOLDS = {"s": ("\u017f",), "i": ("\u0130", "\u0131"), "k": ("\u212a",)}
 # The leading lookahead lets the regex engine skip every position where no date can start (a
 # digit or a month name), which makes scanning prose about four times faster; written
 # case-sensitively (the same characters as the caseless form) it is tested faster still.
-_DATE_START = "|".join(["\\d", *(_caseless(m) for m in _MONTHS)])
+_DATE_START = "|".join(["\\d", *(caseless(m) for m in _MONTHS)])
 _DATE = re.compile(
     rf"""
     (?-i:(?={_DATE_START}))

@@ -10,7 +10,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from pipeline.core.instants import MONTHS, Instant, digit_run_starts, find_instants, finditer_at
+from pipeline.core.instants import (MONTHS, Instant, caseless_first, digit_run_starts, find_instants,
+                                    finditer_at)
 
 _FINE = ("day", "hour", "minute", "second")
 # A bare year is an event's date only as "in 1969" / "during early 1969"; elsewhere it is a
@@ -112,6 +113,8 @@ _LONG_ZONE = re.compile("|".join(_LONG_ZONES), re.I)
 _TIME_WORD = re.compile("time", re.I)   # in every long zone name (as _LONG_ZONE matches it)
 # "the night before the launch": the narrative moved to a time the text does not date.
 EVENT_RELATIVE = re.compile(
+    # the leading test (a match's first letter, case-sensitively) is quicker than the caseless one
+    "(?-i:(?=" + caseless_first("dnmewh") + "))"
     r"\b(?:day|night|morning|evening|week|hours?|minutes?)s? (?:before|after|prior to) (?:the )?"
     r"(?:scheduled |planned )?(?:launch|landing|lift-?off|splashdown|docking|flight|mission)\b",
     re.I)
