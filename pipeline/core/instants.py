@@ -27,6 +27,7 @@ from dateutil.parser import isoparse
 from dateutil.relativedelta import relativedelta
 
 from pipeline.core.mediawiki import FOOTNOTE_MARK
+from pipeline.core.patterns import caseless, digit_run_starts, finditer_at, occurrences
 from pipeline.core.quantities import clean_text, parse_time_span, unit_code
 
 PRECISIONS = ("year", "month", "day", "hour", "minute", "second")
@@ -159,23 +160,6 @@ _ERA = r"(?:\s*\b(?P<{0}>AD|CE|BCE|BC|AC)\b)?"
 _DIGIT = re.compile(r"\d")
 _DAY_RANGE = re.compile(r"(?<![\d:.])(\d{1,2})\s*[–—-]\s*\d{1,2}\s+(?=[A-Za-z])")
 
-
-def caseless(word: str) -> str:
-    """word (ASCII letters) as case-sensitive character classes that match what re.IGNORECASE
-    matches ("sep" -> [Ss\u017f][Ee][Pp]): cheaper to test at every position than a caseless
-    literal (in a pattern compiled with re.I, put it inside "(?-i:...)")."""
-    return "".join("[" + "".join(re.escape(c) for c in sorted({ch, ch.upper(), *_FOLDS.get(ch, ())})) + "]"
-                   for ch in word)
-
-
-def caseless_first(letters: str) -> str:
-    """One character class of every character re.IGNORECASE matches for any of letters."""
-    return "[" + "".join(caseless(c)[1:-1] for c in letters) + "]"
-
-
-# Characters beyond a letter's two cases that re.IGNORECASE also matches (Unicode simple case
-# folding: the long s, the dotless i, the Kelvin sign); test_instants checks this table.
-_FOLDS = {"s": ("\u017f",), "i": ("\u0130", "\u0131"), "k": ("\u212a",)}
 
 # The leading lookahead lets the regex engine skip every position where no date can start (a
 # digit or a month name), which makes scanning prose about four times faster; written
@@ -372,58 +356,14 @@ def _instant(date: _Date, time: _Time | None, offset: float | None) -> Instant |
         return None
 
 
-# --- where a match can start -------------------------------------------------------------------
-# The regex engine tries a pattern at every position of the text unless it starts with a
-# literal or a character class; _DATE and _TIME start with lookarounds, so scanning prose with
-# them costs far more per character than finding the few places a match can start (runs of
-# digits, month names) and trying them there. finditer_at gives exactly pattern.finditer's
-# matches when every match starts at one of the positions given.
-
-_DIGIT_RUN = re.compile(r"\d+")
-_ASCII_DIGIT_RUN = re.compile(r"[0-9]+")   # the same runs in ASCII text, found faster
-# What re.IGNORECASE lets through for a month's first three letters, as one lowercase form.
-_FOLD_MONTH = str.maketrans({**{c.upper(): c for c in "abcdefghijklmnopqrstuvwxyz"},
-                             **{f: c for c, fs in _FOLDS.items() for f in fs if len(f.lower()) == 1}})
-
-
-def digit_run_starts(text: str) -> list[int]:
-    """Where each run of digits (\\d, any script) starts: the only places a pattern can match
-    whose every alternative starts with a digit not preceded by one."""
-    runs = _ASCII_DIGIT_RUN if text.isascii() else _DIGIT_RUN
-    return [m.start() for m in runs.finditer(text)]
-
-
-def month_starts(text: str, prefixes) -> list[int]:
-    """Every position where one of `prefixes` (lowercase) is written, in any case (and the
-    long s): overlapping occurrences included."""
-    low = text.lower() if text.isascii() else text.translate(_FOLD_MONTH)
-    out = []
-    for prefix in prefixes:
-        i = low.find(prefix)
-        while i >= 0:
-            out.append(i)
-            i = low.find(prefix, i + 1)
-    return out
-
-
-def finditer_at(pattern: re.Pattern, text: str, starts: list[int]) -> list[re.Match]:
-    """pattern.finditer(text) for a pattern that never matches empty and can start only at
-    the given positions: the same leftmost, non-overlapping matches, tried only there
-    (lookbehinds still see the text before a position)."""
-    out, pos = [], 0
-    for start in sorted(starts):
-        if start >= pos and (m := pattern.match(text, start)) is not None:
-            out.append(m)
-            pos = m.end()
-    return out
-
-
+# _DATE and _TIME start with lookarounds: on long text they are tried only where a match can
+# start (pipeline.core.patterns), with the same matches.
 _SHORT = 40
 
 
 def _date_starts(text: str, runs: list[int]) -> list[int]:
     # _DATE: every alternative starts with a digit not preceded by one, or with a month name
-    return runs + month_starts(text, _MONTHS)
+    return runs + occurrences(text, _MONTHS, caseless=True)
 
 
 def _scan(text: str) -> list[tuple[int, int, Instant | None]]:

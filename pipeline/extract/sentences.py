@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from pipeline.core.instants import (MONTHS, Instant, caseless_first, digit_run_starts, find_instants,
-                                    finditer_at)
+from pipeline.core.instants import MONTHS, Instant, find_instants
+from pipeline.core.patterns import caseless_first, digit_run_starts, finditer_at, occurrences
 
 _FINE = ("day", "hour", "minute", "second")
 # A bare year is an event's date only as "in 1969" / "during early 1969"; elsewhere it is a
@@ -228,15 +228,6 @@ def _with_bare_times(text: str, found: list[DatedSpan], anchor: Instant | None) 
 _MONTH_PREFIXES = sorted({m[:3] for m in MONTHS})
 
 
-def _all(text: str, word: str) -> list[int]:
-    """Every position of word in text, overlapping ones included."""
-    out, i = [], text.find(word)
-    while i >= 0:
-        out.append(i)
-        i = text.find(word, i + 1)
-    return out
-
-
 def _with_inferred_years(text: str, found: list[DatedSpan], year: int) -> list[DatedSpan]:
     """Append the anchor year to each year-less "July 16" / "16 July" and read again."""
     if not _HAS_DIGIT.search(text):
@@ -244,7 +235,7 @@ def _with_inferred_years(text: str, found: list[DatedSpan], year: int) -> list[D
     taken = sorted((d.start, d.end) for d in found)   # non-overlapping spans
     inserts: list[tuple[int, str]] = []
     # _MONTH_DAY starts with a month's name (capitalised), _DAY_MONTH with a digit that follows none
-    capitals = [i for name in _MONTH_PREFIXES for i in _all(text, name)]
+    capitals = occurrences(text, _MONTH_PREFIXES)
     for pattern, glue, starts in ((_MONTH_DAY, ", ", capitals), (_DAY_MONTH, " ", digit_run_starts(text))):
         for match in finditer_at(pattern, text, starts):
             if not 1 <= int(match.group(1)) <= 31:

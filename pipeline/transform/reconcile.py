@@ -19,7 +19,7 @@ from datetime import datetime
 
 from pipeline.records import Issue, Page
 from pipeline.core import instants
-from pipeline.core.instants import caseless_first
+from pipeline.core.patterns import caseless_first
 from pipeline.core.roles import ROLES
 from pipeline.transform import status as planned
 from pipeline.transform.mapper import Bundle

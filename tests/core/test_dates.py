@@ -287,7 +287,7 @@ def test_the_date_scan_start_matches_what_ignorecase_matches():
     """Leading tests (_DATE, prose patterns) are written case-sensitively for speed: each
     letter's class must be exactly the characters re.IGNORECASE matches for it (the long s of
     "ſep", the Kelvin sign, the dotted and dotless i included)."""
-    from pipeline.core.instants import caseless
+    from pipeline.core.patterns import caseless
     any_letter = re.compile("[a-z]", re.I)
     near = [chr(c) for c in range(0x110000) if any_letter.fullmatch(chr(c))]   # one pass
     for letter in "abcdefghijklmnopqrstuvwxyz":

@@ -1,0 +1,75 @@
+"""Regex helpers for scanning long text cheaply with the same results.
+
+Python's regex engine tries a pattern at every position of a text unless the pattern starts
+with a literal or a character class; a pattern that starts with a lookaround (a date that must
+not follow a digit, a month name that must start a word) pays its whole setup at every
+character. Two ways around that, both exact:
+
+- `finditer_at`: when every match can only start at a few known places (runs of digits,
+  month names: `digit_run_starts`, `occurrences`), try the pattern there only.
+- `caseless` / `caseless_first`: a leading test written case-sensitively with exactly the
+  characters re.IGNORECASE would let through (tests/core/test_dates.py checks the table), which
+  the engine tests faster than the caseless form.
+
+Nothing here raises on odd text; every function is linear in the text (finditer_at: in the
+positions given, each tried once by a linear pattern).
+"""
+from __future__ import annotations
+
+import re
+
+# Characters beyond an ASCII letter's two cases that re.IGNORECASE also matches (Unicode simple
+# case folding): the long s, the dotted and dotless i, the Kelvin sign.
+_FOLDS = {"s": ("\u017f",), "i": ("\u0130", "\u0131"), "k": ("\u212a",)}
+# One lowercase form for what re.IGNORECASE lets through for a lowercase ASCII word (the folds
+# that lower() keeps, or lengthens, mapped by hand).
+_FOLD = str.maketrans({**{c.upper(): c for c in "abcdefghijklmnopqrstuvwxyz"},
+                       **{f: c for c, fs in _FOLDS.items() for f in fs}})
+_DIGIT_RUN = re.compile(r"\d+")
+_ASCII_DIGIT_RUN = re.compile(r"[0-9]+")   # the same runs in ASCII text, found faster
+
+
+def caseless(word: str) -> str:
+    """word (ASCII letters) as case-sensitive character classes that match what re.IGNORECASE
+    matches ("sep" -> [Ss\u017f][Ee][Pp]); in a pattern compiled with re.I, put it inside
+    "(?-i:...)"."""
+    return "".join("[" + "".join(re.escape(c) for c in sorted({ch, ch.upper(), *_FOLDS.get(ch, ())})) + "]"
+                   for ch in word)
+
+
+def caseless_first(letters) -> str:
+    """One character class of every character re.IGNORECASE matches for any of letters."""
+    return "[" + "".join(caseless(c)[1:-1] for c in letters) + "]"
+
+
+def digit_run_starts(text: str) -> list[int]:
+    """Where each run of digits (\\d, any script) starts: the only places a pattern can match
+    whose every alternative starts with a digit not preceded by one."""
+    runs = _ASCII_DIGIT_RUN if text.isascii() else _DIGIT_RUN
+    return [m.start() for m in runs.finditer(text)]
+
+
+def occurrences(text: str, words, *, caseless: bool = False) -> list[int]:
+    """Every position where one of words is written, overlapping ones included; with caseless,
+    words are lowercase ASCII and found as re.IGNORECASE would find them."""
+    if caseless:
+        text = text.lower() if text.isascii() else text.translate(_FOLD)
+    out = []
+    for word in words:
+        i = text.find(word)
+        while i >= 0:
+            out.append(i)
+            i = text.find(word, i + 1)
+    return out
+
+
+def finditer_at(pattern: re.Pattern, text: str, starts: list[int]) -> list[re.Match]:
+    """pattern.finditer(text) for a pattern that never matches empty and can start only at
+    the given positions: the same leftmost, non-overlapping matches, tried only there
+    (lookbehinds still see the text before a position)."""
+    out, pos = [], 0
+    for start in sorted(starts):
+        if start >= pos and (m := pattern.match(text, start)) is not None:
+            out.append(m)
+            pos = m.end()
+    return out

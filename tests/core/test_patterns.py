@@ -1,0 +1,33 @@
+"""The start-position scans give exactly the matches of a plain finditer."""
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline.core import instants
+from pipeline.core.patterns import digit_run_starts, finditer_at, occurrences
+from pipeline.extract import sentences
+
+_PIECES = st.sampled_from(list("0123456789 ,.-/:()+\u017fJjAaNnSsEePpMmDdCcOoTtZ\u0663") + [
+    "July ", "Sep", "Sept ", "sep", "\u017fep", "1969", "20:17", ":40", " UTC", " GMT", "Dec.", "2021-03-04",
+    "16 ", "of ", "th", "March", "MAY", "janov", " a.m.", "h"])
+_TEXT = st.lists(_PIECES, max_size=40).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_TEXT)
+def test_scanning_from_the_possible_starts_finds_what_finditer_finds(text):
+    runs = digit_run_starts(text)
+    cases = [(instants._DATE, instants._date_starts(text, runs)), (instants._TIME, runs),
+             (sentences._MONTH_DAY, occurrences(text, sentences._MONTH_PREFIXES)),
+             (sentences._DAY_MONTH, runs)]
+    for pattern, starts in cases:
+        plain = [(m.span(), m.groups()) for m in pattern.finditer(text)]
+        assert [(m.span(), m.groups()) for m in finditer_at(pattern, text, starts)] == plain
+
+
+def test_occurrences_overlap_and_fold():
+    assert occurrences("janjan", ["jan"]) == [0, 3]
+    assert occurrences("aaa", ["aa"]) == [0, 1]
+    assert occurrences("\u017fEP 5, JAN", ["sep", "jan"], caseless=True) == [0, 7]
+    assert digit_run_starts("a12 3\u0663x") == [1, 4]
