@@ -11,6 +11,10 @@ A run writes its snapshot into a temporary folder, fsyncs it, renames it into _s
 then swaps `_current` with one rename(2), which is atomic on POSIX: a reader sees the whole old
 snapshot or the whole new one, never a mix or a half-written file. The previous snapshots stay
 (the newest `keep` are kept). A crash leaves only a `.tmp-*` folder, removed by the next run.
+
+Tables staged as parts while the pages were read (pipeline.parts: `infobox_params`) are merged
+into the temporary snapshot folder like any other table, so they are published by the same
+rename or not at all; a dead run's `_staging/` folder is removed by the next run.
 """
 from __future__ import annotations
 
@@ -27,26 +31,45 @@ from typing import Callable
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pipeline import schema
+from pipeline.parts import clean_staging
+
 SNAPSHOTS = "_snapshots"
 CURRENT = "_current"
 MANIFEST = "_manifest.json"
 LOCK = ".publish.lock"
 
 
+class TableHasher:
+    """The content hash of a table fed batch by batch (a table merged from parts as it is
+    written): the same value as content_hash of the whole table."""
+
+    def __init__(self, schema: pa.Schema):
+        fields = [f for f in schema if f.name != "run_id"]
+        # field names and types; list item names differ after a Parquet round trip (item/element)
+        self._h = hashlib.sha256(json.dumps(
+            [(f.name, re.sub(r"list<\w+: ", "list<", str(f.type))) for f in fields]).encode())
+
+    def update(self, table: pa.Table) -> None:
+        if "run_id" in table.column_names:
+            table = table.drop_columns(["run_id"])
+        h = self._h
+        for batch in table.to_batches(max_chunksize=50_000):
+            for row in batch.to_pylist():
+                h.update(json.dumps(row, default=_plain, sort_keys=True, ensure_ascii=False).encode())
+                h.update(b"\n")
+
+    def hexdigest(self) -> str:
+        return self._h.hexdigest()
+
+
 def content_hash(table: pa.Table) -> str:
     """SHA-256 of a table's schema and rows, without the per-run `run_id` column: equal for two
     runs over the same input, and for a published table read back from its Parquet file (the
     values are hashed, not Arrow's memory layout, which differs between the two)."""
-    if "run_id" in table.column_names:
-        table = table.drop_columns(["run_id"])
-    # field names and types; list item names differ after a Parquet round trip (item/element)
-    schema = [(f.name, re.sub(r"list<\w+: ", "list<", str(f.type))) for f in table.schema]
-    h = hashlib.sha256(json.dumps(schema).encode())
-    for batch in table.to_batches(max_chunksize=50_000):
-        for row in batch.to_pylist():
-            h.update(json.dumps(row, default=_plain, sort_keys=True, ensure_ascii=False).encode())
-            h.update(b"\n")
-    return h.hexdigest()
+    hasher = TableHasher(table.schema)
+    hasher.update(table)
+    return hasher.hexdigest()
 
 
 def _plain(value):
@@ -64,7 +87,7 @@ def _fsync_dir(path: Path) -> None:
 def clean_leftovers(out_dir: Path) -> list[Path]:
     """Remove temporary folders and links that an interrupted run left behind. Called under the
     publish lock: a run that is still writing holds the lock, so what is found here is left over."""
-    removed = []
+    removed = clean_staging(out_dir)
     snaps = out_dir / SNAPSHOTS
     if snaps.is_dir():
         for p in snaps.glob(".tmp-*"):
@@ -126,8 +149,11 @@ def _replace_symlink(link: Path, target: str) -> None:
 
 
 def publish(tables: dict[str, pa.Table], out_dir: Path, run_id: str, keep: int = 3,
-            extra: dict | None = None, guard: Callable[[dict | None], bool] | None = None) -> dict | None:
+            extra: dict | None = None, guard: Callable[[dict | None], bool] | None = None,
+            staged: dict | None = None) -> dict | None:
     """Write a snapshot of `tables` and make it the current one; returns its manifest.
+    `staged` maps more table names to what writes them from their parts (pipeline.parts.Staging:
+    `write(name, path, run_id, hasher)` -> rows), merged straight into the new snapshot.
     `extra` goes into the manifest as is (e.g. the code fingerprint for incremental runs).
     `guard(published manifest or None)` is asked under the publish lock, so that what it compares
     against is still current when the swap happens; when it says True nothing is written and
@@ -136,10 +162,10 @@ def publish(tables: dict[str, pa.Table], out_dir: Path, run_id: str, keep: int =
     with _publish_lock(out_dir):
         if guard is not None and guard(read_manifest(out_dir)):
             return None
-        return _publish(tables, out_dir, run_id, keep, extra)
+        return _publish(tables, out_dir, run_id, keep, extra, staged or {})
 
 
-def _publish(tables, out_dir: Path, run_id: str, keep: int, extra: dict | None) -> dict:
+def _publish(tables, out_dir: Path, run_id: str, keep: int, extra: dict | None, staged: dict) -> dict:
     clean_leftovers(out_dir)
     snaps = out_dir / SNAPSHOTS
     snaps.mkdir(exist_ok=True)
@@ -149,19 +175,24 @@ def _publish(tables, out_dir: Path, run_id: str, keep: int, extra: dict | None) 
     tmp = snaps / f".tmp-{run_id}-{os.getpid()}"
     tmp.mkdir()
     manifest = {**(extra or {}), "run_id": run_id, "tables": {}}
-    for name, table in sorted(tables.items()):
+    for name in sorted([*tables, *staged]):
         path = tmp / f"{name}.parquet"
-        pq.write_table(table, path, compression="zstd")
+        if name in staged:
+            hasher = TableHasher(schema.TABLES[name])
+            rows = staged[name].write(name, path, run_id, hasher)
+            manifest["tables"][name] = {"rows": rows, "sha256": hasher.hexdigest()}
+        else:
+            pq.write_table(tables[name], path, compression="zstd")
+            manifest["tables"][name] = {"rows": tables[name].num_rows, "sha256": content_hash(tables[name])}
         with open(path, "rb+") as fh:
             os.fsync(fh.fileno())
-        manifest["tables"][name] = {"rows": table.num_rows, "sha256": content_hash(table)}
     (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True), encoding="utf-8")
     _fsync_dir(tmp)
     os.rename(tmp, final)
     _fsync_dir(snaps)
     _set_aside(out_dir / CURRENT, run_id)
     _replace_symlink(out_dir / CURRENT, f"{SNAPSHOTS}/{run_id}")
-    for name in tables:
+    for name in [*tables, *staged]:
         link = out_dir / f"{name}.parquet"
         want = f"{CURRENT}/{name}.parquet"
         if not (link.is_symlink() and os.readlink(link) == want):
