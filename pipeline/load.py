@@ -28,7 +28,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from pipeline import schema
@@ -40,27 +42,75 @@ MANIFEST = "_manifest.json"
 LOCK = ".publish.lock"
 
 
+HASH_BLOCK = 65_536   # rows hashed together: the hash does not depend on how rows are chunked
+
+
 class TableHasher:
-    """The content hash of a table fed batch by batch (a table merged from parts as it is
-    written): the same value as content_hash of the whole table."""
+    """The content hash of a table (content_hash), fed in batches of any size: a table merged
+    from parts is hashed as it is written, with the value content_hash gives the whole table.
+
+    Values are hashed column by column per block of HASH_BLOCK rows with Arrow's own buffers,
+    normalised so that Arrow's memory layout does not count (chunks, slice offsets, a validity
+    bitmap present or not, string or large_string offsets, values under nulls): a table built
+    in memory and the same table read back from Parquet hash alike."""
 
     def __init__(self, schema: pa.Schema):
-        fields = [f for f in schema if f.name != "run_id"]
+        self._fields = [f.name for f in schema if f.name != "run_id"]
         # field names and types; list item names differ after a Parquet round trip (item/element)
         self._h = hashlib.sha256(json.dumps(
-            [(f.name, re.sub(r"list<\w+: ", "list<", str(f.type))) for f in fields]).encode())
+            [(f.name, re.sub(r"list<\w+: ", "list<", str(f.type))) for f in schema
+             if f.name != "run_id"]).encode())
+        self._pending: list[pa.Table] = []
+        self._rows = 0
 
     def update(self, table: pa.Table) -> None:
-        if "run_id" in table.column_names:
-            table = table.drop_columns(["run_id"])
-        h = self._h
-        for batch in table.to_batches(max_chunksize=50_000):
-            for row in batch.to_pylist():
-                h.update(json.dumps(row, default=_plain, sort_keys=True, ensure_ascii=False).encode())
-                h.update(b"\n")
+        table = table.select(self._fields)
+        while table.num_rows:
+            take = min(HASH_BLOCK - self._rows, table.num_rows)
+            self._pending.append(table.slice(0, take))
+            self._rows += take
+            table = table.slice(take)
+            if self._rows == HASH_BLOCK:
+                self._block()
+
+    def _block(self) -> None:
+        block = pa.concat_tables(self._pending)
+        self._h.update(str(block.num_rows).encode())
+        for column in block.columns:
+            _hash_array(self._h, column.combine_chunks() if column.num_chunks != 1 else column.chunk(0))
+        self._pending, self._rows = [], 0
 
     def hexdigest(self) -> str:
+        if self._rows:
+            self._block()
         return self._h.hexdigest()
+
+
+def _hash_array(h, arr: pa.Array) -> None:
+    """Feed the values of `arr` to h: which slots are null, then the values (nulls as zero or
+    empty), lists as their lengths and their items."""
+    nulls = arr.is_null().to_numpy(zero_copy_only=False)
+    h.update(np.packbits(nulls).tobytes())
+    t = arr.type
+    if pa.types.is_list(t) or pa.types.is_large_list(t):
+        offsets = arr.offsets.to_numpy().astype(np.int64)   # the slice's own offsets
+        lengths = np.diff(offsets)
+        lengths[nulls] = 0
+        h.update(lengths.tobytes())
+        _hash_array(h, arr.flatten())
+    elif pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_binary(t):
+        arr = pc.if_else(nulls, pa.scalar("" if not pa.types.is_binary(t) else b"", t), arr) if nulls.any() else arr
+        width = np.int64 if pa.types.is_large_string(t) else np.int32
+        offsets = np.frombuffer(arr.buffers()[1], dtype=width)[arr.offset:arr.offset + len(arr) + 1]
+        data = arr.buffers()[2]
+        h.update(np.diff(offsets).astype(np.int64).tobytes())
+        if data is not None and len(offsets):
+            h.update(memoryview(data)[int(offsets[0]):int(offsets[-1])])
+    elif pa.types.is_null(t):
+        return
+    else:  # numbers, booleans, timestamps: nulls as zero
+        values = pc.fill_null(arr, pa.scalar(False if pa.types.is_boolean(t) else 0, t)) if nulls.any() else arr
+        h.update(np.ascontiguousarray(values.to_numpy(zero_copy_only=False)).tobytes())
 
 
 def content_hash(table: pa.Table) -> str:
@@ -70,10 +120,6 @@ def content_hash(table: pa.Table) -> str:
     hasher = TableHasher(table.schema)
     hasher.update(table)
     return hasher.hexdigest()
-
-
-def _plain(value):
-    return value.isoformat() if hasattr(value, "isoformat") else repr(value)
 
 
 def _fsync_dir(path: Path) -> None:

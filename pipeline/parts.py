@@ -46,7 +46,8 @@ STAGING = "_staging"
 LOCK = ".lock"
 PAGE = "_page"                 # hidden column: the page's number within its part
 PART_TABLES = ("infobox_params",)
-RUN_ROWS = 50_000              # rows the driver buffers before writing a part (local engine)
+RUN_ROWS = 100_000             # rows the driver buffers before writing a part (local engine)
+CHUNK_ROWS = 4_096             # rows kept as dicts before they are made Arrow
 ROW_GROUP = 8_192              # rows per row group of a part: what the merge holds per part
 OUT_ROW_GROUP = 131_072        # rows per row group of the published file
 FANIN = 64                     # parts merged at once (more: merged in passes)
@@ -60,12 +61,17 @@ def _sort_keys(name: str) -> list[tuple[str, str]]:
     return [(k, "ascending", "at_start") for k in SORT_KEYS[name]]   # nulls first, as to_table
 
 
-def _to_part_table(name: str, pages: list[list[dict]]) -> pa.Table:
-    """The rows of `pages` (one list per page, the page's number its position) as a part table,
-    sorted by the table's key. UTF-8's byte order is code point order, so Arrow orders strings
-    as Python does (schema.to_table); nulls first, as there."""
+def _to_part_table(name: str, pages: list[list[dict]], first: int = 0, sort: bool = True) -> pa.Table:
+    """The rows of `pages` (one list per page, numbered from `first`) as a part table, sorted by
+    the table's key (unless `sort` is False). UTF-8's byte order is code point order, so Arrow
+    orders strings as Python does (schema.to_table); nulls first, as there."""
     table = to_table(name, [r for rows in pages for r in rows], "", sort=False)  # run_id: at publish
-    table = table.append_column(PAGE, pa.array([i for i, rows in enumerate(pages) for _ in rows], pa.int64()))
+    table = table.append_column(PAGE, pa.array([first + i for i, rows in enumerate(pages) for _ in rows],
+                                                pa.int64()))
+    return _sorted(name, table) if sort else table
+
+
+def _sorted(name: str, table: pa.Table) -> pa.Table:
     return table.take(pc.sort_indices(table, sort_keys=_sort_keys(name)))
 
 
@@ -137,6 +143,10 @@ class Staging:
         self.dropped: dict[str, set[int]] = {}
         self._pages: list[list[dict]] = []    # the driver's buffer (local engine)
         self._buffered = 0
+        self._chunks: list[pa.Table] = []     # the buffer made Arrow, every CHUNK_ROWS rows
+        self._arrow_rows = 0
+        self._count = 0                       # pages in the buffer's part so far
+        self._first = 0                       # the number of the first page in self._pages
         self._current = ""                    # the name the buffer's part will have
         self._dropped_rows = 0
 
@@ -147,7 +157,7 @@ class Staging:
         self.close()
 
     def close(self) -> None:
-        self._pages, self._buffered = [], 0
+        self._pages, self._buffered, self._chunks = [], 0, []
         shutil.rmtree(self.folder, ignore_errors=True)
         try:
             self.folder.parent.rmdir()        # _staging/ itself, when no other run uses it
@@ -169,24 +179,36 @@ class Staging:
                 self.rows[part] = pq.ParquetFile(self.folder / part).metadata.num_rows
             return result
         if result.params:
-            if not self._pages:
-                self._current = _part_name("infobox_params")
-            result.params_at, result.n_params = (self._current, len(self._pages)), len(result.params)
+            if not self._pages and not self._chunks:
+                self._current, self._first = _part_name("infobox_params"), self._count
+            result.params_at, result.n_params = (self._current, self._count), len(result.params)
             self._pages.append(result.params)
+            self._count += 1
             self._buffered += len(result.params)
             result.params = []
-            if self._buffered >= RUN_ROWS:
+            if self._buffered >= CHUNK_ROWS:   # the buffer as Arrow: a fraction of the memory
+                self._to_arrow()
+            if self._arrow_rows + self._buffered >= RUN_ROWS:
                 self._flush()
         return result
 
+    def _to_arrow(self) -> None:
+        if self._pages:
+            t = _to_part_table("infobox_params", self._pages, self._first, sort=False)
+            self._chunks.append(t)
+            self._arrow_rows += t.num_rows
+            self._first += len(self._pages)
+        self._pages, self._buffered = [], 0
+
     def _flush(self) -> None:
         """Write the driver's buffer as a part."""
-        if not self._pages:
+        self._to_arrow()
+        if not self._chunks:
             return
-        _write_part(_to_part_table("infobox_params", self._pages), self.folder, self._current)
+        _write_part(_sorted("infobox_params", pa.concat_tables(self._chunks)), self.folder, self._current)
         self.parts.append(self._current)
-        self.rows[self._current] = self._buffered
-        self._pages, self._buffered = [], 0
+        self.rows[self._current] = self._arrow_rows
+        self._chunks, self._arrow_rows, self._count = [], 0, 0
 
     def finish(self) -> None:
         """All pages are in: write what is left in the buffer."""

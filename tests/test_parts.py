@@ -37,6 +37,7 @@ def _pages(n: int, seed: int = 1) -> list[list[dict]]:
 def _small(monkeypatch):
     """Tiny parts, row groups and fan-in: many parts, many row groups, a merge in passes."""
     monkeypatch.setattr(parts, "RUN_ROWS", 40)
+    monkeypatch.setattr(parts, "CHUNK_ROWS", 15)
     monkeypatch.setattr(parts, "ROW_GROUP", 7)
     monkeypatch.setattr(parts, "FANIN", 3)
 
