@@ -230,7 +230,8 @@ class Staging:
     # --- at publish ---------------------------------------------------------------------------
     def write(self, name: str, path: Path, run_id: str, hasher) -> int:
         """Merge the parts into one Parquet file at `path`, with `run_id` in every row; feed
-        every written batch to `hasher`; returns the rows written."""
+        every written batch to `hasher`; returns the rows written (checked against the rows
+        the parts' metadata and the results said were staged)."""
         parts = [self.folder / p for p in self.parts]
         while len(parts) > FANIN:             # merge in passes: at most FANIN open at once
             merged = []
@@ -252,6 +253,8 @@ class Staging:
                 w.write_table(batch, row_group_size=OUT_ROW_GROUP)
                 hasher.update(batch)
                 rows += batch.num_rows
+        if rows != self.num_rows():  # every staged page's rows once, or nothing is published
+            raise RuntimeError(f"{name}: {rows:,} rows merged from the parts, {self.num_rows():,} staged")
         return rows
 
     def _merged(self, name: str, parts: list[Path]) -> Iterable[pa.Table]:

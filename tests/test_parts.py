@@ -12,6 +12,8 @@ from pipeline import load, parts
 from pipeline.parts import Staging, clean_staging, write_task_part
 from pipeline.schema import TABLES, to_table
 
+ROOT_EXPECTATIONS = __import__("pathlib").Path(__file__).resolve().parents[1] / "expectations"
+
 
 @dataclass
 class Result:
@@ -178,3 +180,43 @@ def test_the_published_file_is_one_parquet_file_with_the_contract_schema(tmp_pat
         load.publish({}, tmp_path, "r1", staged={"infobox_params": staging})
     t = pq.read_table(tmp_path / "infobox_params.parquet")
     assert t.schema.equals(TABLES["infobox_params"]) and set(t["run_id"].to_pylist()) == {"r1"}
+
+
+def _article(name: str, kind: str = "Infobox spaceflight") -> str:
+    return (f"{{{{{kind}\n| name = {name}\n| mission_type = Test\n"
+            f"| launch_date = {{{{start date|2020|1|1}}}}\n}}}}\n'''{name}''' was a test flight.\n")
+
+
+@pytest.mark.slow  # whole runs
+def test_a_run_stages_the_params_and_leaves_out_those_of_duplicates(tmp_path):
+    """A dump with two pages under one id (the second is quarantined as a duplicate source), one
+    title in two files (the second is a duplicate page), non-mission pages: infobox_params has
+    the rows of the inputs kept, once each, and no staging is left behind."""
+    from pipeline.config import Config
+    from pipeline.run import run
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "Gamma_1.wikitext").write_text(_article("Gamma 1"))
+    (raw / "Gamma_1.txt").write_text(_article("Gamma 1"))           # the same title again
+    pages = [("Delta 7", 7, "Infobox spaceflight"), ("Delta 8", 7, "Infobox spaceflight"),
+             ("Town", 9, "Infobox settlement"), ("Plain", 10, None)]
+    body = "".join(
+        f"<page><title>{t}</title><ns>0</ns><id>{i}</id><revision><id>1</id>"
+        f"<timestamp>2024-01-01T00:00:00Z</timestamp><text>{_article(t, k) if k else 'Text.'}</text>"
+        f"</revision></page>" for t, i, k in pages)
+    (raw / "d.xml").write_text(f"<mediawiki>{body}</mediawiki>")
+    out = tmp_path / "out"
+    result = run(Config(raw_dir=raw, out_dir=out, reports_dir=tmp_path / "reports", progress=False,
+                        workers=0, expectations_dir=ROOT_EXPECTATIONS))
+    inputs = {r["source"]: r for r in pq.read_table(out / "inputs.parquet").to_pylist()}
+    params = pq.read_table(out / "infobox_params.parquet").to_pylist()
+    assert inputs["d.xml#page=7#duplicate=2"]["outcome"] == "quarantined"
+    assert {r["title"] for r in params if r["source"] == "d.xml#page=7"} == {"Delta 7"}
+    assert {r["template"] for r in params if r["source"] == "d.xml#page=9"} == {"Infobox settlement"}
+    sources = {r["source"] for r in params}
+    kept = {s for s, r in inputs.items() if r["outcome"] != "quarantined" and s != "d.xml#page=10"}
+    assert sources == kept and len(kept) == 3
+    assert len(params) == len({(r["source"], r["infobox"], r["param"]) for r in params}) == 3 * 3
+    assert result.manifest["tables"]["infobox_params"]["rows"] == len(params)
+    assert not (out / parts.STAGING).exists()
