@@ -42,7 +42,7 @@ MANIFEST = "_manifest.json"
 LOCK = ".publish.lock"
 
 
-HASH_BLOCK = 65_536   # rows hashed together: the hash does not depend on how rows are chunked
+HASH_BLOCK = 8_192    # rows hashed together (held until hashed): the hash does not depend on how rows are chunked
 
 
 class TableHasher:
