@@ -23,9 +23,10 @@ more are merged in passes), the rows in the same order as `schema.to_table` give
 keys are unique per row: one source per page, one parameter name per box), the content hash
 computed on the way (`load.TableHasher`, the same hash as `load.content_hash`).
 
-The staging folder `<out>/_staging/<token>/` is locked (flock) by its run while it lives and
-removed when the run ends; a folder whose lock is free is left over from a run that died and is
-removed under the publish lock by the next run (`clean_staging`).
+The staging folder `<out>/_staging/<token>/` is alive while its run holds the lock file
+`<token>.lock` beside it (flock), and removed when the run ends; a folder whose lock is free
+is left over from a run that died and is removed under the publish lock by the next run
+(`clean_staging`).
 """
 from __future__ import annotations
 
@@ -43,7 +44,7 @@ import pyarrow.parquet as pq
 from pipeline.schema import SORT_KEYS, TABLES, to_table
 
 STAGING = "_staging"
-LOCK = ".lock"
+LOCK = ".lock"                # suffix of the lock file beside a staging folder
 PAGE = "_page"                 # hidden column: the page's number within its part
 PART_TABLES = ("infobox_params",)
 RUN_ROWS = 100_000             # rows the driver buffers before writing a part (local engine)
@@ -112,22 +113,50 @@ def _try_lock(path: Path):
 
 
 def clean_staging(out_dir: Path) -> list[Path]:
-    """Remove the staging folders of runs that are gone (their lock is free)."""
+    """Remove the staging folders of runs that are gone: their lock file `<name>.lock` beside
+    the folder is free (a live run holds it from before its folder exists until it is gone)."""
     removed = []
     root = out_dir / STAGING
     if not root.is_dir():
         return removed
-    for folder in root.iterdir():
-        if not folder.is_dir() or folder.is_symlink():
-            continue
-        fh = _try_lock(folder / LOCK) if (folder / LOCK).exists() else None
-        if (folder / LOCK).exists() and fh is None:
+    for lock in sorted(root.glob("*" + LOCK)):
+        fh = _try_lock(lock)
+        if fh is None:
             continue  # a live run's
+        folder = root / lock.name[: -len(LOCK)].lstrip(".")
         shutil.rmtree(folder, ignore_errors=True)
+        lock.unlink(missing_ok=True)
+        fh.close()
         removed.append(folder)
-        if fh is not None:
-            fh.close()
+    for folder in root.iterdir():  # a folder without its lock file is no live run's
+        if folder.is_dir() and not folder.is_symlink() and not (root / (folder.name + LOCK)).exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
     return removed
+
+
+def _claim(root: Path) -> tuple[Path, object]:
+    """A new staging folder under root and the lock that says it is alive. The lock file is
+    locked under a hidden name and then renamed, so no cleaner ever sees it unlocked; another
+    run's cleaner removing an empty root meanwhile only makes this try again."""
+    for _ in range(5):
+        name = f"{os.getpid()}-{uuid.uuid4().hex[:12]}"
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+            tmp = root / f".{name}{LOCK}"
+            fh = _try_lock(tmp)
+            if fh is None:
+                continue
+            try:
+                os.rename(tmp, root / f"{name}{LOCK}")
+                (root / name).mkdir()
+            except FileNotFoundError:
+                fh.close()
+                continue
+            return root / name, fh
+        except FileNotFoundError:
+            continue
+    raise RuntimeError(f"cannot make a staging folder in {root}")
 
 
 class Staging:
@@ -135,9 +164,7 @@ class Staging:
     pages' rows are left out. Use as a context manager (the folder is removed at exit)."""
 
     def __init__(self, out_dir: Path):
-        self.folder = Path(out_dir) / STAGING / f"{os.getpid()}-{uuid.uuid4().hex[:12]}"
-        self.folder.mkdir(parents=True)
-        self._lock = _try_lock(self.folder / LOCK)
+        self.folder, self._lock = _claim(Path(out_dir) / STAGING)
         self.parts: list[str] = []            # in the order their pages were read
         self.rows: dict[str, int] = {}        # part -> rows in it
         self.dropped: dict[str, set[int]] = {}
@@ -159,13 +186,14 @@ class Staging:
     def close(self) -> None:
         self._pages, self._buffered, self._chunks = [], 0, []
         shutil.rmtree(self.folder, ignore_errors=True)
+        if self._lock is not None:
+            (self.folder.parent / (self.folder.name + LOCK)).unlink(missing_ok=True)
+            self._lock.close()
+            self._lock = None
         try:
             self.folder.parent.rmdir()        # _staging/ itself, when no other run uses it
         except OSError:
             pass
-        if self._lock is not None:
-            self._lock.close()
-            self._lock = None
 
     # --- while the pages come in --------------------------------------------------------------
     def take(self, result):

@@ -157,18 +157,30 @@ def test_a_crash_while_merging_leaves_the_old_snapshot_whole(tmp_path, monkeypat
 def test_staging_of_a_dead_run_is_removed_and_a_live_one_kept(tmp_path):
     live = Staging(tmp_path)
     (live.folder / "infobox_params-a.parquet").write_bytes(b"x")
-    dead = tmp_path / parts.STAGING / "123-dead"
+    root = tmp_path / parts.STAGING
+    dead = root / "123-dead"
     dead.mkdir()
-    (dead / parts.LOCK).touch()
     (dead / "infobox_params-b.parquet.inprogress").write_bytes(b"x")
-    # a run that died: its process and its lock are gone (a child process takes and drops it)
+    lock = root / ("123-dead" + parts.LOCK)
+    # a run that died: its lock file is there, its lock gone (a child process takes and drops it)
     subprocess.run([sys.executable, "-c", "import fcntl,sys; f=open(sys.argv[1],'a+'); "
-                    "fcntl.flock(f.fileno(), fcntl.LOCK_EX)", str(dead / parts.LOCK)], check=True)
-    assert clean_staging(tmp_path) == [dead]
-    assert live.folder.is_dir() and not dead.exists()
+                    "fcntl.flock(f.fileno(), fcntl.LOCK_EX)", str(lock)], check=True)
+    stray = root / "456-no-lock"    # a folder with no lock file is nobody's
+    stray.mkdir()
+    assert sorted(clean_staging(tmp_path)) == [dead, stray]
+    assert live.folder.is_dir() and not dead.exists() and not lock.exists() and not stray.exists()
     load.publish({"inputs": to_table("inputs", [], "r1")}, tmp_path, "r1")   # cleans under its lock
     assert live.folder.is_dir()
     live.close()
+    assert not root.exists()
+
+
+def test_two_runs_stage_side_by_side(tmp_path):
+    a, b = Staging(tmp_path), Staging(tmp_path)
+    assert a.folder != b.folder and clean_staging(tmp_path) == []
+    a.close()
+    assert b.folder.is_dir() and clean_staging(tmp_path) == []
+    b.close()
     assert not (tmp_path / parts.STAGING).exists()
 
 
