@@ -34,6 +34,7 @@ import fcntl
 import os
 import shutil
 import uuid
+from itertools import chain
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -50,7 +51,7 @@ PART_TABLES = ("infobox_params",)
 RUN_ROWS = 100_000             # rows the driver buffers before writing a part (local engine)
 CHUNK_ROWS = 4_096             # rows kept as dicts before they are made Arrow
 ROW_GROUP = 8_192              # rows per row group of a part: what the merge holds per part
-OUT_ROW_GROUP = 131_072        # rows per row group of the published file
+OUT_ROW_GROUP = 32_768         # rows per row group of the published file (held until written)
 FANIN = 64                     # parts merged at once (more: merged in passes)
 
 
@@ -273,14 +274,21 @@ class Staging:
             parts, self.dropped = merged, {}
         schema = TABLES[name]
         rows = 0
+        i = schema.get_field_index("run_id")
+        pending: list[pa.Table] = []          # up to one row group of the published file
         with pq.ParquetWriter(path, schema, compression="zstd") as w:
-            for batch in self._merged(name, parts):
-                batch = batch.drop_columns([PAGE])
-                i = schema.get_field_index("run_id")
-                batch = batch.set_column(i, schema.field(i), pa.array([run_id] * batch.num_rows, pa.string()))
-                w.write_table(batch, row_group_size=OUT_ROW_GROUP)
-                hasher.update(batch)
-                rows += batch.num_rows
+            for batch in chain(self._merged(name, parts), [None]):   # None: the end
+                if batch is not None:
+                    batch = batch.drop_columns([PAGE])
+                    batch = batch.set_column(i, schema.field(i), pa.array([run_id] * batch.num_rows, pa.string()))
+                    hasher.update(batch)
+                    rows += batch.num_rows
+                    pending.append(batch)
+                if pending and (batch is None or sum(t.num_rows for t in pending) >= OUT_ROW_GROUP):
+                    t = pa.concat_tables(pending)   # whole row groups; the rest waits for more
+                    cut = t.num_rows if batch is None else t.num_rows - t.num_rows % OUT_ROW_GROUP
+                    w.write_table(t.slice(0, cut), row_group_size=OUT_ROW_GROUP)
+                    pending = [t.slice(cut)] if cut < t.num_rows else []
         if rows != self.num_rows():  # every staged page's rows once, or nothing is published
             raise RuntimeError(f"{name}: {rows:,} rows merged from the parts, {self.num_rows():,} staged")
         return rows

@@ -232,3 +232,18 @@ def test_a_run_stages_the_params_and_leaves_out_those_of_duplicates(tmp_path):
     assert len(params) == len({(r["source"], r["infobox"], r["param"]) for r in params}) == 3 * 3
     assert result.manifest["tables"]["infobox_params"]["rows"] == len(params)
     assert not (out / parts.STAGING).exists()
+
+
+def test_the_merge_writes_bounded_row_groups(tmp_path, monkeypatch):
+    _small(monkeypatch)
+    monkeypatch.setattr(parts, "OUT_ROW_GROUP", 25)
+    pages = _pages(40, seed=8)
+    with Staging(tmp_path) as staging:
+        for p in pages:
+            staging.take(Result(params=list(p)))
+        staging.finish()
+        load.publish({}, tmp_path, "r1", staged={"infobox_params": staging})
+    meta = pq.ParquetFile(tmp_path / "infobox_params.parquet").metadata
+    sizes = [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
+    assert sum(sizes) == sum(map(len, pages)) and len(sizes) > 2
+    assert set(sizes[:-1]) == {25} and 0 < sizes[-1] <= 25
