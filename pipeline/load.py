@@ -211,7 +211,9 @@ def publish(tables: dict[str, pa.Table], out_dir: Path, run_id: str, keep: int =
         return _publish(tables, out_dir, run_id, keep, extra, staged or {})
 
 
-def _publish(tables, out_dir: Path, run_id: str, keep: int, extra: dict | None, staged: dict) -> dict:
+def _publish(tables, out_dir: Path, run_id: str, keep: int, extra: dict | None,
+             staged: dict | None = None) -> dict:
+    staged = staged or {}
     clean_leftovers(out_dir)
     snaps = out_dir / SNAPSHOTS
     snaps.mkdir(exist_ok=True)
