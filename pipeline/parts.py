@@ -165,7 +165,8 @@ class Staging:
     pages' rows are left out. Use as a context manager (the folder is removed at exit)."""
 
     def __init__(self, out_dir: Path):
-        self.folder, self._lock = _claim(Path(out_dir) / STAGING)
+        # absolute: Dask workers write here, whatever their working directory
+        self.folder, self._lock = _claim(Path(out_dir).resolve() / STAGING)
         self.parts: list[str] = []            # in the order their pages were read
         self.rows: dict[str, int] = {}        # part -> rows in it
         self.dropped: dict[str, set[int]] = {}
