@@ -21,3 +21,30 @@ def shared_corpus() -> Path:
     if not SHARED.is_dir():
         pytest.skip("the shared corpus (../shared/corpus) is not beside this checkout")
     return SHARED
+
+
+def _best(fn, arg, rounds: int) -> float:
+    import time
+    best = float("inf")
+    for _ in range(rounds):
+        started = time.perf_counter()
+        fn(arg)
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+@pytest.fixture
+def assert_linear():
+    """assert_linear(fn, make, n): fn(make(n)) costs about eight times fn(make(n // 8)).
+
+    The guard against patterns and loops that backtrack or rescan: a linear step grows 8x from
+    n/8 to n, a quadratic one 64x, an exponential one never returns. A ratio, not a time limit,
+    so a loaded machine does not fail it (best of three for each size; under 50 ms for the
+    whole input is fast enough whatever the ratio)."""
+    def check(fn, make, n: int) -> None:
+        small, big = make(max(1, n // 8)), make(n)
+        fn(small)   # warm caches and compiled patterns
+        t_small, t_big = _best(fn, small, 3), _best(fn, big, 3)
+        assert t_big < 0.05 or t_big < 24 * t_small, \
+            f"{t_small * 1000:.1f} ms for n/8, {t_big * 1000:.1f} ms for n: not linear"
+    return check

@@ -40,3 +40,34 @@ def test_contract_columns_come_first_in_contract_order():
         names = [n for n in TABLES[table].names if n not in ("run_id", "schema_version")]
         want = [n for n in columns if n not in ("run_id", "schema_version")]
         assert names[: len(want)] == want, table
+
+
+def test_check_rows_without_arrow_agrees_with_building_the_table():
+    """check_rows skips the Arrow build only for rows it can see fit: every value here is
+    accepted or refused exactly as to_table accepts or refuses it."""
+    import pytest
+
+    from pipeline.schema import _plainly_fits, check_rows, to_table
+
+    values = [None, "x", "\ud800 lone surrogate", "", 0, -1, 2**63 - 1, 2**63, -2**63, -2**63 - 1,
+              True, False, 1.5, float("nan"), b"bytes", ["list"], {"a": 1}]
+    for table in ("inputs", "infobox_params", "missions", "quarantine"):
+        for column in TABLES[table].names:
+            for value in values:
+                rows = [{column: value}]
+                try:
+                    to_table(table, rows, "")
+                    fits = True
+                except Exception:
+                    fits = False
+                if _plainly_fits(table, rows):
+                    assert fits, (table, column, value)
+                if fits:
+                    check_rows(table, rows)
+                else:
+                    with pytest.raises(ValueError):
+                        check_rows(table, rows)
+    assert _plainly_fits("infobox_params", [{"source": "s", "infobox": 0, "param": "p", "raw": "r",
+                                            "text": "t", "parent": None, "template": "T", "title": "x"}])
+    with pytest.raises(ValueError, match="unknown columns"):
+        check_rows("inputs", [{"source": "s", "nope": None}])

@@ -35,7 +35,7 @@ def clean_text(text: str) -> str:
     """`text` with lone surrogates replaced, unsafe controls dropped, in NFC (see the module)."""
     if text.isascii():  # the common case: only controls can be wrong
         return _UNSAFE.sub("", text) if _UNSAFE.search(text) else text
-    if _SUSPECT.search(text):  # one scan for both (a dump page's text: ~0.5 ms less in the reader)
+    if _suspect(text):  # one look for both (a dump page's text: ~0.5 ms less in the reader)
         if _SURROGATE.search(text):
             text = fix_surrogates(text)
         if _UNSAFE.search(text):
@@ -43,6 +43,27 @@ def clean_text(text: str) -> str:
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
     return text
+
+
+# _SUSPECT in UTF-8: C0 controls and DEL are single bytes that no other character's encoding
+# holds; C1 controls are C2 80-9F; the bidirectional controls E2 80 AA-AE and E2 81 A6-A9.
+_C0_BYTES = bytes(range(0x00, 0x09)) + b"\x0b\x0c" + bytes(range(0x0e, 0x20)) + b"\x7f"
+_C1_UTF8 = re.compile(b"\xc2[\x80-\x9f]")
+_BIDI_UTF8 = (re.compile(b"\xe2\x80[\xaa-\xae]"), re.compile(b"\xe2\x81[\xa6-\xa9]"))
+
+
+def _suspect(text: str) -> bool:
+    """_SUSPECT.search(text) is not None, about twice as fast on a long page: a surrogate makes
+    strict UTF-8 encoding fail, and the other characters are found in the bytes by C loops
+    (a byte deletion for the controls, searches that skip ahead to a lead byte for the rest)."""
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    if len(data.translate(None, _C0_BYTES)) != len(data):
+        return True
+    return (_C1_UTF8.search(data) is not None
+            or any(p.search(data) is not None for p in _BIDI_UTF8))
 
 
 def fix_surrogates(text: str) -> str:

@@ -32,8 +32,8 @@ def validate(tables: dict[str, "pa.Table"], *, expectations_dir: Path,
     """Run every suite in expectations_dir on its table; one outcome per declared check.
 
     All of `tables` is handed to the helpers that join another table (events -> missions).
-    `cache_dir` keeps each suite's result for a later run over the very same input (see
-    suites.run_suites).
+    `cache_dir` keeps each expectation's result: a later run carries those whose columns did
+    not change and asks GE only for the others (see carry.py and suites.run_suites).
     """
     from pipeline.validate import suites as S
     from pipeline.validate.coverage import field_coverage as _coverage

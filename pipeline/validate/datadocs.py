@@ -19,10 +19,14 @@ lose their layout. `make_offline` therefore rewrites every page it wrote:
   a section, which all share one id, are numbered so that each toggle opens its own box.
 
 Each expectation's meta (severity, name, scope, description) is shown as GE "notes" under it.
+The checks made outside GE (the Arrow type checks of a suite, the publish checks against the
+last snapshot) get a section of their own, on the suite's validation page and on the index, so
+that every check of dq.md / dq.json appears in the site under the same name and severity.
 """
 from __future__ import annotations
 
 import copy
+import html
 import os
 import re
 import shutil
@@ -49,12 +53,14 @@ _LOCAL_STATIC = re.compile(
 _COLLAPSE_REF = re.compile(r"""(href=["']#|\bid=["']?)([\w-]*collapse-body-[0-9a-f-]+)""")
 
 
-def build_data_docs(ge_results: list, site_dir: Path, run_id: str, shared_static: Path | None = None) -> Path:
+def build_data_docs(ge_results: list, site_dir: Path, run_id: str, shared_static: Path | None = None,
+                    outcomes: list | None = None) -> Path:
     """Render Data Docs for `ge_results` into site_dir (replaced if present); return index.html.
 
     site_dir is made absolute here, since GE would resolve a relative one against its own root.
     With `shared_static`, the static assets the pages use and the offline ones live once in
     that folder, shared by every run's site, instead of GE's 4 MB in site_dir/static.
+    `outcomes` (the run's ExpectationOutcome list) adds the checks GE did not run (see module doc).
     """
     from pipeline.validate.suites import gx_context, gx_module
     gx = gx_module()  # first: it imports GE under a lock (a warm-up thread may be importing it)
@@ -93,7 +99,52 @@ def build_data_docs(ge_results: list, site_dir: Path, run_id: str, shared_static
         shared_static = Path(shared_static).resolve()
         share_static(site_dir, shared_static)
     make_offline(site_dir, shared_static)
+    if outcomes:
+        add_outside_checks(site_dir, outcomes, {r.suite_name for r in ge_results})
     return site_dir / "index.html"
+
+
+_SECTION_2 = re.compile(r'<div id="section-2"')
+_SECTION_1 = re.compile(r'<div id="section-1"')
+
+
+def add_outside_checks(site_dir: Path, outcomes: list, ge_suites: set[str]) -> None:
+    """Put the checks GE did not run beside the ones it did: those of a suite GE validated on
+    that suite's validation page(s), the others (publish checks) on the index page."""
+    ge_names: set[str] = set()
+    for page in (site_dir / "validations").rglob("*.html"):
+        ge_names.update(re.findall(r"\[(?:error|warning)\] ([\w.-]+):", page.read_text(encoding="utf-8")))
+    outside = [o for o in outcomes if o.name not in ge_names]
+    by_suite: dict[str, list] = {}
+    for o in outside:
+        by_suite.setdefault(o.suite if o.suite in ge_suites else "", []).append(o)
+    for suite, found in by_suite.items():
+        if suite:
+            targets = list((site_dir / "validations" / suite).rglob(f"{suite}.html"))
+        else:
+            targets = [site_dir / "index.html"]
+        block = _outside_block(found)
+        for page in targets:
+            text = page.read_text(encoding="utf-8")
+            m = _SECTION_2.search(text) or _SECTION_1.search(text)
+            if m:
+                page.write_text(text[:m.start()] + block + text[m.start():], encoding="utf-8")
+
+
+def _outside_block(outcomes: list) -> str:
+    rows = []
+    for o in outcomes:
+        icon = "fa-check-circle text-success" if o.success else "fa-times text-danger"
+        detail = f"<br><small>{html.escape(o.detail)}</small>" if o.detail else ""
+        rows.append(f'<tr><td><i class="fas {icon}"></i></td><td>'
+                    f"[{html.escape(o.severity)}] {html.escape(o.name)}: {html.escape(o.description)}"
+                    f"{detail}</td><td>{o.unexpected_count}</td></tr>")
+    return ('<div class="ge-section container-fluid mb-1 pb-1 pl-sm-3 px-0 offline-outside-ge">'
+            "<h4>Checks made outside Great Expectations</h4>"
+            "<p>On the Arrow table (types GE's pandas frame cannot tell apart) or against the "
+            "last published snapshot; reported in dq.md and dq.json under the same names.</p>"
+            '<table class="table table-sm"><thead><tr><th>Status</th><th>Check</th>'
+            "<th>Unexpected</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table></div>\n")
 
 
 def _used_assets(site_dir: Path, static: Path) -> set[str]:

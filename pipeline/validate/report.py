@@ -99,7 +99,7 @@ def write_report(result: "ValidationResult", *, run_dir: Path, run_id: str,
 
     from pipeline.validate.datadocs import SHARED_STATIC, build_data_docs
     index = build_data_docs(result.ge_results, run_dir / DATADOCS_DIR, run_id,
-                            shared_static=run_dir.parent / SHARED_STATIC)
+                            shared_static=run_dir.parent / SHARED_STATIC, outcomes=result.outcomes)
     return {"json": json_path, "markdown": md_path, "datadocs": index}
 
 

@@ -28,8 +28,10 @@ Great Expectations is imported only inside `gx_module` (it takes ~2 s), with its
 from __future__ import annotations
 
 import json
+import logging
 import os
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,6 +42,7 @@ if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
+log = logging.getLogger("pipeline.validate")
 SEVERITIES = ("error", "warning")
 SCOPES = ("row", "table")
 ID_COLUMN = "mission_id"
@@ -192,7 +195,13 @@ def arrow_type_mismatches(table_name: str, table: "pa.Table") -> list[str]:
 
 def prepare_frame(table_name: str, table: "pa.Table", tables: dict | None = None,
                   problems: dict | None = None) -> "pd.DataFrame":
-    """The pandas frame GE validates: the table plus its dq_ helper columns, times as naive UTC.
+    """The pandas frame GE validates: prepare_table's table, converted."""
+    return prepare_table(table_name, table, tables, problems).to_pandas()
+
+
+def prepare_table(table_name: str, table: "pa.Table", tables: dict | None = None,
+                  problems: dict | None = None) -> "pa.Table":
+    """The frame GE validates, as Arrow: the table plus its dq_ helper columns, times as naive UTC.
 
     `tables` holds the run's other tables for the helpers that join one. A helper whose source
     columns or joined table are missing (a schema failure, reported separately, or a test
@@ -221,7 +230,7 @@ def prepare_frame(table_name: str, table: "pa.Table", tables: dict | None = None
         if pa.types.is_timestamp(f.type) and f.type.tz is not None:
             naive = pa.timestamp(f.type.unit)
             table = table.set_column(i, pa.field(f.name, naive), table[f.name].cast(naive))
-    return table.to_pandas()
+    return table
 
 
 _GX_LOCK = threading.Lock()
@@ -274,79 +283,74 @@ def run_suites(pairs: list[tuple[Suite, "pa.Table"]], tables: dict | None = None
     """Validate each (suite, table) with GE; return one ExpectationSuiteValidationResult each.
 
     One ephemeral context and one pandas datasource serve all suites; each table is a dataframe
-    asset with a whole-dataframe batch. `tables` (all tables of the run) feeds the helpers that
-    join another table; `problems` collects {table: {helper: why}} for helpers that failed.
+    asset with a whole-dataframe batch, validated by one GE call per suite. `tables` (all tables
+    of the run) feeds the helpers that join another table; `problems` collects
+    {table: {helper: why}} for helpers that failed.
 
-    With `cache_dir`, a suite's result is kept there under a key made of everything it depends
-    on (validation_key); a later run with the same key (the nightly steady state: same tables,
-    suites and code) reads it back instead of asking GE again. Only this call's keys are kept.
+    With `cache_dir`, each expectation's result is kept under a key of exactly what it depends
+    on (carry.py). A later run carries every expectation whose key is unchanged and asks GE only
+    for the others, in one call per suite; a suite none of whose expectations changed is read
+    back whole, without importing GE (the nightly steady state). Only this call's entries are
+    kept. Without `cache_dir` every expectation is evaluated by GE.
     """
+    from pipeline.validate import carry
     if not pairs:
         return []
-    gx = None
-    source = None
+    store = carry.Store(cache_dir) if cache_dir is not None else None
+    settings = {"result_format": RESULT_FORMAT}
+    ge = {}
     results = []
-    used = set()
+    count = {"expectations": 0, "evaluated": 0, "suites_reused": 0, "ge_import_wait_s": 0.0}
     for suite, table in pairs:
         mine = None if problems is None else problems.setdefault(suite.table, {})
-        key = validation_key(suite, tables or {suite.table: table}, table) if cache_dir is not None else None
-        cached = _cache_read(cache_dir, key) if key else None
-        if cached is not None:
-            result, helper_problems = cached
-            if mine is not None:
-                mine.update(helper_problems)
-            results.append(result)
-            used.add(key)
-            continue
-        if gx is None:
-            gx = gx_module()
-            source = gx_context().data_sources.add_pandas("curated")
-        frame = prepare_frame(suite.table, table, tables, mine)
-        asset = source.add_dataframe_asset(name=f"{suite.table}__{suite.name}")
+        prepared = prepare_table(suite.table, table, tables, mine)
+        params = {SCHEMA_PARAMETER: schema_columns(suite.table)}
+        expectations = list(suite.data.get("expectations") or [])
+        count["expectations"] += len(expectations)
+        names = [(e.get("meta") or {}).get("name") for e in expectations]
+        carried: dict = {}
+        if store is not None:
+            keys = dict(zip(names, carry.expectation_keys(
+                suite.name, suite.table, expectations, prepared, {**settings, "parameters": params},
+                [ID_COLUMN])))
+            whole = carry.suite_key(suite.data, list(keys.values()))
+            stored = store.suite(whole)
+            if stored is not None:
+                results.append(CachedSuiteResult(stored))
+                count["suites_reused"] += 1
+                continue
+            for name, k in keys.items():
+                found = store.expectation(k)
+                if found is not None:
+                    carried[name] = found
+        if not ge:
+            t = time.perf_counter()
+            ge["gx"] = gx_module()  # waits for run.py's warm-up import if it is still going
+            count["ge_import_wait_s"] = round(time.perf_counter() - t, 3)
+            ge["source"] = gx_context().data_sources.add_pandas("curated")
+        carried = carry.load(carried)
+        asset = ge["source"].add_dataframe_asset(name=f"{suite.table}__{suite.name}")
         batch = asset.add_batch_definition_whole_dataframe("whole").get_batch(
-            batch_parameters={"dataframe": frame})
-        ge_suite = gx.ExpectationSuite(**{k: v for k, v in suite.data.items()
-                                          if k in ("name", "expectations", "meta", "notes")})
-        result = batch.validate(ge_suite, result_format=RESULT_FORMAT,
-                                expectation_parameters={SCHEMA_PARAMETER: schema_columns(suite.table)})
+            batch_parameters={"dataframe": prepared.to_pandas()})
+        data = {k: v for k, v in suite.data.items() if k in ("name", "meta", "notes")}
+        data["expectations"] = [e for e, name in zip(expectations, names) if name not in carried]
+        count["evaluated"] += len(data["expectations"])
+        result = batch.validate(ge["gx"].ExpectationSuite(**data), result_format=RESULT_FORMAT,
+                                expectation_parameters=params)
+        if carried:
+            result = carry.merge(result, carried, expectations)
         results.append(result)
-        if key:
-            _cache_write(cache_dir, key, result, mine or {})
-            used.add(key)
-    if cache_dir is not None and Path(cache_dir).is_dir():
-        for old in Path(cache_dir).glob("*.json"):
-            if old.stem not in used:
-                old.unlink(missing_ok=True)
+        if store is not None:
+            store.put(whole, result.to_json_dict(),
+                      [keys[(r.expectation_config.meta or {}).get("name")] for r in result.results])
+    if store is not None:
+        store.prune()
+    carried_count = count["expectations"] - count["evaluated"]
+    log.info("validate: Great Expectations evaluated %d of %d expectations%s; %.1f s waiting for its import",
+             count["evaluated"], count["expectations"],
+             f" ({carried_count} carried from the last run)" if carried_count else "",
+             count["ge_import_wait_s"], extra={"data": {"event": "validation", **count}})
     return results
-
-
-def validation_key(suite: Suite, tables: dict, table: "pa.Table") -> str:
-    """SHA-256 of what a suite's GE result depends on: the suite, the validating code (this
-    package, the schema), the versions of GE and the libraries it computes with, and the content of every table of the run (helpers
-    may join another table), run_id aside (it differs per run by design)."""
-    import hashlib
-    from importlib.metadata import version
-
-    import pyarrow as pa
-
-    h = hashlib.sha256()
-    h.update(json.dumps(suite.data, sort_keys=True, default=str).encode())
-    h.update(json.dumps(RESULT_FORMAT, sort_keys=True).encode())
-    for package in ("great-expectations", "pandas", "pyarrow", "numpy"):
-        h.update(f"{package}=={version(package)};".encode())
-    here = Path(__file__).resolve().parent
-    for path in sorted(here.glob("*.py")) + [here.parent / "schema.py"]:
-        h.update(path.read_bytes())
-    for name in sorted({suite.table, *tables}):
-        t = table if name == suite.table else tables[name]
-        if "run_id" in t.column_names:
-            t = t.drop_columns(["run_id"])
-        h.update(name.encode() + b"\0")
-        sink = pa.BufferOutputStream()
-        with pa.ipc.new_stream(sink, t.schema) as writer:
-            writer.write_table(t)
-        h.update(sink.getvalue().to_pybytes())
-    return h.hexdigest()
 
 
 class CachedSuiteResult:
@@ -370,26 +374,3 @@ class CachedSuiteResult:
         from great_expectations.core.expectation_validation_result import (
             ExpectationSuiteValidationResultSchema)
         return ExpectationSuiteValidationResultSchema().load(self.data)
-
-
-def _cache_read(cache_dir: Path, key: str):
-    path = Path(cache_dir) / f"{key}.json"
-    if not path.is_file():
-        return None
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return CachedSuiteResult(data["result"]), dict(data.get("problems") or {})
-    except Exception:  # a damaged or foreign cache file: validate again
-        return None
-
-
-def _cache_write(cache_dir: Path, key: str, result, problems: dict) -> None:
-    cache_dir = Path(cache_dir)
-    try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        tmp = cache_dir / f".{key}.{os.getpid()}.tmp"
-        tmp.write_text(json.dumps({"result": result.to_json_dict(), "problems": problems}, default=str),
-                       encoding="utf-8")
-        tmp.replace(cache_dir / f"{key}.json")
-    except OSError:  # the cache is a convenience, never a reason to fail a run
-        pass

@@ -23,3 +23,14 @@ _CHARS = st.sampled_from(["a", "é", "e\u0301", "\ud83d", "\ude80", "\x07", "\x8
 @given(st.lists(_CHARS, max_size=30).map("".join))
 def test_clean_text_equals_the_three_checks(text):
     assert clean_text(text) == reference(text)
+
+
+def test_the_utf8_look_finds_exactly_the_suspect_characters():
+    """_suspect (a look at the UTF-8 bytes) against the _SUSPECT pattern it stands for, for
+    every code point up to U+30FF and around each range, alone and inside other text."""
+    from pipeline.core.untrusted import _SUSPECT, _suspect
+    points = list(range(0x3100)) + list(range(0xD7F0, 0xE010)) + [0xFEFF, 0xFFFD, 0x1F680, 0x10FFFF]
+    for cp in points:
+        for text in (chr(cp), "é" + chr(cp) + "x", "\u202f" + chr(cp)):
+            assert _suspect(text) == (_SUSPECT.search(text) is not None), hex(cp)
+    assert not _suspect("plain é text – with “quotes” and \u00a0 spaces")

@@ -1,5 +1,4 @@
 """locate: template names, the linear brace scanner and find_infoboxes on hostile input."""
-import time
 from pathlib import Path
 
 import pytest
@@ -87,21 +86,18 @@ def test_deep_nesting_and_nul_bytes():
 
 
 @pytest.mark.parametrize("text", [
-    "{{" * 50000,
-    "{{a|" * 50000,
-    "}}" * 50000,
-    "[[" * 50000 + "}}",
-    "<ref>" * 50000,
-    "<ref name=x" * 20000,
-    "<!--" * 50000,
-    "{{Infobox a|" + "[[" * 30000,
-    "{{{" * 30000,
+    lambda k: "{{" * k,
+    lambda k: "{{a|" * k,
+    lambda k: "}}" * k,
+    lambda k: "[[" * k + "}}",
+    lambda k: "<ref>" * k,
+    lambda k: "<ref name=x" * (k // 2),
+    lambda k: "<!--" * k,
+    lambda k: "{{Infobox a|" + "[[" * k,
+    lambda k: "{{{" * k,
 ])
-def test_hostile_input_is_linear(text):
-    started = time.perf_counter()
-    find_infoboxes(text)
-    scan(text)
-    assert time.perf_counter() - started < 1.0
+def test_hostile_input_is_linear(text, assert_linear):
+    assert_linear(lambda t: (find_infoboxes(t), scan(t)), text, 50_000)
 
 
 def test_scan_reports_top_level_opaque_spans():
