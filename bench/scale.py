@@ -206,8 +206,8 @@ def ratios(res: dict, cores_target: int = 16, target_gb: float = 100.0) -> dict:
             f"({efficiency:.2f}), the driver never the bottleneck",
             "fixed costs (tables, validation, load, report, start-up) grow linearly with the pages "
             "(an upper bound: most of them grow with the missions)",
-            "the rows of every page fit in the driver's memory (the run holds them until the tables "
-            "are built)"]}
+            "the driver holds one accounting row per input and the missions' rows (the "
+            "infobox_params rows of every page go to Parquet parts, merged at publish)"]}
     return out
 
 

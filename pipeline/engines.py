@@ -22,11 +22,14 @@ from pipeline.config import Config
 BATCH = 32   # pages per Dask task: amortises scheduling overhead (~1 ms a task)
 
 
-def map_pages(fn: Callable, items: Iterable, config: Config, on_limit: Callable) -> Iterator:
+def map_pages(fn: Callable, items: Iterable, config: Config, on_limit: Callable,
+              finish: Callable[[list], list] | None = None) -> Iterator:
     """fn(item) for every item, in input order, on the configured engine; on the local engine
-    on_limit(item, reason) stands in for the result of an item over its limits."""
+    on_limit(item, reason) stands in for the result of an item over its limits. On Dask,
+    `finish(results)` runs on the worker at the end of each task (it writes the task's part:
+    pipeline.parts.write_task_part)."""
     if config.engine == "dask":
-        return _dask(fn, items, config)
+        return _dask(fn, items, config, finish)
     if config.workers == 0:
         return (fn(item) for item in items)
     from pipeline.isolate import Limits, map_isolated
@@ -35,15 +38,17 @@ def map_pages(fn: Callable, items: Iterable, config: Config, on_limit: Callable)
 
 
 def process_all(items: Iterable, config: Config, process: Callable, on_limit: Callable,
-                reuse: Callable | None) -> list:
-    """Results for all items in input order; `reuse(item)` (the incremental shortcut) is tried
-    in the driver first, and only the remaining items go to the engine.
+                reuse: Callable | None, finish: Callable[[list], list] | None = None) -> Iterator:
+    """Results for all items, yielded in input order as they come (the driver keeps none);
+    `reuse(item)` (the incremental shortcut) is tried in the driver first, and only the
+    remaining items go to the engine.
 
     On Dask, items that offer partitions() (pipeline.sources.multistream.MultistreamDump: calls
     that each read their own byte ranges of a dump) are read by the workers themselves when
     there is nothing to reuse (reuse None): the driver sends calls, not pages."""
     if config.engine == "dask" and reuse is None and hasattr(items, "partitions"):
-        return list(_dask_partitions(process, items.partitions(), config))
+        yield from _dask_partitions(process, items.partitions(), config, finish)
+        return
     if reuse is None:
         def reuse(item):
             return None
@@ -59,15 +64,22 @@ def process_all(items: Iterable, config: Config, process: Callable, on_limit: Ca
                 order.append(idx)
                 yield item
 
-    results = dict(reused)
-    for res in map_pages(process, todo(), config, on_limit):
-        results[order.popleft()] = res
-    results.update(reused)
-    return [results[i] for i in sorted(results)]
+    done = 0   # results yielded so far (the input index of the next one)
+    for res in map_pages(process, todo(), config, on_limit, finish):
+        idx = order.popleft()
+        while done < idx:  # reused inputs before this one (todo() has read them all by now)
+            yield reused.pop(done)
+            done += 1
+        yield res
+        done += 1
+    while reused:
+        yield reused.pop(done)
+        done += 1
 
 
-def _run_batch(fn: Callable, batch: list) -> list:
-    return [fn(item) for item in batch]
+def _run_batch(fn: Callable, batch: list, finish: Callable | None = None) -> list:
+    results = [fn(item) for item in batch]
+    return finish(results) if finish else results
 
 
 def _batches(items: Iterable, size: int) -> Iterator[list]:
@@ -81,23 +93,26 @@ def _batches(items: Iterable, size: int) -> Iterator[list]:
         yield batch
 
 
-def _run_partition(fn: Callable, part: Callable) -> list:
+def _run_partition(fn: Callable, part: Callable, finish: Callable | None = None) -> list:
     """fn on every item a partition reads (on the worker that runs it)."""
-    return [fn(item) for item in part()]
+    results = [fn(item) for item in part()]
+    return finish(results) if finish else results
 
 
-def _dask(fn: Callable, items: Iterable, config: Config) -> Iterator:
+def _dask(fn: Callable, items: Iterable, config: Config, finish: Callable | None = None) -> Iterator:
     """Batches of BATCH items, sent from the driver."""
-    return _dask_map(config, _run_batch, fn, _batches(items, BATCH))
+    return _dask_map(config, _run_batch, fn, _batches(items, BATCH), finish)
 
 
-def _dask_partitions(fn: Callable, parts: Iterable[Callable], config: Config) -> Iterator:
+def _dask_partitions(fn: Callable, parts: Iterable[Callable], config: Config,
+                     finish: Callable | None = None) -> Iterator:
     """Partitions (calls that read their own items), run on the workers."""
-    return _dask_map(config, _run_partition, fn, parts)
+    return _dask_map(config, _run_partition, fn, parts, finish)
 
 
-def _dask_map(config: Config, task: Callable, fn: Callable, args: Iterable) -> Iterator:
-    """task(fn, arg) for every arg on the cluster, the results' items yielded in order."""
+def _dask_map(config: Config, task: Callable, fn: Callable, args: Iterable,
+              finish: Callable | None = None) -> Iterator:
+    """task(fn, arg, finish) for every arg on the cluster, the results' items yielded in order."""
     try:
         from dask.distributed import Client, LocalCluster
     except ImportError as e:  # an install without the [dask] extra
@@ -114,7 +129,7 @@ def _dask_map(config: Config, task: Callable, fn: Callable, args: Iterable) -> I
         window = 4 * n_workers           # tasks in flight: bounded memory in the driver
         pending: deque = deque()
         for arg in args:
-            pending.append(client.submit(task, fn, arg, pure=False))
+            pending.append(client.submit(task, fn, arg, finish, pure=False))
             while len(pending) >= window:
                 yield from pending.popleft().result()
         while pending:

@@ -11,6 +11,10 @@ A run writes its snapshot into a temporary folder, fsyncs it, renames it into _s
 then swaps `_current` with one rename(2), which is atomic on POSIX: a reader sees the whole old
 snapshot or the whole new one, never a mix or a half-written file. The previous snapshots stay
 (the newest `keep` are kept). A crash leaves only a `.tmp-*` folder, removed by the next run.
+
+Tables staged as parts while the pages were read (pipeline.parts: `infobox_params`) are merged
+into the temporary snapshot folder like any other table, so they are published by the same
+rename or not at all; a dead run's `_staging/` folder is removed by the next run.
 """
 from __future__ import annotations
 
@@ -24,8 +28,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
+
+from pipeline import schema
+from pipeline.parts import clean_staging
 
 SNAPSHOTS = "_snapshots"
 CURRENT = "_current"
@@ -33,24 +42,84 @@ MANIFEST = "_manifest.json"
 LOCK = ".publish.lock"
 
 
+HASH_BLOCK = 8_192    # rows hashed together (held until hashed): the hash does not depend on how rows are chunked
+
+
+class TableHasher:
+    """The content hash of a table (content_hash), fed in batches of any size: a table merged
+    from parts is hashed as it is written, with the value content_hash gives the whole table.
+
+    Values are hashed column by column per block of HASH_BLOCK rows with Arrow's own buffers,
+    normalised so that Arrow's memory layout does not count (chunks, slice offsets, a validity
+    bitmap present or not, string or large_string offsets, values under nulls): a table built
+    in memory and the same table read back from Parquet hash alike."""
+
+    def __init__(self, schema: pa.Schema):
+        self._fields = [f.name for f in schema if f.name != "run_id"]
+        # field names and types; list item names differ after a Parquet round trip (item/element)
+        self._h = hashlib.sha256(json.dumps(
+            [(f.name, re.sub(r"list<\w+: ", "list<", str(f.type))) for f in schema
+             if f.name != "run_id"]).encode())
+        self._pending: list[pa.Table] = []
+        self._rows = 0
+
+    def update(self, table: pa.Table) -> None:
+        table = table.select(self._fields)
+        while table.num_rows:
+            take = min(HASH_BLOCK - self._rows, table.num_rows)
+            self._pending.append(table.slice(0, take))
+            self._rows += take
+            table = table.slice(take)
+            if self._rows == HASH_BLOCK:
+                self._block()
+
+    def _block(self) -> None:
+        block = pa.concat_tables(self._pending)
+        self._h.update(str(block.num_rows).encode())
+        for column in block.columns:
+            _hash_array(self._h, column.combine_chunks() if column.num_chunks != 1 else column.chunk(0))
+        self._pending, self._rows = [], 0
+
+    def hexdigest(self) -> str:
+        if self._rows:
+            self._block()
+        return self._h.hexdigest()
+
+
+def _hash_array(h, arr: pa.Array) -> None:
+    """Feed the values of `arr` to h: which slots are null, then the values (nulls as zero or
+    empty), lists as their lengths and their items."""
+    nulls = arr.is_null().to_numpy(zero_copy_only=False)
+    h.update(np.packbits(nulls).tobytes())
+    t = arr.type
+    if pa.types.is_list(t) or pa.types.is_large_list(t):
+        offsets = arr.offsets.to_numpy().astype(np.int64)   # the slice's own offsets
+        lengths = np.diff(offsets)
+        lengths[nulls] = 0
+        h.update(lengths.tobytes())
+        _hash_array(h, arr.flatten())
+    elif pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_binary(t):
+        arr = pc.if_else(nulls, pa.scalar("" if not pa.types.is_binary(t) else b"", t), arr) if nulls.any() else arr
+        width = np.int64 if pa.types.is_large_string(t) else np.int32
+        offsets = np.frombuffer(arr.buffers()[1], dtype=width)[arr.offset:arr.offset + len(arr) + 1]
+        data = arr.buffers()[2]
+        h.update(np.diff(offsets).astype(np.int64).tobytes())
+        if data is not None and len(offsets):
+            h.update(memoryview(data)[int(offsets[0]):int(offsets[-1])])
+    elif pa.types.is_null(t):
+        return
+    else:  # numbers, booleans, timestamps: nulls as zero
+        values = pc.fill_null(arr, pa.scalar(False if pa.types.is_boolean(t) else 0, t)) if nulls.any() else arr
+        h.update(np.ascontiguousarray(values.to_numpy(zero_copy_only=False)).tobytes())
+
+
 def content_hash(table: pa.Table) -> str:
     """SHA-256 of a table's schema and rows, without the per-run `run_id` column: equal for two
     runs over the same input, and for a published table read back from its Parquet file (the
     values are hashed, not Arrow's memory layout, which differs between the two)."""
-    if "run_id" in table.column_names:
-        table = table.drop_columns(["run_id"])
-    # field names and types; list item names differ after a Parquet round trip (item/element)
-    schema = [(f.name, re.sub(r"list<\w+: ", "list<", str(f.type))) for f in table.schema]
-    h = hashlib.sha256(json.dumps(schema).encode())
-    for batch in table.to_batches(max_chunksize=50_000):
-        for row in batch.to_pylist():
-            h.update(json.dumps(row, default=_plain, sort_keys=True, ensure_ascii=False).encode())
-            h.update(b"\n")
-    return h.hexdigest()
-
-
-def _plain(value):
-    return value.isoformat() if hasattr(value, "isoformat") else repr(value)
+    hasher = TableHasher(table.schema)
+    hasher.update(table)
+    return hasher.hexdigest()
 
 
 def _fsync_dir(path: Path) -> None:
@@ -64,7 +133,7 @@ def _fsync_dir(path: Path) -> None:
 def clean_leftovers(out_dir: Path) -> list[Path]:
     """Remove temporary folders and links that an interrupted run left behind. Called under the
     publish lock: a run that is still writing holds the lock, so what is found here is left over."""
-    removed = []
+    removed = clean_staging(out_dir)
     snaps = out_dir / SNAPSHOTS
     if snaps.is_dir():
         for p in snaps.glob(".tmp-*"):
@@ -126,8 +195,11 @@ def _replace_symlink(link: Path, target: str) -> None:
 
 
 def publish(tables: dict[str, pa.Table], out_dir: Path, run_id: str, keep: int = 3,
-            extra: dict | None = None, guard: Callable[[dict | None], bool] | None = None) -> dict | None:
+            extra: dict | None = None, guard: Callable[[dict | None], bool] | None = None,
+            staged: dict | None = None) -> dict | None:
     """Write a snapshot of `tables` and make it the current one; returns its manifest.
+    `staged` maps more table names to what writes them from their parts (pipeline.parts.Staging:
+    `write(name, path, run_id, hasher)` -> rows), merged straight into the new snapshot.
     `extra` goes into the manifest as is (e.g. the code fingerprint for incremental runs).
     `guard(published manifest or None)` is asked under the publish lock, so that what it compares
     against is still current when the swap happens; when it says True nothing is written and
@@ -136,10 +208,12 @@ def publish(tables: dict[str, pa.Table], out_dir: Path, run_id: str, keep: int =
     with _publish_lock(out_dir):
         if guard is not None and guard(read_manifest(out_dir)):
             return None
-        return _publish(tables, out_dir, run_id, keep, extra)
+        return _publish(tables, out_dir, run_id, keep, extra, staged or {})
 
 
-def _publish(tables, out_dir: Path, run_id: str, keep: int, extra: dict | None) -> dict:
+def _publish(tables, out_dir: Path, run_id: str, keep: int, extra: dict | None,
+             staged: dict | None = None) -> dict:
+    staged = staged or {}
     clean_leftovers(out_dir)
     snaps = out_dir / SNAPSHOTS
     snaps.mkdir(exist_ok=True)
@@ -149,19 +223,24 @@ def _publish(tables, out_dir: Path, run_id: str, keep: int, extra: dict | None) 
     tmp = snaps / f".tmp-{run_id}-{os.getpid()}"
     tmp.mkdir()
     manifest = {**(extra or {}), "run_id": run_id, "tables": {}}
-    for name, table in sorted(tables.items()):
+    for name in sorted([*tables, *staged]):
         path = tmp / f"{name}.parquet"
-        pq.write_table(table, path, compression="zstd")
+        if name in staged:
+            hasher = TableHasher(schema.TABLES[name])
+            rows = staged[name].write(name, path, run_id, hasher)
+            manifest["tables"][name] = {"rows": rows, "sha256": hasher.hexdigest()}
+        else:
+            pq.write_table(tables[name], path, compression="zstd")
+            manifest["tables"][name] = {"rows": tables[name].num_rows, "sha256": content_hash(tables[name])}
         with open(path, "rb+") as fh:
             os.fsync(fh.fileno())
-        manifest["tables"][name] = {"rows": table.num_rows, "sha256": content_hash(table)}
     (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True), encoding="utf-8")
     _fsync_dir(tmp)
     os.rename(tmp, final)
     _fsync_dir(snaps)
     _set_aside(out_dir / CURRENT, run_id)
     _replace_symlink(out_dir / CURRENT, f"{SNAPSHOTS}/{run_id}")
-    for name in tables:
+    for name in [*tables, *staged]:
         link = out_dir / f"{name}.parquet"
         want = f"{CURRENT}/{name}.parquet"
         if not (link.is_symlink() and os.readlink(link) == want):

@@ -17,10 +17,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable
 
+from functools import partial
+
 from pipeline import load
 from pipeline.config import Config
 from pipeline.engines import process_all
 from pipeline.incremental import Previous, code_fingerprint
+from pipeline.parts import PART_TABLES, Staging, write_task_part
 from pipeline.extract import extract_page, make_prose
 from pipeline.records import Issue, Page, RawInput, RunSummary
 from pipeline.schema import SCHEMA_VERSION, TABLES, check_rows, to_table
@@ -46,6 +49,10 @@ class PageResult:
     quarantine: list[dict] = field(default_factory=list)
     reused: bool = False
     others: list[Bundle] = field(default_factory=list)   # rows of other mapped tables (rockets, ...)
+    # where `params` went once staged as a Parquet part (pipeline.parts): (part, page), and how
+    # many rows; `params` is then empty
+    params_at: tuple[str, int] | None = None
+    n_params: int = 0
 
     def bundles(self) -> list[Bundle]:
         return ([self.bundle] if self.bundle else []) + self.others
@@ -316,6 +323,11 @@ def run(config: Config, inputs: Iterable[RawInput | ReadFailure] | None = None,
     """Run the whole pipeline on config.raw_dir (or on `inputs`, `total` of them if known),
     publish, report."""
     preflight(config)
+    with Staging(config.out_dir) as staging:  # the run's part files (pipeline/parts.py)
+        return _run(config, inputs, now, total, staging)
+
+
+def _run(config: Config, inputs, now, total, staging: Staging) -> RunResult:
     _warm_up_validation()
     now = now or datetime.now(timezone.utc)
     clock = _Clock()
@@ -329,9 +341,19 @@ def run(config: Config, inputs: Iterable[RawInput | ReadFailure] | None = None,
              extra={"data": {"event": "start", "inputs": total, "engine": config.engine}})
     if not (config.engine == "dask" and previous is None and hasattr(inputs, "partitions")):
         inputs = _progress(inputs, total, config)  # (partitions are read by the Dask workers)
-    results = process_all(inputs, config, process, quarantine_result,
-                          None if previous is None else (lambda item: reuse(item, previous)))
+    # Each result's infobox_params rows go to the staging parts as it comes (written by the Dask
+    # workers themselves, or buffered here for the local engine), so the driver keeps only the
+    # accounting and the mission rows.
+    results = [staging.take(r) for r in process_all(
+        inputs, config, process, quarantine_result,
+        None if previous is None else (lambda item: reuse(item, previous)),
+        finish=partial(write_task_part, str(staging.folder)))]
+    staging.finish()
+    read = results
     results = _distinct_ids(_one_row_per_source(results))
+    kept = {id(r) for r in results}
+    staging.drop(r for r in read if id(r) not in kept)  # their rows stay out of the table
+    del read, kept
     clock.lap("read+extract+transform", "tables")
 
     fingerprint = hashlib.sha256("\n".join(sorted(r.input_row["sha256"] or r.input_row["source"]
@@ -339,7 +361,7 @@ def run(config: Config, inputs: Iterable[RawInput | ReadFailure] | None = None,
     run_id = make_run_id(now, fingerprint)
     rows = _collect(results)
     unify_person_keys(rows)   # one key per person across pages ("Peggy A. Whitson" = "Peggy Whitson")
-    tables = {name: to_table(name, rows[name], run_id) for name in TABLES}
+    tables = {name: to_table(name, rows[name], run_id) for name in TABLES if name not in PART_TABLES}
 
     from pipeline.validate import (  # GE loads only here
         check_row_counts, prune_reports, validate, write_report)
@@ -367,7 +389,7 @@ def run(config: Config, inputs: Iterable[RawInput | ReadFailure] | None = None,
     else:
         manifest = load.publish(tables, config.out_dir, run_id, keep=config.keep_snapshots,
                                 extra={"code": code_fingerprint(), "schema_version": SCHEMA_VERSION},
-                                guard=guard)
+                                guard=guard, staged={name: staging for name in PART_TABLES})
     blocked = manifest is None
     clock.lap("load", "report")
     summary = _summary(rows, result, results, run_id, config)

@@ -175,17 +175,19 @@ SORT_KEYS: dict[str, list[str]] = {
 }
 
 
-def to_table(name: str, rows: list[dict], run_id: str) -> pa.Table:
+def to_table(name: str, rows: list[dict], run_id: str, sort: bool = True) -> pa.Table:
     """Build the Arrow table `name` from row dicts: missing keys become null, extra keys are an
-    error (a typo must not silently drop a column)."""
+    error (a typo must not silently drop a column). Rows are ordered by SORT_KEYS unless `sort`
+    is False (pipeline.parts sorts them in Arrow with a column of its own)."""
     schema = TABLES[name]
     known = set(schema.names)
     for row in rows:
         unknown = set(row) - known
         if unknown:
             raise KeyError(f"{name}: unknown columns {sorted(unknown)}")
-    key = SORT_KEYS[name]
-    rows = sorted(rows, key=lambda r: tuple(_sortable(r.get(k)) for k in key))
+    if sort:
+        key = SORT_KEYS[name]
+        rows = sorted(rows, key=lambda r: tuple(_sortable(r.get(k)) for k in key))
     columns = {}
     for f in schema:
         if f.name == "run_id":

@@ -1,6 +1,7 @@
 """Atomic publish: snapshots, the _current swap, leftovers, determinism."""
 import os
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
@@ -63,3 +64,39 @@ def test_content_hash_ignores_run_id_but_not_data():
 def test_to_table_rejects_unknown_columns():
     with pytest.raises(KeyError):
         to_table("inputs", [{"source": "x", "outcom": "curated"}], "r")
+
+
+def _mixed(n, run_id="r1"):
+    from datetime import datetime, timezone
+    rows = [{"mission_id": f"m{i}", "title": None if i % 4 == 0 else f"Mission {i} é", "launch_utc":
+             None if i % 3 == 0 else datetime(2000 + i % 20, 1, 1 + i % 28, tzinfo=timezone.utc),
+             "crew_size": None if i % 5 == 0 else i, "mission_types": None if i % 6 == 0 else ["a"] * (i % 3),
+             "satcats": [i, i + 1] if i % 2 else None, "apogee_km": None if i % 7 == 0 else i / 3}
+            for i in range(n)]
+    return to_table("missions", rows, run_id)
+
+
+def test_content_hash_does_not_depend_on_the_layout(tmp_path, monkeypatch):
+    monkeypatch.setattr(load, "HASH_BLOCK", 7)   # many blocks, cut inside chunks
+    table = _mixed(40)
+    pq.write_table(table, tmp_path / "m.parquet", row_group_size=9)
+    back = pq.read_table(tmp_path / "m.parquet")
+    want = load.content_hash(table)
+    assert load.content_hash(back) == want
+    bigger = pa.concat_tables([_mixed(3, "x"), table, _mixed(5, "y")])
+    assert load.content_hash(bigger.slice(3, 40)) == want            # a slice, other run_id
+    hasher = load.TableHasher(table.schema)
+    for start, size in ((0, 1), (1, 12), (13, 3), (16, 24)):         # batches of any size
+        hasher.update(back.slice(start, size))
+    assert hasher.hexdigest() == want
+
+
+def test_content_hash_sees_a_value_a_null_and_the_order():
+    table = _mixed(20)
+    want = load.content_hash(table)
+    rows = table.to_pylist()
+    for change in ({"title": "Mission 1 e"}, {"title": None}, {"crew_size": None},
+                   {"mission_types": []}, {"mission_types": None}, {"apogee_km": 0.0}):
+        changed = [dict(r, **change) if i == 1 else r for i, r in enumerate(rows)]
+        assert load.content_hash(pa.Table.from_pylist(changed, schema=table.schema)) != want, change
+    assert load.content_hash(pa.Table.from_pylist(rows[::-1], schema=table.schema)) != want
