@@ -3,7 +3,6 @@ the rewrite (issue 18: every regex on untrusted text linear)."""
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 from hypothesis import given, settings
@@ -50,16 +49,18 @@ def test_long_lines_of_spaces_are_read_in_linear_time(line, assert_linear):
     assert_linear(read, line, 100_000)
 
 
-@pytest.mark.parametrize("head", [b" " * 65_536, b" \n" * 30_000 + b"x", b"<!--" + b"-" * 65_536,
-                                  b"<?" + b"?" * 65_536, b"<!DOCTYPE" + b"[" * 65_536])
-def test_recognising_a_dump_is_linear_in_its_prolog(tmp_path, head):
+@pytest.mark.parametrize("head", [lambda k: b" " * k, lambda k: b" \n" * (k // 2) + b"x",
+                                  lambda k: b"<!--" + b"-" * k, lambda k: b"<?" + b"?" * k,
+                                  lambda k: b"<!DOCTYPE" + b"[" * k])
+def test_recognising_a_dump_is_linear_in_its_prolog(tmp_path, head, assert_linear):
     """The prolog pattern once tried every way of splitting a run of spaces: a file of a few
     dozen spaces took seconds in the driver, 64 KB forever."""
     from pipeline.sources.dump import is_dump
     path = tmp_path / "x.xml"
-    path.write_bytes(head)
-    started = time.perf_counter()
-    assert is_dump(path) is False
-    assert time.perf_counter() - started < 2.0
+
+    def recognise(content: bytes) -> None:
+        path.write_bytes(content)
+        assert is_dump(path) is False
+    assert_linear(recognise, head, 65_536)
     path.write_bytes(b"<?xml version='1.0'?>\n<!-- a licence -- notice -->\n<mediawiki xmlns='x'>")
     assert is_dump(path) is True
