@@ -51,7 +51,7 @@ PART_TABLES = ("infobox_params",)
 RUN_ROWS = 100_000             # rows the driver buffers before writing a part (local engine)
 CHUNK_ROWS = 4_096             # rows kept as dicts before they are made Arrow
 ROW_GROUP = 8_192              # rows per row group of a part: what the merge holds per part
-OUT_ROW_GROUP = 32_768         # rows per row group of the published file (held until written)
+OUT_ROW_GROUP = 8_192          # rows per row group of the published file (held until written: 2 MB)
 FANIN = 64                     # parts merged at once (more: merged in passes)
 
 
