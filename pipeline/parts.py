@@ -348,9 +348,10 @@ OWNER = "_owner"               # hidden column of a RowBuffer: the number of the
 class RowBuffer:
     """One table's rows kept in the driver as Arrow until the table is built, each row tagged
     with the number of its owner (a page's bundle). A mission's facts as row dicts take about
-    four times their Arrow size, and they are most of a mission's rows; the table is the same
+    three times their Arrow size, and they are most of a mission's rows; the table is the same
     as `schema.to_table` of the dicts in the order they were added (Arrow's sort is stable, and
-    it orders UTF-8 strings and nulls as to_table does: see _to_part_table)."""
+    it orders UTF-8 strings and nulls as to_table does: see _to_part_table; a lone surrogate,
+    which the exit guard turns into U+FFFD, is sorted here as replaced, there as it was)."""
 
     def __init__(self, name: str):
         self.name = name

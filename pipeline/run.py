@@ -269,9 +269,9 @@ def _distinct_ids(results: list[PageResult], renamed: list | None = None) -> lis
 
 def _held(result: PageResult, facts: RowBuffer, owner: dict[int, int]) -> PageResult:
     """What the driver keeps of a result until the tables are built: the facts rows of each of
-    its bundles go to `facts` (as Arrow, about a quarter of their size as dicts), numbered in
+    its bundles go to `facts` (as Arrow, about a third of their size as dicts), numbered in
     `owner` by the bundle's id(); the person index and the planned-marks evidence, which served
-    reconcile in the worker and nothing reads later, are dropped (together about 45 of a
+    reconcile in the worker and nothing reads later, are dropped (together about 40 of a
     mission's 55 KB)."""
     for b in result.bundles():
         owner[id(b)] = n = len(owner)
