@@ -51,7 +51,7 @@ PART_TABLES = ("infobox_params",)
 RUN_ROWS = 100_000             # rows the driver buffers before writing a part (local engine)
 CHUNK_ROWS = 4_096             # rows kept as dicts before they are made Arrow
 ROW_GROUP = 8_192              # rows per row group of a part: what the merge holds per part
-OUT_ROW_GROUP = 32_768         # rows per row group of the published file (held until written)
+OUT_ROW_GROUP = 8_192          # rows per row group of the published file (held until written: 2 MB)
 FANIN = 64                     # parts merged at once (more: merged in passes)
 
 
@@ -340,3 +340,52 @@ class _Cursor:
         n = pc.sum(pc.less_equal(self.buffer[key], bound)).as_py() or 0  # the buffer is sorted
         taken, self.buffer = self.buffer.slice(0, n), self.buffer.slice(n)
         return taken
+
+
+OWNER = "_owner"               # hidden column of a RowBuffer: the number of the rows' owner
+
+
+class RowBuffer:
+    """One table's rows kept in the driver as Arrow until the table is built, each row tagged
+    with the number of its owner (a page's bundle). A mission's facts as row dicts take about
+    three times their Arrow size, and they are most of a mission's rows; the table is the same
+    as `schema.to_table` of the dicts in the order they were added (Arrow's sort is stable, and
+    it orders UTF-8 strings and nulls as to_table does: see _to_part_table; a lone surrogate,
+    which the exit guard turns into U+FFFD, is sorted here as replaced, there as it was)."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self._rows: list[dict] = []
+        self._owners: list[int] = []
+        self._chunks: list[pa.Table] = []
+
+    def add(self, owner: int, rows: list[dict]) -> None:
+        self._rows.extend(rows)
+        self._owners.extend([owner] * len(rows))
+        if len(self._rows) >= CHUNK_ROWS:
+            self._to_arrow()
+
+    def _to_arrow(self) -> None:
+        if self._rows:
+            t = to_table(self.name, self._rows, "", sort=False)   # run_id: in table()
+            self._chunks.append(t.append_column(OWNER, pa.array(self._owners, pa.int64())))
+        self._rows, self._owners = [], []
+
+    def table(self, run_id: str, keep: set[int], renames: dict[tuple[int, str], str]) -> pa.Table:
+        """The table of the rows of the owners in `keep`, sorted by the table's key, with
+        `run_id`; renames[(owner, old)] = new replaces that owner's `mission_id` value `old`
+        (a row id renamed after its rows were added: run._distinct_ids)."""
+        self._to_arrow()
+        schema = TABLES[self.name]
+        chunks, self._chunks = self._chunks, []
+        t = pa.concat_tables(chunks) if chunks else schema.append(pa.field(OWNER, pa.int64())).empty_table()
+        del chunks
+        t = t.filter(pc.is_in(t[OWNER], value_set=pa.array(sorted(keep), pa.int64())))
+        key = "mission_id"
+        if renames:
+            owners, values = t[OWNER].to_pylist(), t[key].to_pylist()
+            values = [renames.get((o, v), v) for o, v in zip(owners, values)]
+            t = t.set_column(t.schema.get_field_index(key), schema.field(key), pa.array(values, schema.field(key).type))
+        t = _sorted(self.name, t).drop_columns([OWNER])
+        i = schema.get_field_index("run_id")
+        return t.set_column(i, schema.field(i), pa.array([run_id] * t.num_rows, pa.string()))

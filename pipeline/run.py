@@ -23,7 +23,7 @@ from pipeline import load
 from pipeline.config import Config
 from pipeline.engines import process_all
 from pipeline.incremental import Previous, code_fingerprint
-from pipeline.parts import PART_TABLES, Staging, write_task_part
+from pipeline.parts import PART_TABLES, RowBuffer, Staging, write_task_part
 from pipeline.extract import extract_page, make_prose
 from pipeline.records import Issue, Page, RawInput, RunSummary
 from pipeline.schema import SCHEMA_VERSION, TABLES, check_rows, to_table
@@ -219,7 +219,7 @@ def _one_row_per_source(results: list[PageResult]) -> list[PageResult]:
     return out
 
 
-def _distinct_ids(results: list[PageResult]) -> list[PageResult]:
+def _distinct_ids(results: list[PageResult], renamed: list | None = None) -> list[PageResult]:
     """Row ids (mission_id, rocket_id) are slugs of the title, and a slug loses case, accents and
     punctuation: "Apollo 11", "APOLLO 11" and "Apollo-11" are one slug. Pages are told apart by
     their normalised title (MediaWiki's rules, in NFC: sources clean titles where they enter).
@@ -227,7 +227,8 @@ def _distinct_ids(results: list[PageResult]) -> list[PageResult]:
     A title read a second time (two files, or the two Unicode forms of "Été 1") is one page:
     the first input keeps it, a later one is quarantined as its duplicate. Where different
     titles share a slug, each gets the slug plus 8 hex digits of its title's SHA-1, in every row
-    that names it. Idempotent: reused rows are keyed again from their titles."""
+    that names it. Idempotent: reused rows are keyed again from their titles. Each renamed
+    bundle is appended to `renamed` as (bundle, old id, new id) (for rows held elsewhere)."""
     owner: dict[tuple[str, str], str] = {}
     kept = []
     for r in results:
@@ -255,6 +256,8 @@ def _distinct_ids(results: list[PageResult]) -> list[PageResult]:
             if new == old:
                 continue
             b.row[b.key] = new
+            if renamed is not None:
+                renamed.append((b, old, new))
             for row in (*b.crew, *b.events, *b.facts):
                 if row.get("mission_id") == old:
                     row["mission_id"] = new
@@ -262,6 +265,19 @@ def _distinct_ids(results: list[PageResult]) -> list[PageResult]:
                 if issue.mission_id == old:
                     issue.mission_id = new
     return kept
+
+
+def _held(result: PageResult, facts: RowBuffer, owner: dict[int, int]) -> PageResult:
+    """What the driver keeps of a result until the tables are built: the facts rows of each of
+    its bundles go to `facts` (as Arrow, about a third of their size as dicts), numbered in
+    `owner` by the bundle's id(); the person index and the planned-marks evidence, which served
+    reconcile in the worker and nothing reads later, are dropped (together about 40 of a
+    mission's 55 KB)."""
+    for b in result.bundles():
+        owner[id(b)] = n = len(owner)
+        facts.add(n, b.facts)
+        b.facts, b.persons, b.evidence = [], names.PersonIndex(), []
+    return result
 
 
 def _input(item: RawInput, fmt, outcome, missions, reason, title, sha) -> dict:
@@ -343,17 +359,20 @@ def _run(config: Config, inputs, now, total, staging: Staging) -> RunResult:
         inputs = _progress(inputs, total, config)  # (partitions are read by the Dask workers)
     # Each result's infobox_params rows go to the staging parts as it comes (written by the Dask
     # workers themselves, or buffered here for the local engine), so the driver keeps only the
-    # accounting and the mission rows.
-    results = [staging.take(r) for r in process_all(
+    # accounting and the mission rows; the facts, most of those, are kept as Arrow.
+    facts, owner = RowBuffer("facts"), {}
+    results = [_held(staging.take(r), facts, owner) for r in process_all(
         inputs, config, process, quarantine_result,
         None if previous is None else (lambda item: reuse(item, previous)),
         finish=partial(write_task_part, str(staging.folder)))]
     staging.finish()
-    read = results
-    results = _distinct_ids(_one_row_per_source(results))
+    read, renamed = results, []
+    results = _distinct_ids(_one_row_per_source(results), renamed)
     kept = {id(r) for r in results}
     staging.drop(r for r in read if id(r) not in kept)  # their rows stay out of the table
-    del read, kept
+    facts_kept = {owner[id(b)] for r in results for b in r.bundles()}
+    facts_renamed = {(owner[id(b)], old): new for b, old, new in renamed}
+    del read, kept, owner, renamed
     clock.lap("read+extract+transform", "tables")
 
     fingerprint = hashlib.sha256("\n".join(sorted(r.input_row["sha256"] or r.input_row["source"]
@@ -361,7 +380,9 @@ def _run(config: Config, inputs, now, total, staging: Staging) -> RunResult:
     run_id = make_run_id(now, fingerprint)
     rows = _collect(results)
     unify_person_keys(rows)   # one key per person across pages ("Peggy A. Whitson" = "Peggy Whitson")
-    tables = {name: to_table(name, rows[name], run_id) for name in TABLES if name not in PART_TABLES}
+    tables = {name: facts.table(run_id, facts_kept, facts_renamed) if name == "facts"
+              else to_table(name, rows[name], run_id) for name in TABLES if name not in PART_TABLES}
+    del facts
 
     from pipeline.validate import (  # GE loads only here
         check_row_counts, prune_reports, validate, write_report)
@@ -382,6 +403,12 @@ def _run(config: Config, inputs, now, total, staging: Staging) -> RunResult:
         result.outcomes += check_row_counts(tables, published, max_drop=max_drop)
         return bool(result.blocks_publish())
 
+    # What the summary and the report need of the per-page rows, taken now: the rows themselves
+    # go before the load stage (they are in `tables`), so its peak is not on top of theirs.
+    summary = _summary(rows, result, results, run_id, config)
+    titles = {b.row["mission_id"]: b.row["title"] for r in results if r.bundle for b in [r.bundle]}
+    quarantine = rows["quarantine"]
+    del rows, results
     clock.lap("validate", "load")
     manifest = None
     if result.blocks_publish():  # not published anyway; the report still compares row counts
@@ -392,10 +419,9 @@ def _run(config: Config, inputs, now, total, staging: Staging) -> RunResult:
                                 guard=guard, staged={name: staging for name in PART_TABLES})
     blocked = manifest is None
     clock.lap("load", "report")
-    summary = _summary(rows, result, results, run_id, config)
+    summary.expectations_failed = _failed(result)   # with the row-count checks made at load
     summary.published = not blocked
     summary.timings_s = clock.laps  # the same dict: dq.json gets the stages up to load
-    titles = {b.row["mission_id"]: b.row["title"] for r in results if r.bundle for b in [r.bundle]}
     report = write_report(result, run_dir=(config.reports_dir / run_id).resolve(), run_id=run_id,
                           summary=summary, titles=titles, tables=tables, changes=summary.changes)
     clock.lap("report")
@@ -404,7 +430,7 @@ def _run(config: Config, inputs, now, total, staging: Staging) -> RunResult:
     (config.reports_dir / "LATEST").write_text(run_id + "\n", encoding="utf-8")
     summary.reports_pruned = len(prune_reports(config.reports_dir, config.keep_reports))
     exit_code = 3 if blocked else _exit_code(config.fail_on, summary)
-    _log_outcome(summary, rows["quarantine"], exit_code)
+    _log_outcome(summary, quarantine, exit_code)
     return RunResult(run_id, summary, exit_code, report, manifest)
 
 
@@ -507,8 +533,7 @@ def _summary(rows, result, results, run_id, config: Config) -> RunSummary:
         inputs_no_mission=outcomes.get("no_mission", 0),
         inputs_quarantined=outcomes.get("quarantined", 0),
         inputs_reused=sum(r.reused for r in results),
-        expectations_failed={
-            "error": len(result.failures("error")), "warning": len(result.failures("warning"))},
+        expectations_failed=_failed(result),
         issues=dict(sorted(by_code.items())),
         values_lost_by_param=dict(sorted(lost.items())),
         unknown_templates=dict(sorted(unknown.items())),
@@ -518,6 +543,10 @@ def _summary(rows, result, results, run_id, config: Config) -> RunSummary:
                      "reason": q["reason"]} for q in rows["quarantine"]],
         out_dir=str(config.out_dir),
     )
+
+
+def _failed(result) -> dict[str, int]:
+    return {"error": len(result.failures("error")), "warning": len(result.failures("warning"))}
 
 
 def _exit_code(fail_on: str, summary: RunSummary) -> int:

@@ -247,3 +247,37 @@ def test_the_merge_writes_bounded_row_groups(tmp_path, monkeypatch):
     sizes = [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
     assert sum(sizes) == sum(map(len, pages)) and len(sizes) > 2
     assert set(sizes[:-1]) == {25} and 0 < sizes[-1] <= 25
+
+
+def _facts(owner: int, rng: random.Random) -> list[dict]:
+    mission = rng.choice(["apollo-11", "apollo-12", "été-1", "z"])
+    return [{"mission_id": mission, "field": rng.choice(["crew", "launch", "mass", "é"]),
+             "raw": rng.choice([None, "", "3 t", "[[x]]"]), "value": rng.choice([None, "1", "ü"]),
+             "unit": rng.choice([None, "kg"]), "source": "infobox",
+             "location": rng.choice([None, "crew", "launch_date"]), "rev_id": rng.choice([None, owner])}
+            for _ in range(rng.randint(0, 9))]
+
+
+def test_row_buffer_builds_the_table_to_table_builds(monkeypatch):
+    """Rows kept as Arrow by owner: the table is to_table's of the kept owners' dicts in the
+    order they were added (ties in the sort key stay in that order), renames applied per owner."""
+    monkeypatch.setattr(parts, "CHUNK_ROWS", 7)   # many chunks
+    rng = random.Random(3)
+    pages = [_facts(i, rng) for i in range(60)]
+    buf = parts.RowBuffer("facts")
+    for i, rows in enumerate(pages):
+        buf.add(i, [dict(r) for r in rows])
+    keep = {i for i in range(60) if i % 7}
+    renames = {(i, rows[0]["mission_id"]): rows[0]["mission_id"] + "-1a2b3c4d"
+               for i, rows in enumerate(pages) if rows and i % 5 == 0}
+    want = []
+    for i, rows in enumerate(pages):
+        if i in keep:
+            want += [{**r, "mission_id": renames.get((i, r["mission_id"]), r["mission_id"])} for r in rows]
+    got = buf.table("run-1", keep, renames)
+    assert got.equals(to_table("facts", want, "run-1"))
+    assert got.num_rows and parts.OWNER not in got.schema.names
+
+
+def test_row_buffer_empty():
+    assert parts.RowBuffer("facts").table("r", set(), {}).equals(to_table("facts", [], "r"))
