@@ -173,8 +173,17 @@ def find_dates(sentence: str, anchor: Instant | None = None, *,
         if anchor is not None:
             found = _with_inferred_years(text, found, anchor.utc.year)
         found = _with_bare_times(text, found, anchor)
-    if found or not relative or anchor is None or anchor.precision not in _FINE:
+    if found or not relative:
         return found
+    return find_relative(sentence, anchor)
+
+
+def find_relative(sentence: str, anchor: Instant | None) -> list[DatedSpan]:
+    """The day-relative phrase of a sentence ("two days later") as anchor ± days, at day
+    precision (only if the anchor is known at least to the day): what find_dates(sentence,
+    anchor) gives when it finds no other date. Bad input: gives []."""
+    if not isinstance(sentence, str) or anchor is None or anchor.precision not in _FINE:
+        return []
     match = _RELATIVE.search(sentence)
     if match is None:
         return []
@@ -232,10 +241,13 @@ def _with_inferred_years(text: str, found: list[DatedSpan], year: int) -> list[D
     """Append the anchor year to each year-less "July 16" / "16 July" and read again."""
     if not _HAS_DIGIT.search(text):
         return found  # a day of the month needs a digit
+    # _MONTH_DAY starts with a month's name (capitalised), _DAY_MONTH with a digit that follows
+    # none and has a month's name after it: without a capitalised month name, nothing to add
+    capitals = occurrences(text, _MONTH_PREFIXES)
+    if not capitals:
+        return found
     taken = sorted((d.start, d.end) for d in found)   # non-overlapping spans
     inserts: list[tuple[int, str]] = []
-    # _MONTH_DAY starts with a month's name (capitalised), _DAY_MONTH with a digit that follows none
-    capitals = occurrences(text, _MONTH_PREFIXES)
     for pattern, glue, starts in ((_MONTH_DAY, ", ", capitals), (_DAY_MONTH, " ", digit_run_starts(text))):
         for match in finditer_at(pattern, text, starts):
             if not 1 <= int(match.group(1)) <= 31:
