@@ -75,16 +75,15 @@ def _opens_sentence(rest: str) -> bool:
     return bool(head) and (head[0].isupper() or head[0].isdigit())
 
 
-_LAST_TOKEN = re.compile(r"(\S+)$")
 _AM_PM = re.compile(r"[ap]\.m", re.I)
 _INITIALS = re.compile(r"[A-Z]|(?:[A-Za-z]\.)+[A-Za-z]")
 
 
 def _abbreviation(before: str, rest: str) -> bool:
-    token = _LAST_TOKEN.search(before)
-    if token is None:
+    # the last run of non-spaces, if before ends with one (a line has no "\n": what \S+$ finds)
+    if not before or before[-1].isspace():
         return False
-    word = token.group(1).lstrip("\"'\u201c\u2018([")
+    word = before.rsplit(None, 1)[-1].lstrip("\"'\u201c\u2018([")
     if _AM_PM.fullmatch(word):
         return bool(_ZONE_WORD.match(rest))
     if _INITIALS.fullmatch(word):
