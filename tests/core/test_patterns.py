@@ -48,3 +48,12 @@ def test_fold_writes_as_its_letter_exactly_what_ignorecase_matches_to_an_ascii_l
         if m is not None:
             assert folded == letters[m.lastindex - 1], hex(point)
     assert fold("\u017fEP KELVIN \u212a \u0130\u0131 Caf\u00e9") == "sep kelvin k ii caf\u00e9"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["12", "7", " ", "h", "hrs", "Z", "UTC", "GMT", " (", ":", "05", "z",
+                                 "utc", "a.m.", ".", "EDT", "+3"]), max_size=12).map("".join))
+def test_a_time_is_only_where_its_scan_looks(text):
+    # instants._scan reads times only in text with one of these (every _TIME match has one)
+    if instants._TIME.search(text):
+        assert any(mark in text for mark in (":", "Z", "UTC", "GMT"))
