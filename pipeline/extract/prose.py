@@ -46,7 +46,7 @@ from pipeline.core.patterns import fold
 from pipeline.extract.mentions import Mention as _Mention
 from pipeline.extract.mentions import Missions as _Missions
 from pipeline.extract.prose_traps import HISTORIC, after_launch, date_range
-from pipeline.extract.sentences import (EVENT_RELATIVE, DatedSpan, find_dates, find_relative,
+from pipeline.extract.sentences import (DatedSpan, event_relative, find_dates, find_relative,
                                          split_sentences)
 
 _FINE = ("day", "hour", "minute", "second")
@@ -349,7 +349,7 @@ def extract_events(sections: list[Section], mission_title: str, *, aliases=(),
                     day_anchor = relative_anchor = Instant(last.utc, last.precision)
                     if kind == "flight":
                         year_anchor = day_anchor
-                if EVENT_RELATIVE.search(sentence):
+                if event_relative(sentence):
                     relative_anchor = None
                 ranged = date_range(sentence) if kind != "excluded" else None
                 if ranged is not None:

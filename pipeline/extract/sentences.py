@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from pipeline.core.instants import MONTHS, Instant, find_instants
-from pipeline.core.patterns import caseless_first, digit_run_starts, finditer_at, occurrences
+from pipeline.core.patterns import caseless_first, digit_run_starts, finditer_at, fold, occurrences
 
 _FINE = ("day", "hour", "minute", "second")
 # A bare year is an event's date only as "in 1969" / "during early 1969"; elsewhere it is a
@@ -117,6 +117,16 @@ EVENT_RELATIVE = re.compile(
     r"\b(?:day|night|morning|evening|week|hours?|minutes?)s? (?:before|after|prior to) (?:the )?"
     r"(?:scheduled |planned )?(?:launch|landing|lift-?off|splashdown|docking|flight|mission)\b",
     re.I)
+_EVENT_RELATIVE_WORDS = ("before", "after", "prior to")   # one is in every match, as fold() writes it
+
+
+def event_relative(sentence: str) -> bool:
+    """True when EVENT_RELATIVE matches in sentence (tried only where its words are)."""
+    folded = fold(sentence)
+    return (any(word in folded for word in _EVENT_RELATIVE_WORDS)
+            and EVENT_RELATIVE.search(sentence) is not None)
+
+
 _NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
             "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
 _RELATIVE = re.compile(
@@ -125,6 +135,7 @@ _RELATIVE = re.compile(
     r"|(?P<prev>the (?:previous|preceding) (?:day|morning|afternoon|evening|night))"
     r"|(?P<n>\d{1,3}|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
     r" (?P<unit>days?|weeks?) (?P<dir>later|afterwards?|earlier))\b", re.I)
+_RELATIVE_WORDS = ("day", "morning", "afternoon", "evening", "night", "week")   # as for event_relative
 
 
 _HAS_DIGIT = re.compile(r"\d")
@@ -182,6 +193,9 @@ def find_relative(sentence: str, anchor: Instant | None) -> list[DatedSpan]:
     precision (only if the anchor is known at least to the day): what find_dates(sentence,
     anchor) gives when it finds no other date. Bad input: gives []."""
     if not isinstance(sentence, str) or anchor is None or anchor.precision not in _FINE:
+        return []
+    folded = fold(sentence)
+    if not any(word in folded for word in _RELATIVE_WORDS):
         return []
     match = _RELATIVE.search(sentence)
     if match is None:

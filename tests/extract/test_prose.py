@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from pipeline.core.patterns import fold
 from pipeline.extract import prose as prose_module
+from pipeline.extract import sentences as sentences_module
 from pipeline.extract.prose import ProseEvent, extract_events
 from pipeline.extract.sentences import find_dates, split_sentences
 from pipeline.records import RawInput, Section
@@ -601,3 +602,27 @@ def test_a_trigger_is_tried_whenever_its_pattern_can_match(data, before, after):
             text = f"{before} {_caseless_variant(phrase, data)} {after}"
             if pattern.search(text):
                 assert any(word in fold(text) for word in words), (kind, text)
+
+
+_RELATIVE_PHRASES = ["the following night", "the next day", "later that evening", "the same morning",
+                     "the preceding afternoon", "two weeks later", "3 days afterward", "an day earlier",
+                     "hours before the launch", "the night prior to the scheduled flight",
+                     "minutes after lift-off", "morning before docking"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data(), st.text(max_size=20), st.text(max_size=20))
+def test_relative_phrases_are_read_only_where_their_words_are(data, before, after):
+    matched = 0
+    for phrase in _RELATIVE_PHRASES:
+        text = f"{before} {_caseless_variant(phrase, data)} {after}"
+        folded = fold(text)
+        if sentences_module._RELATIVE.search(text):
+            matched += 1
+            assert any(word in folded for word in sentences_module._RELATIVE_WORDS), text
+        if sentences_module.EVENT_RELATIVE.search(text):
+            matched += 1
+            assert sentences_module.event_relative(text), text
+        else:
+            assert not sentences_module.event_relative(text), text
+    assert matched >= len(_RELATIVE_PHRASES)
