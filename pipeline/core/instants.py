@@ -370,12 +370,13 @@ def _scan(text: str) -> list[tuple[int, int, Instant | None]]:
     """Every date in text with the time written next to it; None for impossible dates."""
     if not _DIGIT.search(text):
         return []  # every date form has a digit (a year at least)
+    timed = ":" in text or "Z" in text or "UTC" in text or "GMT" in text   # in every _TIME match
     if len(text) < _SHORT:   # finding the starts costs more than it saves
-        date_matches, time_matches = _DATE.finditer(text), _TIME.finditer(text)
+        date_matches, time_matches = _DATE.finditer(text), _TIME.finditer(text) if timed else ()
     else:
         runs = digit_run_starts(text)
         date_matches = finditer_at(_DATE, text, _date_starts(text, runs))
-        time_matches = finditer_at(_TIME, text, runs)
+        time_matches = finditer_at(_TIME, text, runs) if timed else ()
     dates = [_date_from(m) for m in date_matches]
     taken = [(d.start, d.end) for d in dates]
     times = []

@@ -49,11 +49,18 @@ def digit_run_starts(text: str) -> list[int]:
     return [m.start() for m in runs.finditer(text)]
 
 
+def fold(text: str) -> str:
+    """text with every character re.IGNORECASE matches to a lowercase ASCII letter written as
+    that letter (same length): a lowercase ASCII word a caseless pattern matches in text is
+    `in` fold(text)."""
+    return text.lower() if text.isascii() else text.translate(_FOLD)
+
+
 def occurrences(text: str, words, *, caseless: bool = False) -> list[int]:
     """Every position where one of words is written, overlapping ones included; with caseless,
     words are lowercase ASCII and found as re.IGNORECASE would find them."""
     if caseless:
-        text = text.lower() if text.isascii() else text.translate(_FOLD)
+        text = fold(text)
     out = []
     for word in words:
         i = text.find(word)

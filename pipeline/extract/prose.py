@@ -42,10 +42,12 @@ from datetime import datetime, timezone
 from pipeline.records import Section
 from pipeline.core.instants import Instant
 from pipeline.core.instants import PRECISION_RANK as RANK
+from pipeline.core.patterns import fold
 from pipeline.extract.mentions import Mention as _Mention
 from pipeline.extract.mentions import Missions as _Missions
 from pipeline.extract.prose_traps import HISTORIC, after_launch, date_range
-from pipeline.extract.sentences import EVENT_RELATIVE, DatedSpan, find_dates, split_sentences
+from pipeline.extract.sentences import (DatedSpan, event_relative, find_dates, find_relative,
+                                         split_sentences)
 
 _FINE = ("day", "hour", "minute", "second")
 # A bare year is an event's date only as "in 1969" / "during early 1969"; elsewhere it is a
@@ -150,17 +152,25 @@ _ORBIT_DETAIL = {"lunar": "lunar orbit", "moon": "lunar orbit", "earth": "Earth 
                  "mars": "Mars orbit"}
 
 
-# Any trigger at all: most sentences have none, and one pass of the alternation tells that
-# sooner than twenty passes of the patterns one by one.
-_ANY_TRIGGER = re.compile("|".join(f"(?:{pattern.pattern.replace('?P<body>', '')})"
-                                   for _, pattern, _, _ in _TRIGGERS), re.I)
+# What every match of each trigger contains, lowercase (one of these strings; spaces as the
+# pattern writes them): a trigger whose words are not in the folded sentence is not tried.
+# Most sentences have none at all (tests/extract/test_prose.py checks each pattern's words).
+_TRIGGER_WORDS: list[tuple[str, ...]] = [
+    ("launched",), (" off",), ("off",), ("launch",), (" attempt",), ("undock",),
+    ("separated from the ",), ("docked", "berthed"), ("docking", "berthing"), ("arrived at the ",),
+    ("landed", "touched down", "splashed down"), ("returned ",), ("return ",),
+    ("splashdown", "touchdown", "landing"), ("orbit",), ("orbit",),
+    ("space", "moon", "eva", "extravehicular activit"), ("surface", "moon"), ("record",),
+    (" the first ",)]
+assert len(_TRIGGER_WORDS) == len(_TRIGGERS)
 
 
 def _triggers(sentence: str) -> list[_Trigger]:
     found: list[_Trigger] = []
-    if _ANY_TRIGGER.search(sentence) is None:
-        return found
-    for kind, pattern, noun, done in _TRIGGERS:
+    folded = fold(sentence)
+    for (kind, pattern, noun, done), words in zip(_TRIGGERS, _TRIGGER_WORDS):
+        if not any(word in folded for word in words):
+            continue
         for match in pattern.finditer(sentence):
             if any(t.start < match.end() and match.start() < t.end for t in found):
                 continue
@@ -327,7 +337,10 @@ def extract_events(sections: list[Section], mission_title: str, *, aliases=(),
                     continue
                 dates = find_dates(sentence, day_anchor or year_anchor, relative=False)
                 if not dates and relative_anchor is not None:
-                    dates = find_dates(sentence, relative_anchor)
+                    # relative_anchor is day_anchor here (set together; only relative_anchor
+                    # is ever cleared alone): find_dates(sentence, relative_anchor) would read
+                    # the same absolute dates again, none, then the relative phrase
+                    dates = find_relative(sentence, relative_anchor)
                 dates = [d for d in dates
                          if d.precision != "year" or _YEAR_CUE.search(sentence[:d.start])]
                 fine = [d for d in dates if d.precision in _FINE]
@@ -336,7 +349,7 @@ def extract_events(sections: list[Section], mission_title: str, *, aliases=(),
                     day_anchor = relative_anchor = Instant(last.utc, last.precision)
                     if kind == "flight":
                         year_anchor = day_anchor
-                if EVENT_RELATIVE.search(sentence):
+                if event_relative(sentence):
                     relative_anchor = None
                 ranged = date_range(sentence) if kind != "excluded" else None
                 if ranged is not None:

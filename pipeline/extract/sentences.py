@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from pipeline.core.instants import MONTHS, Instant, find_instants
-from pipeline.core.patterns import caseless_first, digit_run_starts, finditer_at, occurrences
+from pipeline.core.patterns import caseless_first, digit_run_starts, finditer_at, fold, occurrences
 
 _FINE = ("day", "hour", "minute", "second")
 # A bare year is an event's date only as "in 1969" / "during early 1969"; elsewhere it is a
@@ -75,16 +75,15 @@ def _opens_sentence(rest: str) -> bool:
     return bool(head) and (head[0].isupper() or head[0].isdigit())
 
 
-_LAST_TOKEN = re.compile(r"(\S+)$")
 _AM_PM = re.compile(r"[ap]\.m", re.I)
 _INITIALS = re.compile(r"[A-Z]|(?:[A-Za-z]\.)+[A-Za-z]")
 
 
 def _abbreviation(before: str, rest: str) -> bool:
-    token = _LAST_TOKEN.search(before)
-    if token is None:
+    # the last run of non-spaces, if before ends with one (a line has no "\n": what \S+$ finds)
+    if not before or before[-1].isspace():
         return False
-    word = token.group(1).lstrip("\"'\u201c\u2018([")
+    word = before.rsplit(None, 1)[-1].lstrip("\"'\u201c\u2018([")
     if _AM_PM.fullmatch(word):
         return bool(_ZONE_WORD.match(rest))
     if _INITIALS.fullmatch(word):
@@ -118,6 +117,16 @@ EVENT_RELATIVE = re.compile(
     r"\b(?:day|night|morning|evening|week|hours?|minutes?)s? (?:before|after|prior to) (?:the )?"
     r"(?:scheduled |planned )?(?:launch|landing|lift-?off|splashdown|docking|flight|mission)\b",
     re.I)
+_EVENT_RELATIVE_WORDS = ("before", "after", "prior to")   # one is in every match, as fold() writes it
+
+
+def event_relative(sentence: str) -> bool:
+    """True when EVENT_RELATIVE matches in sentence (tried only where its words are)."""
+    folded = fold(sentence)
+    return (any(word in folded for word in _EVENT_RELATIVE_WORDS)
+            and EVENT_RELATIVE.search(sentence) is not None)
+
+
 _NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
             "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
 _RELATIVE = re.compile(
@@ -126,6 +135,7 @@ _RELATIVE = re.compile(
     r"|(?P<prev>the (?:previous|preceding) (?:day|morning|afternoon|evening|night))"
     r"|(?P<n>\d{1,3}|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
     r" (?P<unit>days?|weeks?) (?P<dir>later|afterwards?|earlier))\b", re.I)
+_RELATIVE_WORDS = ("day", "morning", "afternoon", "evening", "night", "week")   # as for event_relative
 
 
 _HAS_DIGIT = re.compile(r"\d")
@@ -173,8 +183,20 @@ def find_dates(sentence: str, anchor: Instant | None = None, *,
         if anchor is not None:
             found = _with_inferred_years(text, found, anchor.utc.year)
         found = _with_bare_times(text, found, anchor)
-    if found or not relative or anchor is None or anchor.precision not in _FINE:
+    if found or not relative:
         return found
+    return find_relative(sentence, anchor)
+
+
+def find_relative(sentence: str, anchor: Instant | None) -> list[DatedSpan]:
+    """The day-relative phrase of a sentence ("two days later") as anchor ± days, at day
+    precision (only if the anchor is known at least to the day): what find_dates(sentence,
+    anchor) gives when it finds no other date. Bad input: gives []."""
+    if not isinstance(sentence, str) or anchor is None or anchor.precision not in _FINE:
+        return []
+    folded = fold(sentence)
+    if not any(word in folded for word in _RELATIVE_WORDS):
+        return []
     match = _RELATIVE.search(sentence)
     if match is None:
         return []
@@ -232,10 +254,13 @@ def _with_inferred_years(text: str, found: list[DatedSpan], year: int) -> list[D
     """Append the anchor year to each year-less "July 16" / "16 July" and read again."""
     if not _HAS_DIGIT.search(text):
         return found  # a day of the month needs a digit
+    # _MONTH_DAY starts with a month's name (capitalised), _DAY_MONTH with a digit that follows
+    # none and has a month's name after it: without a capitalised month name, nothing to add
+    capitals = occurrences(text, _MONTH_PREFIXES)
+    if not capitals:
+        return found
     taken = sorted((d.start, d.end) for d in found)   # non-overlapping spans
     inserts: list[tuple[int, str]] = []
-    # _MONTH_DAY starts with a month's name (capitalised), _DAY_MONTH with a digit that follows none
-    capitals = occurrences(text, _MONTH_PREFIXES)
     for pattern, glue, starts in ((_MONTH_DAY, ", ", capitals), (_DAY_MONTH, " ", digit_run_starts(text))):
         for match in finditer_at(pattern, text, starts):
             if not 1 <= int(match.group(1)) <= 31:

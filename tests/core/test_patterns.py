@@ -1,11 +1,14 @@
 """The start-position scans give exactly the matches of a plain finditer."""
 from __future__ import annotations
 
+import re
+import sys
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.core import instants
-from pipeline.core.patterns import digit_run_starts, finditer_at, occurrences
+from pipeline.core.patterns import digit_run_starts, finditer_at, fold, occurrences
 from pipeline.extract import sentences
 
 _PIECES = st.sampled_from(list("0123456789 ,.-/:()+\u017fJjAaNnSsEePpMmDdCcOoTtZ\u0663") + [
@@ -31,3 +34,26 @@ def test_occurrences_overlap_and_fold():
     assert occurrences("aaa", ["aa"]) == [0, 1]
     assert occurrences("\u017fEP 5, JAN", ["sep", "jan"], caseless=True) == [0, 7]
     assert digit_run_starts("a12 3\u0663x") == [1, 4]
+
+
+def test_fold_writes_as_its_letter_exactly_what_ignorecase_matches_to_an_ascii_letter():
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    either = re.compile("|".join(f"({c})" for c in letters), re.I)
+    for point in range(sys.maxunicode + 1):
+        char = chr(point)
+        m = either.fullmatch(char)
+        folded = fold(char)
+        assert len(folded) == 1, hex(point)
+        assert (folded in letters) == (m is not None), hex(point)
+        if m is not None:
+            assert folded == letters[m.lastindex - 1], hex(point)
+    assert fold("\u017fEP KELVIN \u212a \u0130\u0131 Caf\u00e9") == "sep kelvin k ii caf\u00e9"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["12", "7", " ", "h", "hrs", "Z", "UTC", "GMT", " (", ":", "05", "z",
+                                 "utc", "a.m.", ".", "EDT", "+3"]), max_size=12).map("".join))
+def test_a_time_is_only_where_its_scan_looks(text):
+    # instants._scan reads times only in text with one of these (every _TIME match has one)
+    if instants._TIME.search(text):
+        assert any(mark in text for mark in (":", "Z", "UTC", "GMT"))

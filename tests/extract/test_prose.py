@@ -14,6 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pipeline.core.patterns import fold
+from pipeline.extract import prose as prose_module
+from pipeline.extract import sentences as sentences_module
 from pipeline.extract.prose import ProseEvent, extract_events
 from pipeline.extract.sentences import find_dates, split_sentences
 from pipeline.records import RawInput, Section
@@ -559,3 +562,67 @@ def test_caseless_spellings_outside_lower_do_not_raise():
     from pipeline.extract.sentences import find_dates
     assert find_dates("It launched on \u017fep 16, 1969.") == find_dates("It launched on Sep 16, 1969.")
     assert find_dates("Launch at 10:00 Moscow t\u0131me on 16 July 1969.")[0].utc.day == 16
+
+
+# One phrase per alternative of each trigger (in _TRIGGERS' order), then caseless variants of
+# them in odd text: a trigger's words must be in every sentence its pattern matches.
+_TRIGGER_PHRASES = [
+    "was launched", "lifted off|took off|blasted off|lifting off", "lift-off|liftoff",
+    "launch attempt|launches", "second attempt", "undocking", "separated from the CSM",
+    "docked|berthed", "docking|berthing", "arrived at the ISS",
+    "landed|crash-landed|touched down|splashed down", "returned safely home", "return to Earth",
+    "splashdown|touchdown|landing", "entered lunarorbit|reached a low Earth orbit|went into orbit",
+    "lunar orbit insertion| orbital insertion", "spacewalk|moon walks|EVAs|extravehicular activity",
+    "stepped onto the lunar surface|set her left foot on the Moon", "broke the altitude record",
+    "became the first woman"]
+
+
+def _caseless_variant(text: str, data) -> str:
+    swaps = {"s": "\u017f", "k": "\u212a", "i": "\u0131", "I": "\u0130"}
+    out = []
+    for ch in text:
+        choice = data.draw(st.integers(0, 2))
+        out.append(ch.swapcase() if choice == 1 else swaps.get(ch, ch) if choice == 2 else ch)
+    return "".join(out)
+
+
+def test_trigger_phrases_match_their_patterns():
+    assert len(_TRIGGER_PHRASES) == len(prose_module._TRIGGERS)
+    for phrases, (kind, pattern, _, _) in zip(_TRIGGER_PHRASES, prose_module._TRIGGERS):
+        for phrase in phrases.split("|"):
+            assert pattern.search(f"It {phrase} then."), (kind, phrase)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data(), st.text(max_size=20), st.text(max_size=20))
+def test_a_trigger_is_tried_whenever_its_pattern_can_match(data, before, after):
+    for phrases, words, (kind, pattern, _, _) in zip(_TRIGGER_PHRASES, prose_module._TRIGGER_WORDS,
+                                                      prose_module._TRIGGERS):
+        for phrase in phrases.split("|"):
+            text = f"{before} {_caseless_variant(phrase, data)} {after}"
+            if pattern.search(text):
+                assert any(word in fold(text) for word in words), (kind, text)
+
+
+_RELATIVE_PHRASES = ["the following night", "the next day", "later that evening", "the same morning",
+                     "the preceding afternoon", "two weeks later", "3 days afterward", "an day earlier",
+                     "hours before the launch", "the night prior to the scheduled flight",
+                     "minutes after lift-off", "morning before docking"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data(), st.text(max_size=20), st.text(max_size=20))
+def test_relative_phrases_are_read_only_where_their_words_are(data, before, after):
+    matched = 0
+    for phrase in _RELATIVE_PHRASES:
+        text = f"{before} {_caseless_variant(phrase, data)} {after}"
+        folded = fold(text)
+        if sentences_module._RELATIVE.search(text):
+            matched += 1
+            assert any(word in folded for word in sentences_module._RELATIVE_WORDS), text
+        if sentences_module.EVENT_RELATIVE.search(text):
+            matched += 1
+            assert sentences_module.event_relative(text), text
+        else:
+            assert not sentences_module.event_relative(text), text
+    assert matched >= len(_RELATIVE_PHRASES)
