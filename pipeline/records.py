@@ -163,6 +163,7 @@ class RunSummary:
     out_dir: str
     published: bool = False
     timings_s: dict[str, float] = field(default_factory=dict)
+    driver_cpu_s: dict[str, float] = field(default_factory=dict)   # the driver's own CPU per stage
     report: dict[str, str] = field(default_factory=dict)   # the report's files, once written
     # What is new or worse than the last published run, once the report is written (dq.json's
     # "changes"): {"against": run_id | None, "items": [{"kind", "name", "severity", "why", ...}]}
@@ -175,4 +176,5 @@ class RunSummary:
         out = {name: getattr(self, name) for name in self.__dataclass_fields__
                if name not in ("report", "changes")}
         out["timings_s"] = dict(self.timings_s)
+        out["driver_cpu_s"] = dict(self.driver_cpu_s)
         return out

@@ -82,17 +82,32 @@ class RunResult:
 
 
 class _Clock:
-    """Wall-clock seconds per stage, for the summary (what a scheduler's operator wants to see)."""
+    """Wall-clock seconds per stage, for the summary (what a scheduler's operator wants to see),
+    and the driver process's own CPU seconds per stage (`process_time`: its threads, not the
+    worker processes): how much of a stage the driver itself carries, which bounds how many
+    workers one driver can feed. The CPU of the background import of Great Expectations is
+    kept apart (its own entry), so that a stage's figure is the stage's work."""
 
-    def __init__(self):
+    BACKGROUND = "import great_expectations (background)"
+
+    def __init__(self, background: "_WarmUp | None" = None):
         self.laps: dict[str, float] = {}
+        self.cpu: dict[str, float] = {}
+        self._background = background
         self._t = time.perf_counter()
+        self._c = time.process_time()
+        self._b = background.cpu_s() if background else 0.0
 
     def lap(self, stage: str, then: str | None = None) -> None:
         """End `stage` (logged with its seconds) and say which stage comes next, if any."""
-        now = time.perf_counter()
+        now, cpu = time.perf_counter(), time.process_time()
+        bg = self._background.cpu_s() if self._background else 0.0
         self.laps[stage] = round(now - self._t, 3)
-        self._t = now
+        self.cpu[stage] = round(max(0.0, (cpu - self._c) - (bg - self._b)), 3)
+        if self._background:
+            self.cpu.pop(self.BACKGROUND, None)  # kept last, with the total so far
+            self.cpu[self.BACKGROUND] = round(bg, 3)
+        self._t, self._c, self._b = now, cpu, bg
         log.info("%s: %.1f s%s", stage, self.laps[stage], f"; {then}…" if then else "",
                  extra={"data": {"event": "stage", "stage": stage, "seconds": self.laps[stage],
                                  "next": then}})
@@ -302,19 +317,44 @@ def _param_rows(page: Page, title: str) -> list[dict]:
 VALIDATION_CACHE = "_validation_cache"   # in reports_dir: suite results of the last run (suites.py)
 
 
-def _warm_up_validation() -> None:
+class _WarmUp:
     """Import Great Expectations (seconds of pure Python) in a thread while the pages are being
     extracted (workers are spawned, never forked, so the thread is safe), so that validation
-    and the report do not wait for it afterwards."""
-    import threading
+    and the report do not wait for it afterwards. `cpu_s()` is the CPU the thread has used so
+    far (its own CPU clock while it runs, its final figure once it is done)."""
 
-    def load():
+    def __init__(self):
+        import threading
+        self._clock_id: int | None = None
+        self._final: float | None = None
+        self._started = threading.Event()
+        threading.Thread(target=self._load, name="import-great-expectations", daemon=True).start()
+        self._started.wait(5)
+
+    def _load(self) -> None:
+        import threading
+        try:
+            self._clock_id = time.pthread_getcpuclockid(threading.get_ident())
+        except (AttributeError, OSError):  # not every platform has per-thread CPU clocks
+            pass
+        self._started.set()
         try:
             from pipeline.validate.suites import gx_module
             gx_module()
         except Exception:  # the validate stage imports it again and reports what is wrong
             pass
-    threading.Thread(target=load, name="import-great-expectations", daemon=True).start()
+        finally:
+            self._final = time.thread_time()
+
+    def cpu_s(self) -> float:
+        if self._final is not None:
+            return self._final
+        if self._clock_id is not None:
+            try:
+                return time.clock_gettime(self._clock_id)
+            except OSError:  # the thread ended between the two reads
+                pass
+        return self._final or 0.0
 
 
 class PreflightError(ValueError):
@@ -344,9 +384,9 @@ def run(config: Config, inputs: Iterable[RawInput | ReadFailure] | None = None,
 
 
 def _run(config: Config, inputs, now, total, staging: Staging) -> RunResult:
-    _warm_up_validation()
+    warm_up = _WarmUp()
     now = now or datetime.now(timezone.utc)
-    clock = _Clock()
+    clock = _Clock(warm_up)
     if inputs is None:
         paths = list_inputs(config.raw_dir)
         total = None if any(is_dump(p) or is_zim(p) or is_enterprise(p) for p in paths) else len(paths)
@@ -422,6 +462,7 @@ def _run(config: Config, inputs, now, total, staging: Staging) -> RunResult:
     summary.expectations_failed = _failed(result)   # with the row-count checks made at load
     summary.published = not blocked
     summary.timings_s = clock.laps  # the same dict: dq.json gets the stages up to load
+    summary.driver_cpu_s = clock.cpu
     report = write_report(result, run_dir=(config.reports_dir / run_id).resolve(), run_id=run_id,
                           summary=summary, titles=titles, tables=tables, changes=summary.changes)
     clock.lap("report")

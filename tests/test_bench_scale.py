@@ -43,3 +43,31 @@ def test_the_extrapolation_follows_its_stated_assumptions(res):
     text = scale.markdown(res, scale.ratios(res))
     assert "| zstd re-pack, 2 workers | 8.0 | 6.0 | 1.25× | 1.67× | ≥ 4.0× |" in text
     assert "Assumptions:" in text and "Dask" in text
+
+
+def test_fixed_costs_are_fitted_from_the_runs_and_the_driver_bounds_the_stage(res):
+    # the same 8,200 pages with 8 missions instead of 820: 0.4 s less of fixed costs
+    res["runs"]["zstd_mix"] = dict(_run(5.6, 4.0), pages=8200, missions=8, xml_bytes=200_000_000,
+                                   driver_stage_cpu_s=1.64)
+    m = scale.ratios(res)["extrapolation_mix"]
+    fm = m["fixed_model"]
+    c = (2.0 - 1.6) / (820 - 8)                      # per mission, from the two zstd runs
+    b = ((50 - 40) - (5 - 4) - c * (2000 - 200)) / 18000   # per page, the memory runs less missions
+    assert fm["per_mission_s"] == pytest.approx(c) and fm["per_page_s"] == pytest.approx(b)
+    assert fm["a_s"] == pytest.approx(max(0.0, 1.0 - b * 2000 - c * 200))
+    assert m["pages_100"] == pytest.approx(max(7e6, 100e9 / (200e6 / 8200)))
+    assert m["fixed_s_model"] == pytest.approx(fm["a_s"] + b * m["pages_100"] + c * m["missions_100"])
+    # one driver feeds every worker: 8,200 pages in 1.64 s of its CPU is 5,000 pages/s
+    assert m["driver_pages_s"] == pytest.approx(5000) and m["driver_us_per_page"] == pytest.approx(200)
+    assert m["workers_one_driver_feeds"] == pytest.approx(5000 / (8200 / 4.0 / 2))
+    assert m["stage_s_driver_bound"] == pytest.approx(m["pages_100"] / 5000)
+    text = scale.markdown(res, scale.ratios(res))
+    assert "a page + " in text and "one driver can feed 5,000 pages/s" in text
+
+
+def test_noise_below_zero_is_not_a_negative_cost(res):
+    # fewer missions cost more here (noise): the per-mission cost is 0, not negative
+    res["runs"]["zstd_mix"] = dict(_run(9.0, 6.0), pages=8200, missions=8, xml_bytes=200_000_000)
+    fm = scale.ratios(res)["extrapolation_mix"]["fixed_model"]
+    assert fm["per_mission_s"] == 0.0 and fm["per_page_s"] >= 0 and fm["a_s"] >= 0
+    assert "stage_s_driver_bound" not in scale.ratios(res)["extrapolation_mix"]

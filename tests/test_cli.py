@@ -152,3 +152,9 @@ def test_the_report_says_how_long_each_stage_took(tmp_path, raw_dir):
     assert list(stages) == ["read+extract+transform", "tables", "validate", "load"]
     assert all(isinstance(v, float) and v >= 0 for v in stages.values())
     assert list(result.summary.timings_s)[-1] == "report"
+    # and how much of each the driver process carried itself (its CPU, not the workers')
+    cpu = dq["run"]["driver_cpu_s"]
+    assert list(cpu)[:len(stages)] == list(stages)
+    assert list(cpu)[len(stages):] == ["import great_expectations (background)"]
+    assert all(isinstance(v, float) and v >= 0 for v in cpu.values())
+    assert cpu["validate"] > 0  # the driver validates in its own process
