@@ -74,7 +74,7 @@ def quarantine_result(item: RawInput | ReadFailure, reason: str) -> PageResult:
         return quarantined(item.source, None, None, "extract", reason, item.excerpt, item.sha256)
     excerpt = item.content[:EXCERPT] if item.cleaned else clean_text(item.content[:EXCERPT])
     return quarantined(item.source, item.fmt, item.title, "extract", reason,
-                        excerpt, content_sha(item), item.rev_id)
+                       excerpt, content_sha(item), item.rev_id)
 
 
 def make_run_id(now: datetime, fingerprint: str) -> str:
@@ -128,7 +128,7 @@ def process(item: RawInput | ReadFailure) -> PageResult:
     except Exception as e:  # a bug or a pathological page: quarantine it, keep the run going
         reason = f"{stage[0]} failed: {type(e).__name__}: {e}"
         return quarantined(item.source, item.fmt, item.title, stage[0], reason, item.content[:EXCERPT],
-                            sha, item.rev_id)
+                           sha, item.rev_id)
 
 
 def _process(item: RawInput, sha: str, stage: list[str]) -> PageResult:
@@ -138,8 +138,8 @@ def _process(item: RawInput, sha: str, stage: list[str]) -> PageResult:
     count = sum(len(box.params) for box in page.infoboxes)
     if count > MAX_PARAMS:  # its rows would be unbounded in the driver
         return quarantined(item.source, item.fmt, title, "extract",
-                            f"{count:,} infobox parameters, over the limit of {MAX_PARAMS:,} per page",
-                            item.content[:EXCERPT], sha, item.rev_id)
+                           f"{count:,} infobox parameters, over the limit of {MAX_PARAMS:,} per page",
+                           item.content[:EXCERPT], sha, item.rev_id)
     params = _param_rows(page, title)
     if page.redirect:
         return PageResult(_input(item, page.fmt, "no_mission", 0, f"redirect to {page.redirect}",
