@@ -18,10 +18,15 @@ column: the page's number within its part. A result names its rows by (part, pag
 driver can leave out the rows of an input it quarantines later in the run (a duplicate source
 or title) without reading them. At publish, `Staging.write(name, path, run_id)` merges the parts
 into the snapshot's one file per table (the contract: `curated/<table>.parquet`), streaming:
-only one row group per part is in memory at a time (and at most FANIN parts are merged at once;
+only MERGE_BATCH rows per part are in memory at a time (and at most FANIN parts are merged at once;
 more are merged in passes), the rows in the same order as `schema.to_table` gives (the sort
 keys are unique per row: one source per page, one parameter name per box), the content hash
 computed on the way (`load.TableHasher`, the same hash as `load.content_hash`).
+
+One row per page (the `inputs` table: an input's accounting row) is staged the same way by
+`RowParts`: the driver adds each input's final row as it is accounted for, kept as Arrow and
+written as a sorted part every RUN_ROWS rows; rows changed after they were staged (an input
+held back by validation) are amended while the parts are merged (`amend`), by key.
 
 The staging folder `<out>/_staging/<token>/` is alive while its run holds the lock file
 `<token>.lock` beside it (flock), and removed when the run ends; a folder whose lock is free
@@ -47,10 +52,11 @@ from pipeline.schema import SORT_KEYS, TABLES, to_table
 STAGING = "_staging"
 LOCK = ".lock"                # suffix of the lock file beside a staging folder
 PAGE = "_page"                 # hidden column: the page's number within its part
-PART_TABLES = ("infobox_params",)
-RUN_ROWS = 100_000             # rows the driver buffers before writing a part (local engine)
+PART_TABLES = ("infobox_params", "inputs")   # tables published from their parts
+RUN_ROWS = 32_768              # rows the driver buffers before writing a part (local engine)
 CHUNK_ROWS = 4_096             # rows kept as dicts before they are made Arrow
-ROW_GROUP = 8_192              # rows per row group of a part: what the merge holds per part
+ROW_GROUP = 8_192              # rows per row group of a part
+MERGE_BATCH = 2_048            # rows the merge reads from a part at a time: what it holds per part
 OUT_ROW_GROUP = 8_192          # rows per row group of the published file (held until written: 2 MB)
 FANIN = 64                     # parts merged at once (more: merged in passes)
 
@@ -160,16 +166,88 @@ def _claim(root: Path) -> tuple[Path, object]:
     raise RuntimeError(f"cannot make a staging folder in {root}")
 
 
-class Staging:
-    """A run's staging folder: the parts written so far, where each page's rows are, and which
-    pages' rows are left out. Use as a context manager (the folder is removed at exit)."""
+class _Merged:
+    """One table's parts in `folder` (in the order their pages were read) and which pages' rows
+    are left out; merged into the published file at publish (`write`)."""
 
-    def __init__(self, out_dir: Path):
-        # absolute: Dask workers write here, whatever their working directory
-        self.folder, self._lock = _claim(Path(out_dir).resolve() / STAGING)
+    def __init__(self, folder: Path):
+        self.folder = folder
         self.parts: list[str] = []            # in the order their pages were read
         self.rows: dict[str, int] = {}        # part -> rows in it
         self.dropped: dict[str, set[int]] = {}
+        self._dropped_rows = 0
+
+    def num_rows(self) -> int:
+        """Rows of the merged table: the parts' row counts less the rows left out."""
+        return sum(self.rows.values()) - self._dropped_rows
+
+    def _amended(self, batch: pa.Table) -> pa.Table:
+        return batch                          # (RowParts: rows changed after they were staged)
+
+    # --- at publish ---------------------------------------------------------------------------
+    def write(self, name: str, path: Path, run_id: str, hasher) -> int:
+        """Merge the parts into one Parquet file at `path`, with `run_id` in every row; feed
+        every written batch to `hasher`; returns the rows written (checked against the rows
+        the parts' metadata and the results said were staged)."""
+        parts = [self.folder / p for p in self.parts]
+        while len(parts) > FANIN:             # merge in passes: at most FANIN open at once
+            merged = []
+            for i in range(0, len(parts), FANIN):
+                group = parts[i:i + FANIN]
+                out = self.folder / f"merge-{uuid.uuid4().hex}.parquet"
+                with pq.ParquetWriter(out, _part_schema(name), compression="zstd") as w:
+                    for batch in self._merged(name, group):
+                        w.write_table(batch, row_group_size=ROW_GROUP)
+                merged.append(out)
+            parts, self.dropped = merged, {}
+        schema = TABLES[name]
+        rows = 0
+        i = schema.get_field_index("run_id")
+        pending: list[pa.Table] = []          # up to one row group of the published file
+        with pq.ParquetWriter(path, schema, compression="zstd") as w:
+            for batch in chain(self._merged(name, parts), [None]):   # None: the end
+                if batch is not None:
+                    batch = self._amended(batch.drop_columns([PAGE]))
+                    batch = batch.set_column(i, schema.field(i), pa.array([run_id] * batch.num_rows, pa.string()))
+                    hasher.update(batch)
+                    rows += batch.num_rows
+                    pending.append(batch)
+                if pending and (batch is None or sum(t.num_rows for t in pending) >= OUT_ROW_GROUP):
+                    t = pa.concat_tables(pending)   # whole row groups; the rest waits for more
+                    cut = t.num_rows if batch is None else t.num_rows - t.num_rows % OUT_ROW_GROUP
+                    w.write_table(t.slice(0, cut), row_group_size=OUT_ROW_GROUP)
+                    pending = [t.slice(cut)] if cut < t.num_rows else []
+        if rows != self.num_rows():  # every staged page's rows once, or nothing is published
+            raise RuntimeError(f"{name}: {rows:,} rows merged from the parts, {self.num_rows():,} staged")
+        return rows
+
+    def _merged(self, name: str, parts: list[Path]) -> Iterable[pa.Table]:
+        """The rows of `parts` (each sorted) in the order of the table's key, as tables of
+        about MERGE_BATCH * len(parts) rows at most."""
+        key = SORT_KEYS[name][0]
+        cursors = [_Cursor(p, self.dropped.get(p.name)) for p in parts]
+        cursors = [c for c in cursors if c.fill()]
+        while cursors:
+            # every row up to the smallest of the buffers' last keys can go: no part still has
+            # a smaller one unread (the keys of one source's rows may continue in the next row
+            # group of the same part, and are taken in the next round, still in order)
+            bound = min(c.last(key) for c in cursors)
+            pieces = [c.take_upto(key, bound) for c in cursors]
+            out = pa.concat_tables([p for p in pieces if p.num_rows])
+            if out.num_rows:
+                yield out.take(pc.sort_indices(out, sort_keys=_sort_keys(name)))
+            cursors = [c for c in cursors if c.fill()]
+
+
+class Staging(_Merged):
+    """A run's staging folder and its `infobox_params` parts: the parts written so far, where
+    each page's rows are, and which pages' rows are left out. Use as a context manager (the
+    folder is removed at exit). Other tables stage into the same folder (`RowParts`)."""
+
+    def __init__(self, out_dir: Path):
+        # absolute: Dask workers write here, whatever their working directory
+        folder, self._lock = _claim(Path(out_dir).resolve() / STAGING)
+        super().__init__(folder)
         self._pages: list[list[dict]] = []    # the driver's buffer (local engine)
         self._buffered = 0
         self._chunks: list[pa.Table] = []     # the buffer made Arrow, every CHUNK_ROWS rows
@@ -177,7 +255,6 @@ class Staging:
         self._count = 0                       # pages in the buffer's part so far
         self._first = 0                       # the number of the first page in self._pages
         self._current = ""                    # the name the buffer's part will have
-        self._dropped_rows = 0
 
     def __enter__(self):
         return self
@@ -253,81 +330,96 @@ class Staging:
                 self.dropped.setdefault(part, set()).add(page)
                 self._dropped_rows += r.n_params
 
-    def num_rows(self) -> int:
-        """Rows of the merged table: the parts' row counts less the rows left out."""
-        return sum(self.rows.values()) - self._dropped_rows
 
-    # --- at publish ---------------------------------------------------------------------------
-    def write(self, name: str, path: Path, run_id: str, hasher) -> int:
-        """Merge the parts into one Parquet file at `path`, with `run_id` in every row; feed
-        every written batch to `hasher`; returns the rows written (checked against the rows
-        the parts' metadata and the results said were staged)."""
-        parts = [self.folder / p for p in self.parts]
-        while len(parts) > FANIN:             # merge in passes: at most FANIN open at once
-            merged = []
-            for i in range(0, len(parts), FANIN):
-                group = parts[i:i + FANIN]
-                out = self.folder / f"merge-{uuid.uuid4().hex}.parquet"
-                with pq.ParquetWriter(out, _part_schema(name), compression="zstd") as w:
-                    for batch in self._merged(name, group):
-                        w.write_table(batch, row_group_size=ROW_GROUP)
-                merged.append(out)
-            parts, self.dropped = merged, {}
-        schema = TABLES[name]
-        rows = 0
-        i = schema.get_field_index("run_id")
-        pending: list[pa.Table] = []          # up to one row group of the published file
-        with pq.ParquetWriter(path, schema, compression="zstd") as w:
-            for batch in chain(self._merged(name, parts), [None]):   # None: the end
-                if batch is not None:
-                    batch = batch.drop_columns([PAGE])
-                    batch = batch.set_column(i, schema.field(i), pa.array([run_id] * batch.num_rows, pa.string()))
-                    hasher.update(batch)
-                    rows += batch.num_rows
-                    pending.append(batch)
-                if pending and (batch is None or sum(t.num_rows for t in pending) >= OUT_ROW_GROUP):
-                    t = pa.concat_tables(pending)   # whole row groups; the rest waits for more
-                    cut = t.num_rows if batch is None else t.num_rows - t.num_rows % OUT_ROW_GROUP
-                    w.write_table(t.slice(0, cut), row_group_size=OUT_ROW_GROUP)
-                    pending = [t.slice(cut)] if cut < t.num_rows else []
-        if rows != self.num_rows():  # every staged page's rows once, or nothing is published
-            raise RuntimeError(f"{name}: {rows:,} rows merged from the parts, {self.num_rows():,} staged")
-        return rows
+class RowParts(_Merged):
+    """One table whose rows the driver adds one page at a time, final when added (the `inputs`
+    table: each input's accounting row, once its outcome is known), staged in `folder` like
+    `infobox_params`: kept as Arrow every CHUNK_ROWS rows, written as a sorted part every
+    RUN_ROWS rows, merged at publish. The published table is `schema.to_table` of the rows in
+    the order they were added (see RowBuffer on the order), with the amendments applied."""
 
-    def _merged(self, name: str, parts: list[Path]) -> Iterable[pa.Table]:
-        """The rows of `parts` (each sorted) in the order of the table's key, as tables of
-        about ROW_GROUP * len(parts) rows at most."""
-        key = SORT_KEYS[name][0]
-        cursors = [_Cursor(p, self.dropped.get(p.name)) for p in parts]
-        cursors = [c for c in cursors if c.fill()]
-        while cursors:
-            # every row up to the smallest of the buffers' last keys can go: no part still has
-            # a smaller one unread (the keys of one source's rows may continue in the next row
-            # group of the same part, and are taken in the next round, still in order)
-            bound = min(c.last(key) for c in cursors)
-            pieces = [c.take_upto(key, bound) for c in cursors]
-            out = pa.concat_tables([p for p in pieces if p.num_rows])
-            if out.num_rows:
-                yield out.take(pc.sort_indices(out, sort_keys=_sort_keys(name)))
-            cursors = [c for c in cursors if c.fill()]
+    def __init__(self, name: str, folder: Path):
+        super().__init__(folder)
+        self.name = name
+        self.added = 0                        # rows added so far
+        self._rows: list[dict] = []
+        self._chunks: list[pa.Table] = []
+        self._arrow_rows = 0
+        self._amend: dict[str, dict] = {}
+
+    def add(self, row: dict) -> None:
+        self._rows.append(row)
+        self.added += 1
+        if len(self._rows) >= CHUNK_ROWS:
+            self._to_arrow()
+            if self._arrow_rows >= RUN_ROWS:
+                self._flush()
+
+    def _to_arrow(self) -> None:
+        if self._rows:
+            t = to_table(self.name, self._rows, "", sort=False)   # run_id: at publish
+            first = self.added - len(self._rows)
+            self._chunks.append(t.append_column(PAGE, pa.array(range(first, self.added), pa.int64())))
+            self._arrow_rows += t.num_rows
+        self._rows = []
+
+    def _flush(self) -> None:
+        self._to_arrow()
+        if self._chunks:
+            part = _write_part(_sorted(self.name, pa.concat_tables(self._chunks)), self.folder,
+                               _part_name(self.name))
+            self.parts.append(part)
+            self.rows[part] = self._arrow_rows
+        self._chunks, self._arrow_rows = [], 0
+
+    def finish(self) -> None:
+        """All rows are in: write what is left in the buffer."""
+        self._flush()
+
+    def amend(self, changes: dict[str, dict]) -> None:
+        """At publish, give the rows whose key (the table's first sort key) is in `changes` the
+        values changes[key] (column -> value; every entry names the same columns)."""
+        self._amend.update(changes)
+
+    def _amended(self, batch: pa.Table) -> pa.Table:
+        if not self._amend:
+            return batch
+        keys = list(self._amend)
+        at = pc.index_in(batch[SORT_KEYS[self.name][0]], value_set=pa.array(keys, pa.string()))
+        hit = pc.is_valid(at)
+        if not pc.any(hit).as_py():
+            return batch
+        schema = TABLES[self.name]
+        for column in self._amend[keys[0]]:
+            f = schema.field(column)
+            new = pc.take(pa.array([self._amend[k][column] for k in keys], f.type), at)
+            batch = batch.set_column(batch.schema.get_field_index(column), f, pc.if_else(hit, new, batch[column]))
+        return batch
+
+    def read(self, columns: list[str]) -> Iterable[pa.Table]:
+        """The staged rows' `columns` (after finish(); amendments not applied), part by part.
+        (ParquetFile, not read_table: that loads pyarrow.dataset, tens of MB of libraries.)"""
+        for part in self.parts:
+            yield pq.ParquetFile(self.folder / part).read(columns=columns, use_threads=False)
 
 
 class _Cursor:
-    """One part read row group by row group, the pages left out filtered away."""
+    """One part read MERGE_BATCH rows at a time, the pages left out filtered away. On one
+    thread: Arrow's reader threads keep tens of MB of their own (measured: +20 MB RSS)."""
 
     def __init__(self, path: Path, dropped: set[int] | None):
         self.file = pq.ParquetFile(path)
-        self.next_group = 0
+        self.batches = self.file.iter_batches(batch_size=MERGE_BATCH, use_threads=False)
         self.buffer: pa.Table | None = None
         self.dropped = pa.array(sorted(dropped), pa.int64()) if dropped else None
 
     def fill(self) -> bool:
-        """True while there are rows left (reads the next row group when the buffer is empty)."""
+        """True while there are rows left (reads the next batch when the buffer is empty)."""
         while self.buffer is None or self.buffer.num_rows == 0:
-            if self.next_group >= self.file.num_row_groups:
+            batch = next(self.batches, None)
+            if batch is None:
                 return False
-            t = self.file.read_row_group(self.next_group)
-            self.next_group += 1
+            t = pa.Table.from_batches([batch])
             if self.dropped is not None:
                 t = t.filter(pc.invert(pc.is_in(t[PAGE], value_set=self.dropped)))
             self.buffer = t

@@ -12,7 +12,7 @@ import logging
 import sys
 import time
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable
@@ -23,7 +23,9 @@ from pipeline import load
 from pipeline.config import Config
 from pipeline.engines import process_all
 from pipeline.incremental import Previous, code_fingerprint
-from pipeline.parts import PART_TABLES, RowBuffer, Staging, write_task_part
+from pipeline.intake import Intake, PageResult, quarantined
+from pipeline.intake import collect as _collect
+from pipeline.parts import PART_TABLES, Staging, write_task_part
 from pipeline.extract import extract_page, make_prose
 from pipeline.records import Issue, Page, RawInput, RunSummary
 from pipeline.schema import SCHEMA_VERSION, TABLES, check_rows, to_table
@@ -37,39 +39,6 @@ from pipeline.transform.reconcile import reconcile
 EXCERPT = 300
 log = logging.getLogger("pipeline.run")
 MAX_PARAMS = 10_000   # infobox parameters of one page (a long real infobox has a few hundred)
-
-
-@dataclass
-class PageResult:
-    """What one input contributed: its accounting row and its rows for every table."""
-
-    input_row: dict
-    params: list[dict] = field(default_factory=list)
-    bundle: Bundle | None = None
-    quarantine: list[dict] = field(default_factory=list)
-    reused: bool = False
-    others: list[Bundle] = field(default_factory=list)   # rows of other mapped tables (rockets, ...)
-    # where `params` went once staged as a Parquet part (pipeline.parts): (part, page), and how
-    # many rows; `params` is then empty
-    params_at: tuple[str, int] | None = None
-    n_params: int = 0
-
-    def bundles(self) -> list[Bundle]:
-        return ([self.bundle] if self.bundle else []) + self.others
-
-    def rows(self) -> dict[str, list[dict]]:
-        """This input's rows, by table (the tables it has rows in)."""
-        out: dict[str, list[dict]] = {"inputs": [self.input_row], "infobox_params": list(self.params),
-                                      "quarantine": list(self.quarantine)}
-        for b in self.bundles():
-            out.setdefault(b.table, []).append(b.row)
-            for t, rows in (("crew", b.crew), ("events", b.events), ("facts", b.facts)):
-                out.setdefault(t, []).extend(rows)
-            out.setdefault("issues", []).extend(
-                {"mission_id": i.mission_id, "table": b.table, "row_key": b.row[b.key],
-                 "source": b.row["source"], "code": i.code, "field": i.field, "message": i.message}
-                for i in b.issues)
-        return out
 
 
 @dataclass
@@ -117,10 +86,10 @@ def quarantine_result(item: RawInput | ReadFailure, reason: str) -> PageResult:
     """The result of an input that hit a limit of its engine (time, memory, a killed worker):
     quarantined at stage `extract` with the reason. The engines call it in the driver."""
     if isinstance(item, ReadFailure):  # it never reaches a parser, but keep its facts
-        return _quarantined(item.source, None, None, "extract", reason, item.excerpt, item.sha256)
+        return quarantined(item.source, None, None, "extract", reason, item.excerpt, item.sha256)
     excerpt = item.content[:EXCERPT] if item.cleaned else clean_text(item.content[:EXCERPT])
-    return _quarantined(item.source, item.fmt, item.title, "extract", reason,
-                        excerpt, content_sha(item), item.rev_id)
+    return quarantined(item.source, item.fmt, item.title, "extract", reason,
+                       excerpt, content_sha(item), item.rev_id)
 
 
 def make_run_id(now: datetime, fingerprint: str) -> str:
@@ -160,7 +129,7 @@ def process(item: RawInput | ReadFailure) -> PageResult:
     """One input through extract and transform, its rows checked against the tables' types.
     Never raises: a failure quarantines the input, with the stage it happened in."""
     if isinstance(item, ReadFailure):
-        return _quarantined(item.source, None, None, "read", item.reason, item.excerpt, item.sha256)
+        return quarantined(item.source, None, None, "read", item.reason, item.excerpt, item.sha256)
     sha = content_sha(item)
     if not item.cleaned:  # text as read (a dump page): cleaned here, in the worker
         item = replace(item, content=clean_text(item.content), sha256=sha, cleaned=True)
@@ -173,8 +142,8 @@ def process(item: RawInput | ReadFailure) -> PageResult:
         raise  # a page over its memory limit: the isolating worker must be replaced
     except Exception as e:  # a bug or a pathological page: quarantine it, keep the run going
         reason = f"{stage[0]} failed: {type(e).__name__}: {e}"
-        return _quarantined(item.source, item.fmt, item.title, stage[0], reason, item.content[:EXCERPT],
-                            sha, item.rev_id)
+        return quarantined(item.source, item.fmt, item.title, stage[0], reason, item.content[:EXCERPT],
+                           sha, item.rev_id)
 
 
 def _process(item: RawInput, sha: str, stage: list[str]) -> PageResult:
@@ -183,9 +152,9 @@ def _process(item: RawInput, sha: str, stage: list[str]) -> PageResult:
     title = page.title or _title_from_source(item.source)
     count = sum(len(box.params) for box in page.infoboxes)
     if count > MAX_PARAMS:  # its rows would be unbounded in the driver
-        return _quarantined(item.source, item.fmt, title, "extract",
-                            f"{count:,} infobox parameters, over the limit of {MAX_PARAMS:,} per page",
-                            item.content[:EXCERPT], sha, item.rev_id)
+        return quarantined(item.source, item.fmt, title, "extract",
+                           f"{count:,} infobox parameters, over the limit of {MAX_PARAMS:,} per page",
+                           item.content[:EXCERPT], sha, item.rev_id)
     params = _param_rows(page, title)
     if page.redirect:
         return PageResult(_input(item, page.fmt, "no_mission", 0, f"redirect to {page.redirect}",
@@ -214,98 +183,9 @@ def _title_from_source(source: str) -> str:
     return names.normalise_title(clean_text(stem)) or source
 
 
-def _one_row_per_source(results: list[PageResult]) -> list[PageResult]:
-    """Every input once in the inputs table: a second input under a source already seen (two
-    dump pages with one id, or one title and no id) is quarantined as `<source>#duplicate=N`,
-    so neither the tables nor the next incremental run mix the two."""
-    seen: Counter = Counter()
-    out = []
-    for r in results:
-        source = r.input_row["source"]
-        seen[source] += 1
-        if seen[source] == 1:
-            out.append(r)
-            continue
-        row = r.input_row
-        why = (f"duplicate input: {source} was read already (page id or title repeated in the "
-               "dump); the first one is kept")
-        out.append(_quarantined(f"{source}#duplicate={seen[source]}", row["format"], row["title"], "read",
-                                why, "", row["sha256"], row["rev_id"]))
-    return out
-
-
-def _distinct_ids(results: list[PageResult], renamed: list | None = None) -> list[PageResult]:
-    """Row ids (mission_id, rocket_id) are slugs of the title, and a slug loses case, accents and
-    punctuation: "Apollo 11", "APOLLO 11" and "Apollo-11" are one slug. Pages are told apart by
-    their normalised title (MediaWiki's rules, in NFC: sources clean titles where they enter).
-
-    A title read a second time (two files, or the two Unicode forms of "Été 1") is one page:
-    the first input keeps it, a later one is quarantined as its duplicate. Where different
-    titles share a slug, each gets the slug plus 8 hex digits of its title's SHA-1, in every row
-    that names it. Idempotent: reused rows are keyed again from their titles. Each renamed
-    bundle is appended to `renamed` as (bundle, old id, new id) (for rows held elsewhere)."""
-    owner: dict[tuple[str, str], str] = {}
-    kept = []
-    for r in results:
-        first = next((owner[(b.table, b.row["title"])] for b in r.bundles()
-                      if (b.table, b.row["title"]) in owner), None)
-        if first is not None:
-            row = r.input_row
-            kept.append(_quarantined(row["source"], row["format"], row["title"], "transform",
-                                     f"duplicate page: the title {row['title']!r} is read from {first} "
-                                     "already (same normalised title); that one is kept",
-                                     "", row["sha256"], row["rev_id"]))
-            continue
-        for b in r.bundles():
-            owner[(b.table, b.row["title"])] = r.input_row["source"]
-        kept.append(r)
-    groups: dict[tuple[str, str], list[Bundle]] = {}
-    for r in kept:
-        for b in r.bundles():
-            groups.setdefault((b.table, names.mission_slug(b.row["title"])), []).append(b)
-    for (_, slug), bundles in groups.items():
-        clash = len({b.row["title"] for b in bundles}) > 1
-        for b in bundles:
-            new = f"{slug}-{hashlib.sha1(b.row['title'].encode('utf-8')).hexdigest()[:8]}" if clash else slug
-            old = b.row[b.key]
-            if new == old:
-                continue
-            b.row[b.key] = new
-            if renamed is not None:
-                renamed.append((b, old, new))
-            for row in (*b.crew, *b.events, *b.facts):
-                if row.get("mission_id") == old:
-                    row["mission_id"] = new
-            for issue in b.issues:
-                if issue.mission_id == old:
-                    issue.mission_id = new
-    return kept
-
-
-def _held(result: PageResult, facts: RowBuffer, owner: dict[int, int]) -> PageResult:
-    """What the driver keeps of a result until the tables are built: the facts rows of each of
-    its bundles go to `facts` (as Arrow, about a third of their size as dicts), numbered in
-    `owner` by the bundle's id(); the person index and the planned-marks evidence, which served
-    reconcile in the worker and nothing reads later, are dropped (together about 40 of a
-    mission's 55 KB)."""
-    for b in result.bundles():
-        owner[id(b)] = n = len(owner)
-        facts.add(n, b.facts)
-        b.facts, b.persons, b.evidence = [], names.PersonIndex(), []
-    return result
-
-
 def _input(item: RawInput, fmt, outcome, missions, reason, title, sha) -> dict:
     return {"source": item.source, "format": fmt, "outcome": outcome, "missions": missions,
             "reason": reason, "title": title, "sha256": sha, "rev_id": item.rev_id}
-
-
-def _quarantined(source, fmt, title, stage, reason, excerpt, sha, rev_id=None) -> PageResult:
-    row = {"source": source, "format": fmt, "outcome": "quarantined", "missions": 0, "reason": reason,
-           "title": title, "sha256": sha, "rev_id": rev_id}
-    q = {"source": source, "stage": stage, "reason": reason, "excerpt": excerpt or "", "row": None,
-         "title": title}
-    return PageResult(row, quarantine=[q])
 
 
 def _param_rows(page: Page, title: str) -> list[dict]:
@@ -397,32 +277,23 @@ def _run(config: Config, inputs, now, total, staging: Staging) -> RunResult:
              extra={"data": {"event": "start", "inputs": total, "engine": config.engine}})
     if not (config.engine == "dask" and previous is None and hasattr(inputs, "partitions")):
         inputs = _progress(inputs, total, config)  # (partitions are read by the Dask workers)
-    # Each result's infobox_params rows go to the staging parts as it comes (written by the Dask
-    # workers themselves, or buffered here for the local engine), so the driver keeps only the
-    # accounting and the mission rows; the facts, most of those, are kept as Arrow.
-    facts, owner = RowBuffer("facts"), {}
-    results = [_held(staging.take(r), facts, owner) for r in process_all(
-        inputs, config, process, quarantine_result,
-        None if previous is None else (lambda item: reuse(item, previous)),
-        finish=partial(write_task_part, str(staging.folder)))]
-    staging.finish()
-    read, renamed = results, []
-    results = _distinct_ids(_one_row_per_source(results), renamed)
-    kept = {id(r) for r in results}
-    staging.drop(r for r in read if id(r) not in kept)  # their rows stay out of the table
-    facts_kept = {owner[id(b)] for r in results for b in r.bundles()}
-    facts_renamed = {(owner[id(b)], old): new for b, old, new in renamed}
-    del read, kept, owner, renamed
+    # Each result is accounted for as it comes (pipeline/intake.py): its inputs row and its
+    # infobox_params rows go to the staging parts (the latter written by the Dask workers
+    # themselves, or buffered here for the local engine), so the driver keeps only the results
+    # with mission (or other mapped) rows or quarantine rows; their facts are kept as Arrow.
+    intake = Intake(staging)
+    for r in process_all(inputs, config, process, quarantine_result,
+                         None if previous is None else (lambda item: reuse(item, previous)),
+                         finish=partial(write_task_part, str(staging.folder))):
+        intake.take(r)
+    intake.finish()
     clock.lap("read+extract+transform", "tables")
 
-    fingerprint = hashlib.sha256("\n".join(sorted(r.input_row["sha256"] or r.input_row["source"]
-                                                  for r in results)).encode()).hexdigest()
-    run_id = make_run_id(now, fingerprint)
-    rows = _collect(results)
+    run_id = make_run_id(now, intake.fingerprint())
+    rows = _collect(intake.kept, skip=PART_TABLES)
     unify_person_keys(rows)   # one key per person across pages ("Peggy A. Whitson" = "Peggy Whitson")
-    tables = {name: facts.table(run_id, facts_kept, facts_renamed) if name == "facts"
+    tables = {name: intake.facts_table(run_id) if name == "facts"
               else to_table(name, rows[name], run_id) for name in TABLES if name not in PART_TABLES}
-    del facts
 
     from pipeline.validate import (  # GE loads only here
         check_row_counts, prune_reports, validate, write_report)
@@ -431,7 +302,7 @@ def _run(config: Config, inputs, now, total, staging: Staging) -> RunResult:
                       cache_dir=config.reports_dir / VALIDATION_CACHE)
     held = result.quarantine_ids()
     if held:
-        rows, tables = _hold_back(rows, tables, held, run_id)
+        rows, tables = _hold_back(rows, tables, held, run_id, intake)
 
     # Table-level checks against the published snapshot: a big drop in rows blocks publishing,
     # and the previous snapshot stays current. The guard reads the published manifest under the
@@ -445,10 +316,11 @@ def _run(config: Config, inputs, now, total, staging: Staging) -> RunResult:
 
     # What the summary and the report need of the per-page rows, taken now: the rows themselves
     # go before the load stage (they are in `tables`), so its peak is not on top of theirs.
-    summary = _summary(rows, result, results, run_id, config)
-    titles = {b.row["mission_id"]: b.row["title"] for r in results if r.bundle for b in [r.bundle]}
+    summary = _summary(rows, result, intake, run_id, config)
+    titles = {b.row["mission_id"]: b.row["title"] for r in intake.kept if r.bundle for b in [r.bundle]}
     quarantine = rows["quarantine"]
-    del rows, results
+    del rows
+    intake.kept = []
     clock.lap("validate", "load")
     manifest = None
     if result.blocks_publish():  # not published anyway; the report still compares row counts
@@ -456,7 +328,7 @@ def _run(config: Config, inputs, now, total, staging: Staging) -> RunResult:
     else:
         manifest = load.publish(tables, config.out_dir, run_id, keep=config.keep_snapshots,
                                 extra={"code": code_fingerprint(), "schema_version": SCHEMA_VERSION},
-                                guard=guard, staged={name: staging for name in PART_TABLES})
+                                guard=guard, staged={"infobox_params": staging, "inputs": intake.inputs})
     blocked = manifest is None
     clock.lap("load", "report")
     summary.expectations_failed = _failed(result)   # with the row-count checks made at load
@@ -511,14 +383,6 @@ def _progress(items, total: int | None, config: Config):
     return tqdm(items, total=total, unit="page", desc="extract", file=sys.stderr)
 
 
-def _collect(results: list[PageResult]) -> dict[str, list[dict]]:
-    rows: dict[str, list[dict]] = {name: [] for name in TABLES}
-    for r in results:
-        for table, part in r.rows().items():
-            rows[table].extend(part)
-    return rows
-
-
 def checked(result: PageResult) -> PageResult:
     """The result, once its rows are known to fit the tables' Arrow types (the same build the
     driver makes): a value that cannot be stored quarantines this input, not the run."""
@@ -529,51 +393,49 @@ def checked(result: PageResult) -> PageResult:
 
 
 def _hold_back(rows: dict[str, list[dict]], tables: dict, held: dict[str, list[str]],
-               run_id: str) -> tuple[dict[str, list[dict]], dict]:
+               run_id: str, intake: Intake) -> tuple[dict[str, list[dict]], dict]:
     """Rows and tables without the missions that failed an error-severity row check: each such
     mission goes to quarantine with its reasons and its row as JSON, its input is marked
-    quarantined, and its crew, events, facts and issues leave with it. The inputs are not
-    changed; the mission tables are filtered, only inputs and quarantine are built anew."""
+    quarantined (the staged inputs row is amended at publish: intake.hold_back), and its crew,
+    events, facts and issues leave with it. The mission tables are filtered, only quarantine is
+    built anew."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     rows = dict(rows)
-    quarantined = {}
+    why = {}
     for m in rows["missions"]:
         reasons = held.get(m["mission_id"])
         if reasons:
-            quarantined[m["source"]] = ", ".join(sorted(reasons))
+            why[m["source"]] = ", ".join(sorted(reasons))
     rows["quarantine"] = rows["quarantine"] + [{
-        "source": m["source"], "stage": "validate", "reason": quarantined[m["source"]],
+        "source": m["source"], "stage": "validate", "reason": why[m["source"]],
         "excerpt": m["title"], "row": json.dumps(m, default=str, sort_keys=True), "title": m["title"]}
         for m in rows["missions"] if m["mission_id"] in held]
-    rows["inputs"] = [inp if inp["source"] not in quarantined else {
-        **inp, "outcome": "quarantined", "missions": 0,
-        "reason": "validation failed: " + quarantined[inp["source"]]} for inp in rows["inputs"]]
+    intake.hold_back(why)
     gone = pa.array(sorted(held), pa.string())
     tables = dict(tables)
     for t in ("missions", "crew", "events", "facts", "issues"):
         rows[t] = [r for r in rows[t] if r["mission_id"] not in held]
         tables[t] = tables[t].filter(pc.invert(pc.is_in(tables[t]["mission_id"], value_set=gone)))
-    for t in ("inputs", "quarantine"):
-        tables[t] = to_table(t, rows[t], run_id)
+    tables["quarantine"] = to_table("quarantine", rows["quarantine"], run_id)
     return rows, tables
 
 
-def _summary(rows, result, results, run_id, config: Config) -> RunSummary:
-    outcomes = Counter(r["outcome"] for r in rows["inputs"])
-    issues: list[Issue] = [i for r in results for b in r.bundles() for i in b.issues]
+def _summary(rows, result, intake: Intake, run_id, config: Config) -> RunSummary:
+    outcomes = intake.outcomes
+    issues: list[Issue] = [i for r in intake.kept for b in r.bundles() for i in b.issues]
     by_code = Counter(i.code for i in issues)
     lost = Counter(i.field for i in issues if i.code == "value_lost")
     unknown = Counter(i.field for i in issues if i.code == "unknown_template")
     return RunSummary(
         run_id=run_id,
-        inputs_read=len(rows["inputs"]),
+        inputs_read=intake.inputs.added,
         missions_curated=len(rows["missions"]),
         inputs_curated=outcomes.get("curated", 0),
         inputs_no_mission=outcomes.get("no_mission", 0),
         inputs_quarantined=outcomes.get("quarantined", 0),
-        inputs_reused=sum(r.reused for r in results),
+        inputs_reused=intake.reused,
         expectations_failed=_failed(result),
         issues=dict(sorted(by_code.items())),
         values_lost_by_param=dict(sorted(lost.items())),

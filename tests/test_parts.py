@@ -41,6 +41,7 @@ def _small(monkeypatch):
     monkeypatch.setattr(parts, "RUN_ROWS", 40)
     monkeypatch.setattr(parts, "CHUNK_ROWS", 15)
     monkeypatch.setattr(parts, "ROW_GROUP", 7)
+    monkeypatch.setattr(parts, "MERGE_BATCH", 5)
     monkeypatch.setattr(parts, "FANIN", 3)
 
 
