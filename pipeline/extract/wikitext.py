@@ -187,9 +187,12 @@ def _resolve_citations(boxes: list[Infobox], text: str) -> None:
 # A "== Heading ==" line (matched against the line without trailing spaces): the same marks on
 # both ends; greedy, so a long line is scanned in linear time.
 _HEADING = re.compile(r"(={1,6})(.+)\1")
-_EXTERNAL = re.compile(r"\[(?:https?:|ftp:|//|mailto:)[^\s\]]*(?:\s+([^\]\n]*))?\]", re.I)
+# Possessive where a run cannot usefully give back (what follows it cannot start inside it):
+# the same matches, without trying every split of a long run of spaces between two of them.
+_EXTERNAL = re.compile(r"\[(?:https?:|ftp:|//|mailto:)[^\s\]]*+(?:\s++([^\]\n]*+))?\]", re.I)
 _TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]{0,500})?/?>")
-_BR = re.compile(r"<\s*/?\s*br\s*/?\s*>", re.I)
+_BR = re.compile(r"<\s*+/?\s*+br\s*+/?\s*+>", re.I)
+_APOS_ENTITY = re.compile(r"&#0*39;|&apos;|&#x0*27;", re.I)
 _MAGIC = re.compile(r"__[A-Z]+__")
 _LIST_MARK = re.compile(r"^[*#:;]+\s*")
 
@@ -217,7 +220,7 @@ def extract_sections(text: str, sc: Scan | None = None) -> list[Section]:
     sections: list[Section] = []
     heading, level, body = "", 0, []
     for line in _drop_tables(lines) + ["== =="]:
-        m = _HEADING.fullmatch(line.rstrip())
+        m = _HEADING.fullmatch(line.rstrip()) if line[:1] == "=" else None
         if not m:
             body.append(line)
             continue
@@ -327,6 +330,7 @@ class _Pending:
         self.text = text
         self.spans: list[tuple[int, int]] = []
         self.done: dict[int, str] = {}
+        self.by_source: dict[str, str] = {}
         # A page that has the placeholder characters itself is rendered at once instead.
         self.active = _MARK_OPEN not in text and _MARK_CLOSE not in text
 
@@ -356,7 +360,12 @@ class _Pending:
         out = self.done.get(i)
         if out is None:
             start, end = self.spans[i]
-            out = self.done[i] = _render_prose_template(self.text, start, end)
+            # The same template written again on the page ({{'s}}) renders the same text.
+            source = self.text[start:end]
+            out = self.by_source.get(source)
+            if out is None:
+                out = self.by_source[source] = _render_prose_template(self.text, start, end)
+            self.done[i] = out
         return out
 
 
@@ -438,25 +447,61 @@ def _inline(s: str) -> str:
     """Links to labels (files, categories, interwiki removed), external links to their label,
     HTML tags stripped, entities decoded. Newlines are kept."""
     s = _links(s)
-    s = _EXTERNAL.sub(lambda m: m.group(1) or "", s)
-    s = _BR.sub(" ", s)
-    s = _TAG.sub("", s)
-    s = _MAGIC.sub("", s)
-    return html.unescape(re.sub(r"&#0*39;|&apos;|&#x0*27;", APOS, s, flags=re.I))
+    # Each pattern only where the character it starts with is (a regex pass over the whole
+    # section costs far more than str.find).
+    if "[" in s:
+        s = _EXTERNAL.sub(_external_label, s)
+    if "<" in s:
+        s = _TAG.sub("", _BR.sub(" ", s))
+    if "__" in s:
+        s = _MAGIC.sub("", s)
+    if "&" in s:
+        s = html.unescape(_APOS_ENTITY.sub(APOS, s))
+    return s
+
+
+def _external_label(m: re.Match) -> str:
+    return m.group(1) or ""
+
+
+# _links reads the tokens "[[" and "]]" (leftmost, not overlapping) with a stack. Outside every
+# link a "]]" changes nothing, and no "]]" token can hide part of a "[[" (it holds no "["), so
+# the next token that matters there is the next "[[" (found with str.find, far faster than a
+# regex over the whole text). A link that holds no bracket ("[[a|b]]", nearly all of them) is
+# its "[[" and "]]" tokens with nothing between, so it is read as one.
+_SIMPLE_LINK = re.compile(r"\[\[([^\[\]]*+)\]\]")
+_LINK_TOKEN = re.compile(r"\[\[([^\[\]]*+)\]\]|\[\[|\]\]")
 
 
 def _links(s: str) -> str:
     """Replace top-level [[...]] by their label in one linear pass; unclosed [[ stays literal."""
-    out, stack, pos = [], [], 0
-    for m in re.finditer(r"\[\[|\]\]", s):
-        if m.group(0) == "[[":
-            stack.append(m.start())
-        elif stack:
-            start = stack.pop()
-            if not stack:
-                out.append(s[pos:start])
-                out.append(_label(s[start + 2:m.start()]))
-                pos = m.end()
+    at = s.find("[[")
+    if at == -1:
+        return s
+    out, pos = [], 0
+    while at != -1:
+        m = _SIMPLE_LINK.match(s, at)
+        if m is not None:
+            out.append(s[pos:at])
+            out.append(_label(m.group(1)))
+            pos = m.end()
+        else:  # a link with links inside, or an unclosed "[[": the stack from here
+            stack = [at]
+            for m in _LINK_TOKEN.finditer(s, at + 2):
+                if m.group(1) is not None:  # a "[[" and its "]]" inside: no change
+                    continue
+                if m.group(0) == "[[":
+                    stack.append(m.start())
+                    continue
+                start = stack.pop()
+                if not stack:
+                    out.append(s[pos:start])
+                    out.append(_label(s[start + 2:m.start()]))
+                    pos = m.end()
+                    break
+            else:  # never closed: the rest is literal
+                break
+        at = s.find("[[", pos)
     out.append(s[pos:])
     return "".join(out)
 
