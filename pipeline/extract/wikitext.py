@@ -55,6 +55,7 @@ import html
 import re
 
 from mwparserfromhell.nodes import Template
+from mwparserfromhell.wikicode import Wikicode
 
 from pipeline.wikitext import tree as mwtree
 from pipeline.wikitext.scan import (Scan, box_scan, canonical_name, find_infoboxes,
@@ -194,7 +195,8 @@ _TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]{0,500})?/?>")
 _BR = re.compile(r"<\s*+/?\s*+br\s*+/?\s*+>", re.I)
 _APOS_ENTITY = re.compile(r"&#0*39;|&apos;|&#x0*27;", re.I)
 _MAGIC = re.compile(r"__[A-Z]+__")
-_LIST_MARK = re.compile(r"^[*#:;]+\s*")
+_LIST_MARK = re.compile(r"[*#:;]+\s*")
+_LIST_FIRST = "*#:;"
 
 
 def extract_sections(text: str, sc: Scan | None = None) -> list[Section]:
@@ -331,6 +333,7 @@ class _Pending:
         self.spans: list[tuple[int, int]] = []
         self.done: dict[int, str] = {}
         self.by_source: dict[str, str] = {}
+        self.parsed: dict[int, Wikicode] = {}  # trees made by starts_with_letter
         # A page that has the placeholder characters itself is rendered at once instead.
         self.active = _MARK_OPEN not in text and _MARK_CLOSE not in text
 
@@ -345,11 +348,19 @@ class _Pending:
         m = _MARK.match(s)
         if m is None:
             return False
-        start, end = self.spans[int(m.group(1))]
+        i = int(m.group(1))
+        start, end = self.spans[i]
         name = template_name_at(self.text, start, end)
         if not shows_first_arg(renderer_for(name)):
             return False
-        head = mwtree.first_argument_head(self.text[start:end])
+        # The template's tree, kept for rendering it (a {{quote}} is long: one tokenizing
+        # instead of one here and one again in render_wikitext).
+        source = self.text[start:end]
+        try:
+            code = self.parsed[i] = mwtree.parse(source, skip_style_tags=True)
+            head = mwtree.first_argument_text(code)
+        except Exception:  # what first_argument_head does when the tokenizer fails
+            head = mwtree.first_argument_head(source)
         return head is not None and _LETTER_FIRST.match(head) is not None
 
     def fill(self, s: str) -> str:
@@ -364,19 +375,20 @@ class _Pending:
             source = self.text[start:end]
             out = self.by_source.get(source)
             if out is None:
-                out = self.by_source[source] = _render_prose_template(self.text, start, end)
+                out = self.by_source[source] = _render_prose_template(self.text, start, end,
+                                                                      self.parsed.get(i))
             self.done[i] = out
         return out
 
 
-def _render_prose_template(text: str, start: int, end: int) -> str:
+def _render_prose_template(text: str, start: int, end: int, parsed: Wikicode | None = None) -> str:
     """A template of the prose as text: rendered when it has a renderer that shows text, else
-    dropped (infoboxes, navboxes, citations, coordinates...)."""
+    dropped (infoboxes, navboxes, citations, coordinates...). parsed: its tree, when made."""
     name = template_name_at(text, start, end)
     fn = renderer_for(name) if name and not name.startswith("Infobox") else None
     # A template whose render is side results only is not worth a parse in the prose.
     if fn is not None and not is_silent(fn):
-        return render_wikitext(text[start:end])
+        return render_wikitext(text[start:end], parsed)
     return ""
 
 
@@ -420,7 +432,7 @@ _ITEM = "\ue003"  # marks a list-item line through the cleanup
 def _prose(body: str) -> str:
     """Paragraphs separated by a blank line; lines of a paragraph joined, list items kept on
     their own lines."""
-    lines = [_ITEM + _LIST_MARK.sub("", line) if _LIST_MARK.match(line) else line
+    lines = [_ITEM + line[_LIST_MARK.match(line).end():] if line and line[0] in _LIST_FIRST else line
              for line in _inline(body).split("\n")]
     paragraphs: list[list[str]] = []
     current: list[str] = []
@@ -479,11 +491,12 @@ def _links(s: str) -> str:
     if at == -1:
         return s
     out, pos = [], 0
+    append, find, simple = out.append, s.find, _SIMPLE_LINK.match
     while at != -1:
-        m = _SIMPLE_LINK.match(s, at)
+        m = simple(s, at)
         if m is not None:
-            out.append(s[pos:at])
-            out.append(_label(m.group(1)))
+            append(s[pos:at])
+            append(_label(m.group(1)))
             pos = m.end()
         else:  # a link with links inside, or an unclosed "[[": the stack from here
             stack = [at]
@@ -501,14 +514,14 @@ def _links(s: str) -> str:
                     break
             else:  # never closed: the rest is literal
                 break
-        at = s.find("[[", pos)
+        at = find("[[", pos)
     out.append(s[pos:])
     return "".join(out)
 
 
 def _label(inner: str) -> str:
     target, _, label = inner.partition("|")
-    if not is_text_link(target):
+    if ":" in target and not is_text_link(target):  # (without a colon, every link is text)
         return ""
     if "[[" in label:
         label = _links(label)
