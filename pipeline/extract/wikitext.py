@@ -193,7 +193,7 @@ _HEADING = re.compile(r"(={1,6})(.+)\1")
 _EXTERNAL = re.compile(r"\[(?:https?:|ftp:|//|mailto:)[^\s\]]*+(?:\s++([^\]\n]*+))?\]", re.I)
 _TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]{0,500})?/?>")
 _BR = re.compile(r"<\s*+/?\s*+br\s*+/?\s*+>", re.I)
-_APOS_ENTITY = re.compile(r"&#0*39;|&apos;|&#x0*27;", re.I)
+_APOS_ENTITY = re.compile(r"&(?:#0*39;|apos;|#x0*27;)", re.I)  # "&" first: the engine skips to it
 _MAGIC = re.compile(r"__[A-Z]+__")
 _LIST_MARK = re.compile(r"[*#:;]+\s*")
 _LIST_FIRST = "*#:;"
