@@ -42,7 +42,7 @@ from datetime import datetime, timezone
 from pipeline.records import Section
 from pipeline.core.instants import Instant
 from pipeline.core.instants import PRECISION_RANK as RANK
-from pipeline.core.patterns import fold
+from pipeline.core.patterns import fold_for_words
 from pipeline.extract.mentions import Mention as _Mention
 from pipeline.extract.mentions import Missions as _Missions
 from pipeline.extract.prose_traps import HISTORIC, after_launch, date_range
@@ -167,7 +167,7 @@ assert len(_TRIGGER_WORDS) == len(_TRIGGERS)
 
 def _triggers(sentence: str) -> list[_Trigger]:
     found: list[_Trigger] = []
-    folded = fold(sentence)
+    folded = fold_for_words(sentence)
     for (kind, pattern, noun, done), words in zip(_TRIGGERS, _TRIGGER_WORDS):
         if not any(word in folded for word in words):
             continue
