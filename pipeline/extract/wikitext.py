@@ -462,7 +462,7 @@ def _inline(s: str) -> str:
     # Each pattern only where the character it starts with is (a regex pass over the whole
     # section costs far more than str.find).
     if "[" in s:
-        s = _EXTERNAL.sub(_external_label, s)
+        s = _external_links(s)
     if "<" in s:
         s = _TAG.sub("", _BR.sub(" ", s))
     if "__" in s:
@@ -472,8 +472,46 @@ def _inline(s: str) -> str:
     return s
 
 
-def _external_label(m: re.Match) -> str:
-    return m.group(1) or ""
+# _EXTERNAL's parts, for _external_links.
+_EXTERNAL_OPEN = re.compile(r"\[(?:https?:|ftp:|//|mailto:)", re.I)
+_URL_STOP = re.compile(r"[\s\]]")
+_SPACE_RUN = re.compile(r"\s+")
+_LABEL_STOP = re.compile(r"[\]\n]")
+
+
+def _external_links(s: str) -> str:
+    """_EXTERNAL.sub(label or "", s), in linear time. The regex alone reads the rest of the line
+    again from every "[http:" that is never closed ("[http:x a " ten thousand times: seconds);
+    here each part of a match ends where the first character that stops it is, and that place
+    is kept: the next opening looked at lies further on, so where it ends is the same place
+    while the opening is still before it."""
+    out, pos, at, n = [], 0, 0, len(s)
+    url_end = space_from = space_end = label_end = -1
+    while (m := _EXTERNAL_OPEN.search(s, at)) is not None:
+        if m.end() > url_end:
+            stop = _URL_STOP.search(s, m.end())
+            url_end = stop.start() if stop else n
+        end = label = None
+        if url_end < n and s[url_end] == "]":
+            end = url_end + 1
+        elif url_end < n:  # a space: the label runs to the next "]" (a line break ends it)
+            if url_end != space_from:
+                space_from, space_end = url_end, _SPACE_RUN.match(s, url_end).end()
+            if space_end > label_end:
+                stop = _LABEL_STOP.search(s, space_end)
+                label_end = stop.start() if stop else n
+            if label_end < n and s[label_end] == "]":
+                end, label = label_end + 1, s[space_end:label_end]
+        if end is None:
+            at = m.start() + 1
+            continue
+        out.append(s[pos:m.start()])
+        out.append(label or "")
+        pos = at = end
+    if not out:
+        return s
+    out.append(s[pos:])
+    return "".join(out)
 
 
 # _links reads the tokens "[[" and "]]" (leftmost, not overlapping) with a stack. Outside every

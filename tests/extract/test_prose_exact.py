@@ -122,6 +122,25 @@ def test_inline_as_the_plain_passes(s):
     assert W._inline(s) == _plain_inline(s)
 
 
+EXTERNAL_PIECES = ["[http:", "[HTTPS://", "[//", "[mailto:", "[ftp:", "[", "]", " ", "  ", "\n", "\t", "a",
+                   "x y", "[http:x]", "\u00a0", "http:"]
+
+
+@settings(max_examples=600, deadline=None)
+@given(_text(EXTERNAL_PIECES))
+def test_external_links_as_the_regex_reads_them(s):
+    assert W._external_links(s) == W._EXTERNAL.sub(lambda m: m.group(1) or "", s)
+
+
+@pytest.mark.parametrize("make", [
+    lambda k: "[http:x a " * (k // 10),                   # never closed: each opening saw the rest
+    lambda k: "[http:" * (k // 6) + " " * k,              # one run of spaces after many openings
+    lambda k: "[mailto:[//" * (k // 11) + " a" * (k // 2),
+])
+def test_external_links_are_linear_on_unclosed_openings(make, assert_linear):
+    assert_linear(W._inline, make, 80_000)
+
+
 # --- patterns made possessive stay linear on long runs of spaces -----------------------------------
 
 @pytest.mark.parametrize("make", [
