@@ -327,6 +327,10 @@ def extract_events(sections: list[Section], mission_title: str, *, aliases=(),
     events: list[tuple[int, ProseEvent]] = []
     year_anchor: Instant | None = None   # last day-precise date of the lead or a flight section
     for section, kind in zip(sections, _section_kinds(sections)):
+        if kind == "excluded":
+            # Nothing read there leaves the section: it gives no events, its dates anchor only
+            # its own later sentences, and only a flight section moves year_anchor.
+            continue
         text = section.text if isinstance(section.text, str) else ""
         day_anchor: Instant | None = None    # last day-precise date of this section
         sentences: list[str] = []
@@ -351,11 +355,11 @@ def extract_events(sections: list[Section], mission_title: str, *, aliases=(),
                         year_anchor = day_anchor
                 if event_relative(sentence):
                     relative_anchor = None
-                ranged = date_range(sentence) if kind != "excluded" else None
+                ranged = date_range(sentence)
                 if ranged is not None:
                     for event in _range_events(sentence, ranged, kind, missions, section.heading):
                         events.append((len(events), event))
-                elif kind != "excluded" and dates:
+                elif dates:
                     for event in _sentence_events(sentence, dates, kind, missions,
                                                   section.heading, sentences[-3:]):
                         events.append((len(events), event))
