@@ -56,11 +56,29 @@ def fold(text: str) -> str:
     return text.lower() if text.isascii() else text.translate(_FOLD)
 
 
+# str.lower() writes every character re.IGNORECASE matches to an ASCII letter as that letter
+# (the Kelvin sign included), one character for one, and no other character as an ASCII
+# character, except these three: the long s and the dotless i (left as they are) and the dotted
+# capital I (made two characters). Without them, lower() puts an ASCII word where fold() does,
+# and it is far faster than fold's translate on non-ASCII text (tests/core/test_patterns.py
+# checks every code point).
+_LOWER_DIFFERS = ("\u017f", "\u0131", "\u0130")
+
+
+def fold_for_words(text: str) -> str:
+    """A text in which every ASCII word (lowercase letters and other ASCII characters) is
+    written at the same places as in fold(text): text.lower() when that is so (nearly always,
+    and faster), else fold(text). For `word in ...` and str.find, not for keys."""
+    if text.isascii() or not any(c in text for c in _LOWER_DIFFERS):
+        return text.lower()
+    return fold(text)
+
+
 def occurrences(text: str, words, *, caseless: bool = False) -> list[int]:
     """Every position where one of words is written, overlapping ones included; with caseless,
     words are lowercase ASCII and found as re.IGNORECASE would find them."""
     if caseless:
-        text = fold(text)
+        text = fold_for_words(text)
     out = []
     for word in words:
         i = text.find(word)

@@ -151,6 +151,12 @@ def unit_code(unit: str) -> str | None:
     """
     if not isinstance(unit, str):
         return None
+    return _unit_code(unit)
+
+
+@lru_cache(maxsize=4096)
+def _unit_code(unit: str) -> str | None:
+    # Cached: each {{convert}} asks for its units several times (a few names, read often).
     name = " ".join(unit.split())
     if name in _UNITS:
         return name

@@ -42,7 +42,7 @@ from datetime import datetime, timezone
 from pipeline.records import Section
 from pipeline.core.instants import Instant
 from pipeline.core.instants import PRECISION_RANK as RANK
-from pipeline.core.patterns import fold
+from pipeline.core.patterns import fold_for_words
 from pipeline.extract.mentions import Mention as _Mention
 from pipeline.extract.mentions import Missions as _Missions
 from pipeline.extract.prose_traps import HISTORIC, after_launch, date_range
@@ -167,7 +167,7 @@ assert len(_TRIGGER_WORDS) == len(_TRIGGERS)
 
 def _triggers(sentence: str) -> list[_Trigger]:
     found: list[_Trigger] = []
-    folded = fold(sentence)
+    folded = fold_for_words(sentence)
     for (kind, pattern, noun, done), words in zip(_TRIGGERS, _TRIGGER_WORDS):
         if not any(word in folded for word in words):
             continue
@@ -327,6 +327,10 @@ def extract_events(sections: list[Section], mission_title: str, *, aliases=(),
     events: list[tuple[int, ProseEvent]] = []
     year_anchor: Instant | None = None   # last day-precise date of the lead or a flight section
     for section, kind in zip(sections, _section_kinds(sections)):
+        if kind == "excluded":
+            # Nothing read there leaves the section: it gives no events, its dates anchor only
+            # its own later sentences, and only a flight section moves year_anchor.
+            continue
         text = section.text if isinstance(section.text, str) else ""
         day_anchor: Instant | None = None    # last day-precise date of this section
         sentences: list[str] = []
@@ -351,11 +355,11 @@ def extract_events(sections: list[Section], mission_title: str, *, aliases=(),
                         year_anchor = day_anchor
                 if event_relative(sentence):
                     relative_anchor = None
-                ranged = date_range(sentence) if kind != "excluded" else None
+                ranged = date_range(sentence)
                 if ranged is not None:
                     for event in _range_events(sentence, ranged, kind, missions, section.heading):
                         events.append((len(events), event))
-                elif kind != "excluded" and dates:
+                elif dates:
                     for event in _sentence_events(sentence, dates, kind, missions,
                                                   section.heading, sentences[-3:]):
                         events.append((len(events), event))

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from pipeline.core.instants import MONTHS, Instant, find_instants
-from pipeline.core.patterns import caseless_first, digit_run_starts, finditer_at, fold, occurrences
+from pipeline.core.patterns import caseless_first, digit_run_starts, finditer_at, fold_for_words, occurrences
 
 _FINE = ("day", "hour", "minute", "second")
 # A bare year is an event's date only as "in 1969" / "during early 1969"; elsewhere it is a
@@ -122,7 +122,7 @@ _EVENT_RELATIVE_WORDS = ("before", "after", "prior to")   # one is in every matc
 
 def event_relative(sentence: str) -> bool:
     """True when EVENT_RELATIVE matches in sentence (tried only where its words are)."""
-    folded = fold(sentence)
+    folded = fold_for_words(sentence)
     return (any(word in folded for word in _EVENT_RELATIVE_WORDS)
             and EVENT_RELATIVE.search(sentence) is not None)
 
@@ -194,7 +194,7 @@ def find_relative(sentence: str, anchor: Instant | None) -> list[DatedSpan]:
     anchor) gives when it finds no other date. Bad input: gives []."""
     if not isinstance(sentence, str) or anchor is None or anchor.precision not in _FINE:
         return []
-    folded = fold(sentence)
+    folded = fold_for_words(sentence)
     if not any(word in folded for word in _RELATIVE_WORDS):
         return []
     match = _RELATIVE.search(sentence)

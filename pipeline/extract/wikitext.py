@@ -55,6 +55,7 @@ import html
 import re
 
 from mwparserfromhell.nodes import Template
+from mwparserfromhell.wikicode import Wikicode
 
 from pipeline.wikitext import tree as mwtree
 from pipeline.wikitext.scan import (Scan, box_scan, canonical_name, find_infoboxes,
@@ -187,11 +188,15 @@ def _resolve_citations(boxes: list[Infobox], text: str) -> None:
 # A "== Heading ==" line (matched against the line without trailing spaces): the same marks on
 # both ends; greedy, so a long line is scanned in linear time.
 _HEADING = re.compile(r"(={1,6})(.+)\1")
-_EXTERNAL = re.compile(r"\[(?:https?:|ftp:|//|mailto:)[^\s\]]*(?:\s+([^\]\n]*))?\]", re.I)
+# Possessive where a run cannot usefully give back (what follows it cannot start inside it):
+# the same matches, without trying every split of a long run of spaces between two of them.
+_EXTERNAL = re.compile(r"\[(?:https?:|ftp:|//|mailto:)[^\s\]]*+(?:\s++([^\]\n]*+))?\]", re.I)
 _TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]{0,500})?/?>")
-_BR = re.compile(r"<\s*/?\s*br\s*/?\s*>", re.I)
+_BR = re.compile(r"<\s*+/?\s*+br\s*+/?\s*+>", re.I)
+_APOS_ENTITY = re.compile(r"&(?:#0*39;|apos;|#x0*27;)", re.I)  # "&" first: the engine skips to it
 _MAGIC = re.compile(r"__[A-Z]+__")
-_LIST_MARK = re.compile(r"^[*#:;]+\s*")
+_LIST_MARK = re.compile(r"[*#:;]+\s*")
+_LIST_FIRST = "*#:;"
 
 
 def extract_sections(text: str, sc: Scan | None = None) -> list[Section]:
@@ -217,7 +222,7 @@ def extract_sections(text: str, sc: Scan | None = None) -> list[Section]:
     sections: list[Section] = []
     heading, level, body = "", 0, []
     for line in _drop_tables(lines) + ["== =="]:
-        m = _HEADING.fullmatch(line.rstrip())
+        m = _HEADING.fullmatch(line.rstrip()) if line[:1] == "=" else None
         if not m:
             body.append(line)
             continue
@@ -327,6 +332,8 @@ class _Pending:
         self.text = text
         self.spans: list[tuple[int, int]] = []
         self.done: dict[int, str] = {}
+        self.by_source: dict[str, str] = {}
+        self.parsed: dict[int, Wikicode] = {}  # trees made by starts_with_letter
         # A page that has the placeholder characters itself is rendered at once instead.
         self.active = _MARK_OPEN not in text and _MARK_CLOSE not in text
 
@@ -341,11 +348,19 @@ class _Pending:
         m = _MARK.match(s)
         if m is None:
             return False
-        start, end = self.spans[int(m.group(1))]
+        i = int(m.group(1))
+        start, end = self.spans[i]
         name = template_name_at(self.text, start, end)
         if not shows_first_arg(renderer_for(name)):
             return False
-        head = mwtree.first_argument_head(self.text[start:end])
+        # The template's tree, kept for rendering it (a {{quote}} is long: one tokenizing
+        # instead of one here and one again in render_wikitext).
+        source = self.text[start:end]
+        try:
+            code = self.parsed[i] = mwtree.parse(source, skip_style_tags=True)
+            head = mwtree.first_argument_text(code)
+        except Exception:  # what first_argument_head does when the tokenizer fails
+            head = mwtree.first_argument_head(source)
         return head is not None and _LETTER_FIRST.match(head) is not None
 
     def fill(self, s: str) -> str:
@@ -356,18 +371,24 @@ class _Pending:
         out = self.done.get(i)
         if out is None:
             start, end = self.spans[i]
-            out = self.done[i] = _render_prose_template(self.text, start, end)
+            # The same template written again on the page ({{'s}}) renders the same text.
+            source = self.text[start:end]
+            out = self.by_source.get(source)
+            if out is None:
+                out = self.by_source[source] = _render_prose_template(self.text, start, end,
+                                                                      self.parsed.get(i))
+            self.done[i] = out
         return out
 
 
-def _render_prose_template(text: str, start: int, end: int) -> str:
+def _render_prose_template(text: str, start: int, end: int, parsed: Wikicode | None = None) -> str:
     """A template of the prose as text: rendered when it has a renderer that shows text, else
-    dropped (infoboxes, navboxes, citations, coordinates...)."""
+    dropped (infoboxes, navboxes, citations, coordinates...). parsed: its tree, when made."""
     name = template_name_at(text, start, end)
     fn = renderer_for(name) if name and not name.startswith("Infobox") else None
     # A template whose render is side results only is not worth a parse in the prose.
     if fn is not None and not is_silent(fn):
-        return render_wikitext(text[start:end])
+        return render_wikitext(text[start:end], parsed)
     return ""
 
 
@@ -411,7 +432,7 @@ _ITEM = "\ue003"  # marks a list-item line through the cleanup
 def _prose(body: str) -> str:
     """Paragraphs separated by a blank line; lines of a paragraph joined, list items kept on
     their own lines."""
-    lines = [_ITEM + _LIST_MARK.sub("", line) if _LIST_MARK.match(line) else line
+    lines = [_ITEM + line[_LIST_MARK.match(line).end():] if line and line[0] in _LIST_FIRST else line
              for line in _inline(body).split("\n")]
     paragraphs: list[list[str]] = []
     current: list[str] = []
@@ -438,32 +459,107 @@ def _inline(s: str) -> str:
     """Links to labels (files, categories, interwiki removed), external links to their label,
     HTML tags stripped, entities decoded. Newlines are kept."""
     s = _links(s)
-    s = _EXTERNAL.sub(lambda m: m.group(1) or "", s)
-    s = _BR.sub(" ", s)
-    s = _TAG.sub("", s)
-    s = _MAGIC.sub("", s)
-    return html.unescape(re.sub(r"&#0*39;|&apos;|&#x0*27;", APOS, s, flags=re.I))
+    # Each pattern only where the character it starts with is (a regex pass over the whole
+    # section costs far more than str.find).
+    if "[" in s:
+        s = _external_links(s)
+    if "<" in s:
+        s = _TAG.sub("", _BR.sub(" ", s))
+    if "__" in s:
+        s = _MAGIC.sub("", s)
+    if "&" in s:
+        s = html.unescape(_APOS_ENTITY.sub(APOS, s))
+    return s
+
+
+# _EXTERNAL's parts, for _external_links.
+_EXTERNAL_OPEN = re.compile(r"\[(?:https?:|ftp:|//|mailto:)", re.I)
+_URL_STOP = re.compile(r"[\s\]]")
+_SPACE_RUN = re.compile(r"\s+")
+_LABEL_STOP = re.compile(r"[\]\n]")
+
+
+def _external_links(s: str) -> str:
+    """_EXTERNAL.sub(label or "", s), in linear time. The regex alone reads the rest of the line
+    again from every "[http:" that is never closed ("[http:x a " ten thousand times: seconds);
+    here each part of a match ends where the first character that stops it is, and that place
+    is kept: the next opening looked at lies further on, so where it ends is the same place
+    while the opening is still before it."""
+    out, pos, at, n = [], 0, 0, len(s)
+    url_end = space_from = space_end = label_end = -1
+    while (m := _EXTERNAL_OPEN.search(s, at)) is not None:
+        if m.end() > url_end:
+            stop = _URL_STOP.search(s, m.end())
+            url_end = stop.start() if stop else n
+        end = label = None
+        if url_end < n and s[url_end] == "]":
+            end = url_end + 1
+        elif url_end < n:  # a space: the label runs to the next "]" (a line break ends it)
+            if url_end != space_from:
+                space_from, space_end = url_end, _SPACE_RUN.match(s, url_end).end()
+            if space_end > label_end:
+                stop = _LABEL_STOP.search(s, space_end)
+                label_end = stop.start() if stop else n
+            if label_end < n and s[label_end] == "]":
+                end, label = label_end + 1, s[space_end:label_end]
+        if end is None:
+            at = m.start() + 1
+            continue
+        out.append(s[pos:m.start()])
+        out.append(label or "")
+        pos = at = end
+    if not out:
+        return s
+    out.append(s[pos:])
+    return "".join(out)
+
+
+# _links reads the tokens "[[" and "]]" (leftmost, not overlapping) with a stack. Outside every
+# link a "]]" changes nothing, and no "]]" token can hide part of a "[[" (it holds no "["), so
+# the next token that matters there is the next "[[" (found with str.find, far faster than a
+# regex over the whole text). A link that holds no bracket ("[[a|b]]", nearly all of them) is
+# its "[[" and "]]" tokens with nothing between, so it is read as one.
+_SIMPLE_LINK = re.compile(r"\[\[([^\[\]]*+)\]\]")
+_LINK_TOKEN = re.compile(r"\[\[([^\[\]]*+)\]\]|\[\[|\]\]")
 
 
 def _links(s: str) -> str:
     """Replace top-level [[...]] by their label in one linear pass; unclosed [[ stays literal."""
-    out, stack, pos = [], [], 0
-    for m in re.finditer(r"\[\[|\]\]", s):
-        if m.group(0) == "[[":
-            stack.append(m.start())
-        elif stack:
-            start = stack.pop()
-            if not stack:
-                out.append(s[pos:start])
-                out.append(_label(s[start + 2:m.start()]))
-                pos = m.end()
+    at = s.find("[[")
+    if at == -1:
+        return s
+    out, pos = [], 0
+    append, find, simple = out.append, s.find, _SIMPLE_LINK.match
+    while at != -1:
+        m = simple(s, at)
+        if m is not None:
+            append(s[pos:at])
+            append(_label(m.group(1)))
+            pos = m.end()
+        else:  # a link with links inside, or an unclosed "[[": the stack from here
+            stack = [at]
+            for m in _LINK_TOKEN.finditer(s, at + 2):
+                if m.group(1) is not None:  # a "[[" and its "]]" inside: no change
+                    continue
+                if m.group(0) == "[[":
+                    stack.append(m.start())
+                    continue
+                start = stack.pop()
+                if not stack:
+                    out.append(s[pos:start])
+                    out.append(_label(s[start + 2:m.start()]))
+                    pos = m.end()
+                    break
+            else:  # never closed: the rest is literal
+                break
+        at = find("[[", pos)
     out.append(s[pos:])
     return "".join(out)
 
 
 def _label(inner: str) -> str:
     target, _, label = inner.partition("|")
-    if not is_text_link(target):
+    if ":" in target and not is_text_link(target):  # (without a colon, every link is text)
         return ""
     if "[[" in label:
         label = _links(label)

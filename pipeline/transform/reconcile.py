@@ -19,7 +19,7 @@ from datetime import datetime
 
 from pipeline.records import Issue, Page
 from pipeline.core import instants
-from pipeline.core.patterns import caseless_first
+from pipeline.core.patterns import caseless_first, finditer_at, occurrences
 from pipeline.core.roles import ROLES
 from pipeline.transform import status as planned
 from pipeline.transform.mapper import Bundle
@@ -33,6 +33,10 @@ _ROLE_NAME = re.compile(
     r"\b(?-i:(?=" + caseless_first(sorted({r[0].lower() for r in (*ROLES, "mission")})) + r"))"
     r"(?:mission\s+)?(" + "|".join(r.replace(" ", r"\s+") for r in ROLES) + r")\b,?\s+"
     r"((?:[A-Z][\w'\u2019.-]*\s?){1,4})", re.IGNORECASE)
+# Where a match of _ROLE_NAME can start: "mission" or the first word of a position, as re.I
+# finds them (the pattern is tried only there: the same matches, without the engine setting up
+# \b and the lookahead at every character of the prose).
+_ROLE_WORDS = tuple(sorted({"mission", *(r.split()[0].lower() for r in ROLES)}))
 
 
 def _aliases(bundle: Bundle) -> list[str]:
@@ -118,7 +122,8 @@ def _roles_from_prose(bundle: Bundle, page: Page) -> None:
         return
     found: dict[str, str] = {}
     for section in page.sections:
-        for m in _ROLE_NAME.finditer(section.text):
+        text = section.text
+        for m in finditer_at(_ROLE_NAME, text, occurrences(text, _ROLE_WORDS, caseless=True)):
             role = " ".join(w.capitalize() if w.lower() not in ("module",) else "Module"
                             for w in m.group(1).split())
             words = m.group(2).split()

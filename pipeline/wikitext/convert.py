@@ -18,10 +18,14 @@ _RANGE = {"to": " to ", "-": "–", "–": "–", "and": " and ", "or": " or ", 
           "and(-)": " and ", "~": "–", "+": " + "}
 
 
+_NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?", re.I)
+_NEGATIVE_ZERO = re.compile(r"-0\.?0*")
+
+
 def _number(s: str) -> tuple[float, int] | None:
     """(value, decimals) of a number as {{convert}} accepts it ("100,756", "−3", "1.5e3")."""
     s = s.replace(",", "").replace("−", "-").strip()
-    if not re.fullmatch(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?", s, re.I):
+    if not _NUMBER.fullmatch(s):
         return None
     try:
         v = float(s)
@@ -34,7 +38,7 @@ def _number(s: str) -> tuple[float, int] | None:
 def _fmt_number(v: float, decimals: int) -> str:
     decimals = max(0, min(decimals, 12))
     out = f"{v:.{decimals}f}"
-    return "0" if re.fullmatch(r"-0\.?0*", out) else out
+    return "0" if out[0] == "-" and _NEGATIVE_ZERO.fullmatch(out) else out
 
 
 def render_convert(p: list[str], ctx) -> str:

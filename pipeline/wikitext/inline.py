@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from pipeline.core.patterns import finditer_at, occurrences
+
 SEP = "\x1e"
 # Brackets a flag's country: shown only when nothing else shares its list item (see finish).
 FLAG_OPEN, FLAG_CLOSE = "\ue000", "\ue001"
@@ -19,12 +21,15 @@ _FLAG = re.compile("\ue000([^\ue000\ue001]*)\ue001")
 # The marks rendering uses (SEP, FLAG_*, APOS, REF_*), never in real wikitext.
 _MARKS = re.compile("[\x1e\ue000-\ue0ff]")
 
-_SPACE_CHARS = re.compile(r"[\u00a0\u2007\u202f\u2009\u200a\u2002\u2003]")
 _INVISIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1d\x1f\u00ad\u200b\u200e\u200f\ufeff]")
 _QUOTES = re.compile(r"'{4,}")
-# '' and ''' (the common runs) go without a callback; longer runs take _quotes.
-_SHORT_QUOTES = re.compile(r"(?<!')'''?(?!')")
-_EMPTY_BRACKETS = re.compile(r"\(\s*[,;]?\s*\)|\[\s*\]")
+# '' and ''' (the common runs) go without a callback; longer runs take _quotes. A run of exactly
+# two or three, written with the literal '' first (the lookbehind after it), so that the engine
+# skips ahead to it instead of setting up a lookbehind at every character.
+_SHORT_QUOTES = re.compile(r"''(?<!''')'?(?!')")
+# "( )", "(;)", "[ ]". Possessive, so that a "(" before a long run of spaces is read once, not
+# once per split of the run between two \s* (the same matches: \s never matches , ; or a ")").
+_EMPTY_BRACKETS = re.compile(r"\(\s*+(?:[,;]\s*+)?\)|\[\s*+\]")
 # "UTC" first so that the regex engine can skip ahead to it; the lookbehind is the \b before it.
 _REPEATED_UTC = re.compile(r"UTC(?<!\wUTC)(?:\s+UTC\b)+")
 
@@ -34,14 +39,11 @@ def _quotes(m: re.Match) -> str:
     return "'" if n == 4 else "'" * (n - 5) if n > 5 else ""
 
 
-_SPACE_BEFORE = re.compile(r" ([,;.:)])")
-_SPACE_BEFORE_ANY = re.compile(r" [,;.:)]|\( ")
+# A space before one of these goes (each pair found with str.find, which is faster than one
+# regex over the whole text).
+_SPACE_BEFORE = (" ,", " ;", " .", " :", " )")
 # ASCII that is not printable text, a tab or a line break (SEP is one such character)
 _CONTROL = re.compile(r"[^\t\n\r\x20-\x7e]")
-
-
-def _group1(m: re.Match) -> str:
-    return m.group(1)
 
 
 def clean_inline(s: str, sep: str = " ", keep_lines: bool = False) -> str:
@@ -58,7 +60,9 @@ def clean_inline(s: str, sep: str = " ", keep_lines: bool = False) -> str:
             s = _FLAG.sub(r"\1", s)
         if SEP in s:
             s = s.replace(SEP, sep)
-        s = _SPACE_CHARS.sub(" ", s)
+        # Non-breaking and other special spaces need no pass of their own: every step before
+        # the collapse below reads them as \s reads a space, and str.split() (the collapse)
+        # splits on them (they are Unicode white space), so they end up as one " " anyway.
         if "\u2011" in s:
             s = s.replace("\u2011", "-")
     if "''" in s:
@@ -68,7 +72,7 @@ def clean_inline(s: str, sep: str = " ", keep_lines: bool = False) -> str:
     if special and APOS in s:
         s = s.replace(APOS, "'")
     if "(" in s or "[" in s:
-        s = _EMPTY_BRACKETS.sub("", s)
+        s = _EMPTY_BRACKETS.sub("", s) if len(s) < 200 else _drop_empty_brackets(s)
     # Runs of whitespace become one space: str.split() splits on exactly the characters \s
     # matches, and the ends it drops are stripped below anyway.
     if keep_lines:
@@ -77,11 +81,32 @@ def clean_inline(s: str, sep: str = " ", keep_lines: bool = False) -> str:
         s = " ".join(s.split())
     if "UTC" in s:
         s = _REPEATED_UTC.sub("UTC", s)
-    if " " in s and _SPACE_BEFORE_ANY.search(s) is not None:
-        s = _SPACE_BEFORE.sub(_group1, s).replace("( ", "(")
+    if " " in s:
+        # " ([,;.:)])" -> "\1" in one pass is the same as pair by pair: removing the spaces
+        # before one character cannot put a space before another one.
+        for pair in _SPACE_BEFORE:
+            if pair in s:
+                s = s.replace(pair, pair[1])
+        if "( " in s:
+            s = s.replace("( ", "(")
     if keep_lines:
         return "\n".join([line.strip(" ,;") for line in s.split("\n")])
     return s.strip(" ,;")
+
+
+def _drop_empty_brackets(s: str) -> str:
+    """_EMPTY_BRACKETS.sub("", s), trying the pattern only at each "(" and "[" (found with
+    str.find): for a long text, far fewer steps than the regex engine's scan of every
+    character."""
+    matches = finditer_at(_EMPTY_BRACKETS, s, occurrences(s, "(["))
+    if not matches:
+        return s
+    out, pos = [], 0
+    for m in matches:
+        out.append(s[pos:m.start()])
+        pos = m.end()
+    out.append(s[pos:])
+    return "".join(out)
 
 
 def finish(s: str) -> tuple[str, list[str]]:

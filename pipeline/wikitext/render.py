@@ -395,10 +395,13 @@ def render_value(param: str, code: Wikicode,
                  unknown_templates=ctx.unknown_templates, lost=lost)
 
 
-def render_wikitext(wikitext: str) -> str:
+def render_wikitext(wikitext: str, parsed: Wikicode | None = None) -> str:
     """Reader text of a small wikitext snippet (one template from the prose), one line, with
-    apostrophes as APOS (clean_inline turns them back)."""
-    code = _light_parse(wikitext) or mwtree.parse(wikitext, skip_style_tags=True)
+    apostrophes as APOS (clean_inline turns them back). parsed: mwtree.parse(wikitext,
+    skip_style_tags=True), when the caller has it already."""
+    code = _light_parse(wikitext)
+    if code is None:  # (not `or`: a Wikicode's truth value is its whole text made into a str)
+        code = parsed if parsed is not None else mwtree.parse(wikitext, skip_style_tags=True)
     # Apostrophes stay protected: the caller strips '' markup around this text later.
     return finish(Context().render(code))[0].replace("'", APOS)
 

@@ -32,7 +32,7 @@ try:
 except ImportError:  # pragma: no cover - the pure-Python tokenizer gives the same tokens
     from mwparserfromhell.parser.tokenizer import Tokenizer as _Tokenizer
 
-__all__ = ["code", "first_argument_head", "parse", "same_tree", "template", "text_code",
+__all__ = ["code", "first_argument_head", "first_argument_text", "parse", "same_tree", "template", "text_code",
            "to_str"]
 
 _new = object.__new__
@@ -464,3 +464,20 @@ def first_argument_head(text: str, skip_style_tags: bool = True) -> str | None:
         elif depth == 1 and in_first and cls is T.TemplateParamEquals:
             return None
     return None
+
+
+def first_argument_text(code: Wikicode) -> str | None:
+    """first_argument_head(text) read from code = parse(text, skip_style_tags=True) instead of
+    from the tokens: the tree is built from the very same tokens, its first node is a Template
+    exactly when the tokens start with TemplateOpen, its first parameter is positional exactly
+    when no TemplateParamEquals comes (at the template's own depth) before the next separator,
+    and the first node of its value is a Text exactly when the token after the separator is
+    one, with that token's text."""
+    nodes = code.nodes
+    if not nodes or type(nodes[0]) is not Template or not nodes[0].params:
+        return None
+    first = nodes[0].params[0]
+    if first.showkey:
+        return None
+    value = first.value.nodes
+    return value[0].value if value and type(value[0]) is Text else None

@@ -57,3 +57,54 @@ def test_a_time_is_only_where_its_scan_looks(text):
     # instants._scan reads times only in text with one of these (every _TIME match has one)
     if instants._TIME.search(text):
         assert any(mark in text for mark in (":", "Z", "UTC", "GMT"))
+
+
+def test_lower_puts_ascii_where_fold_does_but_for_three_characters():
+    """fold_for_words uses str.lower() when none of patterns._LOWER_DIFFERS is in the text: for
+    every other code point lower() gives one character, ASCII exactly when fold's is, and then
+    the same one (so an ASCII word is found at the same places)."""
+    from pipeline.core.patterns import _LOWER_DIFFERS
+    for cp in range(sys.maxunicode + 1):
+        c = chr(cp)
+        if 0xD800 <= cp < 0xE000 or c in _LOWER_DIFFERS:
+            continue
+        low, folded = c.lower(), fold(c)
+        assert len(low) == 1, hex(cp)
+        assert (low if low.isascii() else None) == (folded if folded.isascii() else None), hex(cp)
+    for c in _LOWER_DIFFERS:  # each of the three does differ
+        assert c.lower() != fold(c)
+
+
+_WORD_TEXT = st.lists(st.sampled_from(["Pilot", "PILOT", "p\u0131lot", "\u0130", "\u017f", "K\u212a",
+                                       "\u00c9", "\u00e9", "Mission ", " the first ", "Before", "x", "-"]),
+                      max_size=20).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_WORD_TEXT)
+def test_fold_for_words_finds_ascii_words_where_fold_does(text):
+    from pipeline.core.patterns import fold_for_words
+    for word in ("pilot", "mission", " the first ", "before", "k", "i", "s", "x-"):
+        assert (word in fold_for_words(text)) == (word in fold(text))
+        assert occurrences(text, [word], caseless=True) == [
+            i for i in range(len(text)) if fold(text).startswith(word, i)]
+
+
+def test_words_looked_for_in_folded_text_are_ascii():
+    from pipeline.extract import prose
+    from pipeline.transform import reconcile
+    words = [w for ws in prose._TRIGGER_WORDS for w in ws] + list(sentences._RELATIVE_WORDS)
+    words += list(sentences._EVENT_RELATIVE_WORDS) + list(reconcile._ROLE_WORDS)
+    assert all(w.isascii() and w == w.lower() for w in words)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["Commander ", "commander, ", "Mission ", "mission  ", "Lunar Module Pilot ",
+                                 "Command Module Pilot ", "pilot ", "Frank ", "Borman", "Jim Lovell", "the ", "x",
+                                 "\u017fcience Pilot ", "\u0130", "\u212a", "é", ".", "\n"]),
+                max_size=25).map("".join))
+def test_role_mentions_are_found_from_their_possible_starts(text):
+    from pipeline.transform.reconcile import _ROLE_NAME, _ROLE_WORDS
+    plain = [(m.span(), m.groups()) for m in _ROLE_NAME.finditer(text)]
+    found = finditer_at(_ROLE_NAME, text, occurrences(text, _ROLE_WORDS, caseless=True))
+    assert [(m.span(), m.groups()) for m in found] == plain

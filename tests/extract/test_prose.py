@@ -201,6 +201,20 @@ def test_subsections_inherit_the_kind_of_their_parent():
     assert brief(extract_events(sections, "X-1")) == [("landing", "2020-05-27", "success")]
 
 
+def test_what_an_excluded_section_says_changes_no_event_of_the_page():
+    """extract_events does not read excluded sections (legacy, references, ...): nothing read
+    there could leave the section. Their text, dated or not, makes no difference elsewhere."""
+    def sections(legacy_text):
+        return [Section("", 0, "X-1 was a flight."), Section("Legacy", 2, legacy_text),
+                Section("Stamps", 3, legacy_text), Section("Mission", 2, "It launched on 27 May 2020."),
+                Section("Landing", 3, "It landed on 29 May 2020.")]
+    expected = brief(extract_events(sections(""), "X-1"))
+    assert expected == [("launch", "2020-05-27", "success"), ("landing", "2020-05-29", "success")]
+    for text in ("On 1 June 2031, X-1 landed in a museum.", "X-1 launched in 1999. The next day it landed.",
+                 "Apollo 8 launched on December 21, 1968, 12:51 UTC."):
+        assert brief(extract_events(sections(text), "X-1", other_missions=["Apollo 8"])) == expected
+
+
 def test_a_persons_stay_is_not_an_event():
     text = ("As the mission lasted 374 days, Kononenko spent a total of 1,111 days in space by "
             "the time he returned to Earth. Kononenko and Chub remained aboard for a year.")
