@@ -61,6 +61,9 @@ def test_fixed_costs_are_fitted_from_the_runs_and_the_driver_bounds_the_stage(re
     assert m["driver_pages_s"] == pytest.approx(5000) and m["driver_us_per_page"] == pytest.approx(200)
     assert m["workers_one_driver_feeds"] == pytest.approx(5000 / (8200 / 4.0 / 2))
     assert m["stage_s_driver_bound"] == pytest.approx(m["pages_100"] / 5000)
+    # the stage is the longer of the workers' pace and the driver's
+    assert m["total_min_driver_bounded"] == pytest.approx(
+        (max(m["stage_s"], m["stage_s_driver_bound"]) + m["fixed_s_model"]) / 60)
     text = scale.markdown(res, scale.ratios(res))
     assert "a page + " in text and "one driver can feed 5,000 pages/s" in text
 
