@@ -48,3 +48,16 @@ def assert_linear():
         assert t_big < 0.05 or t_big < 24 * t_small, \
             f"{t_small * 1000:.1f} ms for n/8, {t_big * 1000:.1f} ms for n: not linear"
     return check
+
+
+@pytest.fixture
+def small_parts(monkeypatch):
+    """small_parts(run_rows, chunk_rows, row_group, merge_batch, fanin): pipeline.parts with sizes
+    of a few rows, so that a small test has many chunks, many parts and a merge in passes."""
+    from pipeline import parts
+
+    def shrink(run_rows: int, chunk_rows: int, row_group: int, merge_batch: int, fanin: int) -> None:
+        for name, value in (("RUN_ROWS", run_rows), ("CHUNK_ROWS", chunk_rows), ("ROW_GROUP", row_group),
+                            ("MERGE_BATCH", merge_batch), ("FANIN", fanin)):
+            monkeypatch.setattr(parts, name, value)
+    return shrink

@@ -17,15 +17,6 @@ from pipeline.transform.mapper import Bundle
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _tiny(monkeypatch):
-    """Parts of a few rows: many chunks, many parts, a merge in passes, batches of two rows."""
-    monkeypatch.setattr(parts, "RUN_ROWS", 9)
-    monkeypatch.setattr(parts, "CHUNK_ROWS", 4)
-    monkeypatch.setattr(parts, "ROW_GROUP", 3)
-    monkeypatch.setattr(parts, "MERGE_BATCH", 2)
-    monkeypatch.setattr(parts, "FANIN", 3)
-
-
 def _input_rows(n: int, seed: int) -> list[dict]:
     rng = random.Random(seed)
     return [{"source": rng.choice(["d.xml#page=", "raw/É", "raw/z", "a"]) + f"{rng.randint(0, 10**6)}-{i}",
@@ -40,11 +31,11 @@ def _published(out: Path, name: str):
     return pq.read_table(out / f"{name}.parquet")
 
 
-def test_inputs_rows_are_the_same_table_whether_buffered_or_staged_in_parts(tmp_path, monkeypatch):
+def test_inputs_rows_are_the_same_table_whether_buffered_or_staged_in_parts(tmp_path, small_parts):
     rows = _input_rows(50, seed=1)
     for folder, tiny in (("big", False), ("tiny", True)):
         if tiny:
-            _tiny(monkeypatch)
+            small_parts(9, 4, 3, 2, 3)
         out = tmp_path / folder
         with Staging(out) as staging:
             staged = RowParts("inputs", staging.folder)
@@ -59,8 +50,8 @@ def test_inputs_rows_are_the_same_table_whether_buffered_or_staged_in_parts(tmp_
         assert manifest["tables"]["inputs"] == {"rows": 50, "sha256": load.content_hash(want)}
 
 
-def test_amended_rows_are_published_amended_and_the_others_as_they_were(tmp_path, monkeypatch):
-    _tiny(monkeypatch)
+def test_amended_rows_are_published_amended_and_the_others_as_they_were(tmp_path, small_parts):
+    small_parts(9, 4, 3, 2, 3)
     rows = _input_rows(30, seed=2)
     held = {rows[3]["source"]: "inclination_in_range", rows[17]["source"]: "a, b"}
     with Staging(tmp_path) as staging:
@@ -96,11 +87,11 @@ def _params(source: str, title: str) -> list[dict]:
              "raw": p, "text": p, "parent": None} for p in ("a", "b")]
 
 
-def test_every_input_is_accounted_for_once_as_it_comes(tmp_path, monkeypatch):
+def test_every_input_is_accounted_for_once_as_it_comes(tmp_path, small_parts):
     """Duplicate sources (twice again), a title read twice, a read failure, a reused input: one
     inputs row each, the duplicates quarantined with their reasons; the duplicates' params and
     facts left out; only results with table rows kept; the counts are the table's."""
-    _tiny(monkeypatch)
+    small_parts(9, 4, 3, 2, 3)
     results = [
         _plain("d#page=1"), _mission("d#page=2", "Apollo 11", "apollo-11"),
         _plain("d#page=1", sha=None),                                   # duplicate source
@@ -156,7 +147,7 @@ def test_fingerprint_of_no_inputs(tmp_path):
 
 
 @pytest.mark.slow  # two whole runs
-def test_a_run_publishes_the_same_tables_with_parts_of_a_few_rows(tmp_path, monkeypatch):
+def test_a_run_publishes_the_same_tables_with_parts_of_a_few_rows(tmp_path, small_parts):
     """Whole runs over articles, duplicates, bad files and a mission held back by validation:
     every table the same, whether the driver writes its parts every few rows or never; the
     summary's counts are those of the published inputs table."""
@@ -183,7 +174,7 @@ def test_a_run_publishes_the_same_tables_with_parts_of_a_few_rows(tmp_path, monk
         return result.manifest["tables"], result.summary
 
     big, summary = once("big")
-    _tiny(monkeypatch)
+    small_parts(9, 4, 3, 2, 3)
     tiny, tiny_summary = once("tiny")
     assert big == tiny
     inputs = pq.read_table(tmp_path / "tiny" / "inputs.parquet").to_pylist()

@@ -36,21 +36,12 @@ def _pages(n: int, seed: int = 1) -> list[list[dict]]:
     return [_page(f"dump.xml.bz2#page={rng.randint(1, 10**6)}-{i}", rng) for i in range(n)]
 
 
-def _small(monkeypatch):
-    """Tiny parts, row groups and fan-in: many parts, many row groups, a merge in passes."""
-    monkeypatch.setattr(parts, "RUN_ROWS", 40)
-    monkeypatch.setattr(parts, "CHUNK_ROWS", 15)
-    monkeypatch.setattr(parts, "ROW_GROUP", 7)
-    monkeypatch.setattr(parts, "MERGE_BATCH", 5)
-    monkeypatch.setattr(parts, "FANIN", 3)
-
-
 def _published(out, run_id):
     return pq.read_table(out / "infobox_params.parquet")
 
 
-def test_driver_parts_merge_to_the_table_to_table_builds(tmp_path, monkeypatch):
-    _small(monkeypatch)
+def test_driver_parts_merge_to_the_table_to_table_builds(tmp_path, small_parts):
+    small_parts(40, 15, 7, 5, 3)
     pages = _pages(60)
     with Staging(tmp_path) as staging:
         results = [staging.take(Result(params=list(p))) for p in pages]
@@ -66,8 +57,8 @@ def test_driver_parts_merge_to_the_table_to_table_builds(tmp_path, monkeypatch):
     assert not (tmp_path / parts.STAGING).exists()        # the staging folder goes with the run
 
 
-def test_worker_parts_and_driver_rows_mix_in_input_order(tmp_path, monkeypatch):
-    _small(monkeypatch)
+def test_worker_parts_and_driver_rows_mix_in_input_order(tmp_path, small_parts):
+    small_parts(40, 15, 7, 5, 3)
     pages = _pages(50, seed=2)
     with Staging(tmp_path) as staging:
         results = []
@@ -81,8 +72,8 @@ def test_worker_parts_and_driver_rows_mix_in_input_order(tmp_path, monkeypatch):
     assert _published(tmp_path, "r1").equals(to_table("infobox_params", [r for p in pages for r in p], "r1"))
 
 
-def test_rows_of_inputs_quarantined_afterwards_are_left_out(tmp_path, monkeypatch):
-    _small(monkeypatch)
+def test_rows_of_inputs_quarantined_afterwards_are_left_out(tmp_path, small_parts):
+    small_parts(40, 15, 7, 5, 3)
     pages = _pages(30, seed=3)
     pages[20] = [dict(r, source=pages[4][0]["source"]) for r in pages[20]]   # a duplicate source
     with Staging(tmp_path) as staging:
@@ -120,8 +111,8 @@ def test_a_part_a_killed_worker_left_half_written_is_never_published(tmp_path, m
     assert _published(tmp_path, "r1").equals(to_table("infobox_params", [r for p in pages for r in p], "r1"))
 
 
-def test_a_crash_while_merging_leaves_the_old_snapshot_whole(tmp_path, monkeypatch):
-    _small(monkeypatch)
+def test_a_crash_while_merging_leaves_the_old_snapshot_whole(tmp_path, monkeypatch, small_parts):
+    small_parts(40, 15, 7, 5, 3)
     old = _pages(5, seed=5)
     with Staging(tmp_path) as staging:
         for p in old:
@@ -235,8 +226,8 @@ def test_a_run_stages_the_params_and_leaves_out_those_of_duplicates(tmp_path):
     assert not (out / parts.STAGING).exists()
 
 
-def test_the_merge_writes_bounded_row_groups(tmp_path, monkeypatch):
-    _small(monkeypatch)
+def test_the_merge_writes_bounded_row_groups(tmp_path, monkeypatch, small_parts):
+    small_parts(40, 15, 7, 5, 3)
     monkeypatch.setattr(parts, "OUT_ROW_GROUP", 25)
     pages = _pages(40, seed=8)
     with Staging(tmp_path) as staging:
