@@ -13,8 +13,6 @@ import json
 import statistics
 import subprocess
 import sys
-import tempfile
-from pathlib import Path
 
 CHILD = r"""
 import sys, time, tempfile

@@ -41,7 +41,7 @@ import shutil
 import uuid
 from itertools import chain
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Iterable
 
 import pyarrow as pa
 import pyarrow.compute as pc

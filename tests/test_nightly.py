@@ -2,7 +2,6 @@
 quiet on the steady state, an alert with the reason when a check newly fails."""
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import stat
