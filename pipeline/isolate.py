@@ -13,10 +13,11 @@ therefore runs `fn(item)` in `limits.workers` processes and yields the results i
   imported libraries, about 340 MB of mostly reserved virtual memory with pyarrow) plus
   `limits.memory_mb`. An allocation beyond it raises MemoryError in the worker (or crashes a C
   extension that does not check malloc); the item becomes `on_limit(item, "page exceeded
-  1024 MB")` and the worker is replaced, since its heap may be left fragmented.
+  1024 MB")` and the worker is replaced, since its heap may be left fragmented. (The answers of
+  the items before it in its chunk, held until the chunk is done, count too: kilobytes.)
 * death: a worker that dies while on an item (segfault, os._exit, the OOM killer) is replaced;
-  that item becomes `on_limit(item, "worker died: signal 9 (SIGKILL)")` and the items queued
-  behind it go to the new worker.
+  that item becomes `on_limit(item, "worker died: signal 9 (SIGKILL)")` and the other items it
+  held go to the new worker.
 * exceptions: an exception raised by `fn` is a bug, not a limit; it is re-raised in the parent
   (with the worker's traceback as its __cause__), as it would be in-process.
 
@@ -30,10 +31,11 @@ yielded, whatever the length of the input. Items go to an idle worker in small c
 worker answers a whole chunk in one message, so the parent spends little per item (one message
 to receive per chunk, not one per item: the parent's own CPU bounds how many workers it can
 feed). The parent still knows which item a worker is on: before each item the worker writes its
-count of items started and the time into a small shared array (`_Progress`), from which the
+count of items started and the time into a small shared array (`_progress`), from which the
 parent counts each item's time. A worker killed or dead mid-chunk takes the answers it had not
-sent with it: the items of its chunk before the one it was on go back to the queue, and are
-done again by another worker (fn must be deterministic: it is, a page's result is its own).
+sent with it: the items of its chunk before the one it was on go back to the queue, with those
+behind it, and are done again by another worker (fn's result must depend on its item alone, as
+pipeline.run.process's does).
 A worker that fails to start (a broken environment) raises RuntimeError.
 
 `limits.workers == 0` runs `fn` in this process without any limit (debugging, tiny runs).
@@ -42,7 +44,6 @@ from __future__ import annotations
 
 import copy
 import multiprocessing
-import multiprocessing.sharedctypes
 import os
 import pickle
 import signal
