@@ -13,10 +13,11 @@ therefore runs `fn(item)` in `limits.workers` processes and yields the results i
   imported libraries, about 340 MB of mostly reserved virtual memory with pyarrow) plus
   `limits.memory_mb`. An allocation beyond it raises MemoryError in the worker (or crashes a C
   extension that does not check malloc); the item becomes `on_limit(item, "page exceeded
-  1024 MB")` and the worker is replaced, since its heap may be left fragmented.
+  1024 MB")` and the worker is replaced, since its heap may be left fragmented. (The answers of
+  the items before it in its chunk, held until the chunk is done, count too: kilobytes.)
 * death: a worker that dies while on an item (segfault, os._exit, the OOM killer) is replaced;
-  that item becomes `on_limit(item, "worker died: signal 9 (SIGKILL)")` and the items queued
-  behind it go to the new worker.
+  that item becomes `on_limit(item, "worker died: signal 9 (SIGKILL)")` and the other items it
+  held go to the new worker.
 * exceptions: an exception raised by `fn` is a bug, not a limit; it is re-raised in the parent
   (with the worker's traceback as its __cause__), as it would be in-process.
 
@@ -27,7 +28,14 @@ the parent dies (Linux), so a hung worker never outlives its run.
 
 Memory stays bounded: at most `window` items are between being read from `items` and being
 yielded, whatever the length of the input. Items go to an idle worker in small chunks and the
-worker answers item by item, so IPC costs little and the parent knows which item a worker is on.
+worker answers a whole chunk in one message, so the parent spends little per item (one message
+to receive per chunk, not one per item: the parent's own CPU bounds how many workers it can
+feed). The parent still knows which item a worker is on: before each item the worker writes its
+count of items started and the time into a small shared array (`_progress`), from which the
+parent counts each item's time. A worker killed or dead mid-chunk takes the answers it had not
+sent with it: the items of its chunk before the one it was on go back to the queue, with those
+behind it, and are done again by another worker (fn's result must depend on its item alone, as
+pipeline.run.process's does).
 A worker that fails to start (a broken environment) raises RuntimeError.
 
 `limits.workers == 0` runs `fn` in this process without any limit (debugging, tiny runs).
@@ -132,11 +140,12 @@ def _limit_memory(memory_mb: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
 
 
-def _worker(conn, fn, memory_mb: int) -> None:
+def _worker(conn, fn, memory_mb: int, progress) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     die_with_parent()
     _limit_memory(memory_mb)
-    conn.send(("ready", None, os.getpid()))
+    conn.send([("ready", None, os.getpid())])
+    started = 0
     while True:
         try:
             chunk = conn.recv()
@@ -144,24 +153,44 @@ def _worker(conn, fn, memory_mb: int) -> None:
             return
         if chunk is None:
             return
+        answers = []
         for idx, item in chunk:
+            started += 1
+            progress[_AT] = time.monotonic()   # (the time first: see _Progress)
+            progress[_STARTED] = started
             try:
-                out = ("ok", idx, fn(item))
+                answers.append(("ok", idx, fn(item)))
             except MemoryError:
-                out = ("memory", idx, None)
+                answers.append(("memory", idx, None))
+                break  # the parent replaces this worker; the rest of the chunk is requeued
             except BaseException as e:  # a bug in fn: the parent re-raises it
-                out = ("error", idx, (_picklable(e), traceback.format_exc()))
-            kind = out[0]
+                answers.append(("error", idx, (_picklable(e), traceback.format_exc())))
+                break
+        if not _answer(conn, answers):
+            return
+
+
+def _answer(conn, answers: list) -> bool:
+    """Send a chunk's answers in one message; False when this worker must end (an item over
+    its memory limit). A message that cannot be pickled is sent answer by answer, so that only
+    the culprit becomes "memory" (a result too large for the limit) or "error"."""
+    try:
+        conn.send(answers)
+    except (MemoryError, pickle.PicklingError, TypeError, AttributeError):
+        for out in answers:
+            idx = out[1]
             try:
-                conn.send(out)
-            except MemoryError:  # pickling a result too large for the limit
-                kind = "memory"
-                conn.send(("memory", idx, None))
+                conn.send([out])
+            except MemoryError:
+                conn.send([("memory", idx, None)])
+                return False
             except (pickle.PicklingError, TypeError, AttributeError) as e:
-                conn.send(("error", idx, (_picklable(e), traceback.format_exc())))
-            del out
-            if kind == "memory":
-                return  # the parent replaces this worker; the rest of the chunk is requeued
+                conn.send([("error", idx, (_picklable(e), traceback.format_exc()))])
+                return True
+            if out[0] == "memory":
+                return False
+        return True
+    return answers[-1][0] != "memory"
 
 
 def _picklable(e: BaseException) -> BaseException:
@@ -177,14 +206,35 @@ def _picklable(e: BaseException) -> BaseException:
 
 # --- the parent ------------------------------------------------------------------------------
 
+_STARTED, _AT = 0, 1   # the slots of a worker's progress array
+
+
+def _progress(ctx):
+    """A worker's progress, shared with the parent without a lock: [_STARTED] the items it has
+    started so far, [_AT] when it started the last one (time.monotonic: one clock for every
+    process). The worker writes the time first, so a count read is never newer than its time
+    (a parent that reads an older time with a newer count only sees a later deadline, and
+    reads again when it comes)."""
+    return ctx.RawArray("d", 2)
+
+
 @dataclass
 class _Worker:
     proc: Any
     conn: Any
     started: float
+    progress: Any = None
     ready: bool = False
     pending: deque = field(default_factory=deque)  # (idx, item) sent, not answered, in order
-    mark: float = 0.0  # when the head of `pending` could start: chunk sent or previous answer
+    answered: int = 0  # items answered so far: pending[0] is the worker's item number answered + 1
+    mark: float = 0.0  # when the chunk was sent, or the last answers came
+
+    def current(self) -> tuple[int, float]:
+        """(position in `pending` of the item the worker is on, when it could start it)."""
+        at, started = self.progress[_AT], self.progress[_STARTED]
+        if started > self.answered:
+            return min(int(started) - self.answered - 1, len(self.pending) - 1), max(at, self.mark)
+        return 0, self.mark  # not started yet: it has the chunk (or is about to read it)
 
 
 class _Pool:
@@ -195,11 +245,12 @@ class _Pool:
 
     def start(self) -> _Worker:
         parent, child = self.ctx.Pipe(duplex=True)
-        proc = self.ctx.Process(target=_worker, args=(child, self.fn, self.limits.memory_mb),
+        progress = _progress(self.ctx)
+        proc = self.ctx.Process(target=_worker, args=(child, self.fn, self.limits.memory_mb, progress),
                                 name="infobox-etl-worker", daemon=True)
         proc.start()
         child.close()
-        w = _Worker(proc, parent, time.monotonic())
+        w = _Worker(proc, parent, time.monotonic(), progress)
         self.workers.append(w)
         return w
 
@@ -294,7 +345,7 @@ def _dispatch(pool: _Pool, todo: deque, limits: Limits) -> None:
 
 def _wait(pool: _Pool, todo: deque, done: dict, limits: Limits, on_limit) -> None:
     now = time.monotonic()
-    deadlines = [w.mark + limits.seconds if w.ready else w.started + START_TIMEOUT
+    deadlines = [w.current()[1] + limits.seconds if w.ready else w.started + START_TIMEOUT
                  for w in pool.workers if w.pending or not w.ready]
     if not deadlines:
         return
@@ -311,9 +362,9 @@ def _wait(pool: _Pool, todo: deque, done: dict, limits: Limits, on_limit) -> Non
         if not w.ready and now > w.started + START_TIMEOUT:
             pool.retire(w, kill=True)
             raise RuntimeError(f"isolated worker did not start within {START_TIMEOUT:g} s")
-        if w.pending and now > w.mark + limits.seconds:
-            _receive(pool, w, todo, done, limits, on_limit)  # an answer may have just arrived
-            if w in pool.workers and w.pending and time.monotonic() > w.mark + limits.seconds:
+        if w.pending and now > w.current()[1] + limits.seconds:
+            _receive(pool, w, todo, done, limits, on_limit)  # answers may have just arrived
+            if w in pool.workers and w.pending and time.monotonic() > w.current()[1] + limits.seconds:
                 _fail(pool, w, todo, done, on_limit, time_reason(limits), kill=True)
 
 
@@ -339,34 +390,37 @@ def _drain(pool: _Pool, w: _Worker, todo, done, limits: Limits, on_limit) -> boo
         try:
             if not w.conn.poll():
                 return True
-            kind, idx, payload = w.conn.recv()
+            answers = w.conn.recv()
         except (EOFError, OSError):
             return True
-        if kind == "ready":
-            w.ready, w.mark = True, time.monotonic()
-            continue
-        head_idx, head = w.pending.popleft()
-        assert head_idx == idx, (head_idx, idx)
         w.mark = time.monotonic()
-        if kind == "ok":
-            done[idx] = payload
-        elif kind == "memory":
-            done[idx] = on_limit(head, memory_reason(limits))
-            _fail(pool, w, todo, done, on_limit, None, kill=True)
-            return False
-        else:
-            exc, tb = payload
-            raise exc from RemoteTraceback(tb)
+        for kind, idx, payload in answers:
+            if kind == "ready":
+                w.ready = True
+                continue
+            head_idx, head = w.pending.popleft()
+            assert head_idx == idx, (head_idx, idx)
+            w.answered += 1
+            if kind == "ok":
+                done[idx] = payload
+            elif kind == "memory":
+                done[idx] = on_limit(head, memory_reason(limits))
+                _fail(pool, w, todo, done, on_limit, None, kill=True)
+                return False
+            else:
+                exc, tb = payload
+                raise exc from RemoteTraceback(tb)
 
 
 def _fail(pool: _Pool, w: _Worker, todo: deque, done: dict, on_limit, reason: str | None,
           kill: bool) -> None:
-    """Retire a worker: its current item (if a reason is given) gets on_limit, the items queued
-    behind it go back to the front of the queue."""
+    """Retire a worker: the item it is on (if a reason is given) gets on_limit; the other items
+    it holds (done but unsent before it, queued behind it) go back to the front of the queue."""
+    at = w.current()[0]
     pending = list(w.pending)
     w.pending.clear()
     pool.retire(w, kill=kill)
     if pending and reason is not None:
-        idx, item = pending.pop(0)
+        idx, item = pending.pop(at)
         done[idx] = on_limit(item, reason)
     todo.extendleft(reversed(pending))

@@ -10,8 +10,9 @@ staging folder of the output folder as the pages are processed:
   when complete, so a worker killed mid-write leaves a file that no result names and that is
   never read (Dask runs the task again under a new part name);
 - on the local engine, the driver appends each result's rows to a bounded buffer and writes it
-  out as a sorted part every RUN_ROWS rows (the workers answer page by page, so that a page over
-  its time limit can be killed without losing the rows of the pages answered before it).
+  out as a sorted part every RUN_ROWS rows (the workers answer a few pages at a time, and a
+  worker killed for a page over its time limit takes its unsent answers with it: those pages are
+  done again elsewhere, so a part written by a worker could hold their rows twice).
 
 Each part is sorted by the table's sort key (schema.SORT_KEYS) and carries a hidden `_page`
 column: the page's number within its part. A result names its rows by (part, page), so the

@@ -32,6 +32,31 @@ class RawInput:
     # a dump reader's driver does not spend its time there.
     cleaned: bool = True
 
+    # Pickled with its text as UTF-8 bytes, decoded only where `content` is read: a process that
+    # only relays inputs (a run's driver, between the dump's readers and the page workers)
+    # neither decodes nor encodes their text, the bulk of what it relays.
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        if "content" in state:
+            state.pop(_UTF8, None)
+            state[_UTF8] = state.pop("content").encode("utf-8", "surrogatepass")
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+
+    def __getattr__(self, name: str):   # only for what is not set: `content` until decoded
+        utf8 = self.__dict__.get(_UTF8) if name == "content" else None
+        if utf8 is None:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        text = utf8.decode("utf-8", "surrogatepass")   # (a lone surrogate comes back as it went)
+        self.__dict__["content"] = text
+        self.__dict__.pop(_UTF8, None)
+        return text
+
+
+_UTF8 = "_content_utf8"   # a pickled RawInput's text, until read
+
 
 @dataclass
 class Citation:

@@ -182,20 +182,19 @@ def to_table(name: str, rows: list[dict], run_id: str, sort: bool = True) -> pa.
     schema = TABLES[name]
     known = set(schema.names)
     for row in rows:
-        unknown = set(row) - known
-        if unknown:
-            raise KeyError(f"{name}: unknown columns {sorted(unknown)}")
+        if not known.issuperset(row):
+            raise KeyError(f"{name}: unknown columns {sorted(set(row) - known)}")
     if sort:
         key = SORT_KEYS[name]
         rows = sorted(rows, key=lambda r: tuple(_sortable(r.get(k)) for k in key))
     columns = {}
-    for f in schema:
-        if f.name == "run_id":
-            columns[f.name] = [run_id] * len(rows)
-        elif f.name == "schema_version":
-            columns[f.name] = [SCHEMA_VERSION] * len(rows)
+    for column in schema.names:   # (a pyarrow Field's .name makes a new str at every call)
+        if column == "run_id":
+            columns[column] = [run_id] * len(rows)
+        elif column == "schema_version":
+            columns[column] = [SCHEMA_VERSION] * len(rows)
         else:
-            columns[f.name] = [r.get(f.name) for r in rows]
+            columns[column] = [r.get(column) for r in rows]
     try:
         return pa.table(columns, schema=schema)
     except UnicodeEncodeError:  # a lone surrogate made inside a stage (a decoded &#xD800;)

@@ -65,6 +65,11 @@ def raises(x):
     return x
 
 
+def slowish(x):
+    time.sleep(0.4)
+    return x
+
+
 def pid_then_hang(path):
     Path(path).write_text(str(os.getpid()))
     time.sleep(3600)
@@ -97,6 +102,19 @@ def test_an_item_over_time_is_killed_and_the_rest_complete(fn):
     bad = 3 if fn is sleepy else 2
     assert out == [("limit", x, "page exceeded 1 s") if x == bad else x for x in range(8)]
     assert elapsed < 8, elapsed  # start-up + one 1 s limit + a replacement worker
+
+
+def test_the_time_limit_is_per_item_not_per_chunk():
+    """One worker gets the four items as one chunk (1.6 s together): each is within its 1 s."""
+    out = list(map_isolated(slowish, range(4), Limits(seconds=1, memory_mb=256, workers=1), on_limit=labelled))
+    assert out == [0, 1, 2, 3]
+
+
+def test_the_items_done_before_a_timeout_in_the_same_chunk_are_kept():
+    """One worker, one chunk: items 0-2 are done when item 3 hangs; their answers die with the
+    killed worker, and they are done again by its replacement."""
+    out = list(map_isolated(sleepy, range(6), Limits(seconds=1, memory_mb=256, workers=1), on_limit=labelled))
+    assert out == [0, 1, 2, ("limit", 3, "page exceeded 1 s"), 4, 5]
 
 
 def test_an_item_over_memory_gets_the_memory_reason():

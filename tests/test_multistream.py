@@ -283,3 +283,16 @@ def test_dask_workers_read_their_own_byte_ranges_and_give_the_local_rows(tmp_pat
     dask = tables("dask", engine="dask", workers=2)
     assert dask == local
     assert len(local["inputs"]) == 205 and len(local["missions"]) == 2
+
+
+def test_a_page_crosses_processes_as_utf8_and_reads_back_the_same():
+    """A RawInput is pickled with its text as UTF-8 (the driver relays pages without decoding
+    them); the text read after unpickling is the text before, a lone surrogate included."""
+    import pickle
+
+    from pipeline.records import RawInput
+
+    page = RawInput("d.xml#page=1", "wikitext", "Été \U0001F680 \ud800 x", "dump", title="Été", cleaned=False)
+    relayed = pickle.loads(pickle.dumps(pickle.loads(pickle.dumps(page))))  # reader -> driver -> worker
+    assert "content" not in vars(pickle.loads(pickle.dumps(page)))          # not decoded until read
+    assert relayed == page and relayed.content == page.content and hash(relayed) == hash(page)
