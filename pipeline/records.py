@@ -38,7 +38,6 @@ class RawInput:
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
         if "content" in state:
-            state.pop(_UTF8, None)
             state[_UTF8] = state.pop("content").encode("utf-8", "surrogatepass")
         return state
 
