@@ -2,7 +2,7 @@
 decompression of the same file, side by side in one run, and a per-core rate extrapolated to a
 whole English Wikipedia.
 
-    python bench/scale.py                 # 8,200 pages (the issue's 206-page dump x 40), ~15 min
+    python bench/scale.py                 # 8,200 pages (the issue's 206-page dump x 40), ~20 min
     python bench/scale.py --tiny          # 150 pages, proves the code works (figures meaningless)
     python bench/scale.py --write-results # also rewrite the scale section of bench/RESULTS.md
 
@@ -18,8 +18,13 @@ from outside (wall) and by its own stage clock (the "read+extract+transform" sta
                   then run --dump pages-articles.xml.zst (+ index), --workers 2
   dask            the multistream dump on a two-worker local Dask cluster (workers read their own
                   byte ranges)
+  heavy, mix      the same pages with a mission one page in ten and one in 1,000 (zstd re-pack):
+                  what the mission pages (their prose events) cost, and a Wikipedia-like share
   memory          peak RSS of the driver and of the largest worker, multistream --workers 2, on a
-                  corpus and on one ten times larger
+                  corpus and on one ten times larger (missions one page in ten)
+
+The corpus is the issue's: the shared 206-page dump replicated (bench/corpus.py), its two
+mission articles in the same share as in the dump (one page in 103); --mission-every changes it.
 
 Ratios are speeds (baseline seconds / run seconds): 1.2x means the whole run, fixed costs
 included, is 1.2 times as fast as decompressing the file on one core. Figures go to
@@ -51,6 +56,8 @@ import corpus  # noqa: E402  (bench/corpus.py)
 from memscan import _peak_rss_mb  # noqa: E402  (bench/memscan.py: VmHWM, not ru_maxrss)
 
 STAGE = "read+extract+transform"
+MISSION_EVERY = 103   # the source dump's own share: 2 mission articles among its 206 pages
+HEAVY_EVERY = 10      # mission-heavy: one page in ten (the corpus of the runs before 2026-12-05)
 MIX_EVERY = 1000
 TARGETS = {"single": 1.2, "multistream": 1.6, "zstd": 4.0, "scaling": 1.8, "memory": 1.25}
 
@@ -156,8 +163,9 @@ def transcode(single: str, out: Path) -> float:
 
 # --- figures ----------------------------------------------------------------------------------
 
-def measure(pages: int, memory_pages: int, passes: int, dask: bool) -> dict:
-    m = corpus.build(pages, log=log)
+def measure(pages: int, memory_pages: int, passes: int, dask: bool,
+            mission_every: int = MISSION_EVERY) -> dict:
+    m = corpus.build(pages, log=log, mission_every=mission_every)
     single, multi = m["paths"]["single"], m["paths"]["multistream"]
     log(f"corpus: {m['pages']} pages, {m['missions']} missions, {m['xml_bytes'] / 1e6:.0f} MB of XML")
     load = settle()
@@ -175,13 +183,17 @@ def measure(pages: int, memory_pages: int, passes: int, dask: bool) -> dict:
             "zstd": run_cli("zstd-w2", str(zst), 2)}
     if dask:
         runs["dask"] = run_cli("dask-w2", multi, 2, engine="dask")
-    # The same pages with missions one in MIX_EVERY, nearer English Wikipedia's mix (mission
-    # articles are a tiny share of its ~7 million): the per-core rate a whole dump would see.
-    mix = corpus.build(pages, log=log, mission_every=MIX_EVERY)
-    mix_zst = Path(mix["dir"]) / "pages-articles.xml.zst"
-    transcode(mix["paths"]["single"], mix_zst)
-    runs["zstd_mix"] = dict(run_cli("zstd-w2-mix", str(mix_zst), 2), pages=mix["pages"],
-                            missions=mix["missions"], xml_bytes=mix["xml_bytes"])
+    # The same pages with missions one in HEAVY_EVERY (what the mission pages cost) and one in
+    # MIX_EVERY, nearer English Wikipedia's mix (mission articles are a tiny share of its ~7
+    # million): the per-core rate a whole dump would see.
+    for key, every in (("zstd_heavy", HEAVY_EVERY), ("zstd_mix", MIX_EVERY)):
+        if every == mission_every:
+            continue
+        other = corpus.build(pages, log=log, mission_every=every)
+        other_zst = Path(other["dir"]) / "pages-articles.xml.zst"
+        transcode(other["paths"]["single"], other_zst)
+        runs[key] = dict(run_cli(f"zstd-w2-m{every}", str(other_zst), 2), pages=other["pages"],
+                         missions=other["missions"], xml_bytes=other["xml_bytes"], every=every)
     res["runs"] = runs
     small = corpus.build(memory_pages, log=log)
     big = corpus.build(memory_pages * 10, log=log)
@@ -232,8 +244,9 @@ def ratios(res: dict, cores_target: int = 16, target_gb: float = 100.0,
         "assumptions": [
             f"the dump re-packed once as zstd frames (transcode; {res['transcode_s']:.1f} s here for "
             f"{xml / 1e6:.0f} MB, not counted) so that reading is parse-bound",
-            "the per-core rate of this corpus's page mix (one page in ten a mission, the others real "
-            "2016 articles) holds for English Wikipedia's mix",
+            f"the per-core rate of this corpus's page mix (a mission one page in "
+            f"{pages / max(1, res['corpus']['missions']):.0f}, the others real 2016 articles) holds "
+            "for English Wikipedia's mix",
             f"{cores_target} workers scale with the efficiency measured here from 1 to 2 workers "
             f"({efficiency:.2f}), the driver never the bottleneck (the driver's own CPU, measured "
             "with the mix below, says otherwise for the local engine)",
@@ -288,7 +301,8 @@ def _span(a: float, b: float) -> str:
 def fixed_model(res: dict) -> dict | None:
     """Fixed costs (whole run minus the stage: start-up, tables, validation, load, report) as
     a + b x pages + c x missions, from the runs of this measurement: c from the two zstd runs of the
-    same pages (one mission in ten vs one in MIX_EVERY), b from the two memory runs (ten times the
+    same pages with the most missions (mission-heavy, else the corpus's) and with the fewest (one
+    in MIX_EVERY), b from the two memory runs (ten times the
     pages, missions in proportion) once c x their missions is taken off, a from the smaller one.
     Coefficients that come out below zero (noise: the stage clock has 0.1 s steps) are set to 0."""
     runs, mem = res["runs"], res.get("memory", {})
@@ -299,6 +313,9 @@ def fixed_model(res: dict) -> dict | None:
     fixed = lambda r: r["wall_s"] - (r["stage_s"] or r["wall_s"])  # noqa: E731
     missions_of = lambda r, pages: r.get("missions", round(pages / 10))  # noqa: E731
     z_missions = res["corpus"]["missions"]
+    heavy = runs.get("zstd_heavy")
+    if heavy and heavy["missions"] > z_missions:
+        z, z_missions = heavy, heavy["missions"]
     dm = z_missions - zm["missions"]
     c = max(0.0, (fixed(z) - fixed(zm)) / dm) if dm else 0.0
     s_m, b_m = missions_of(small, small["pages"]), missions_of(big, big["pages"])
@@ -306,6 +323,7 @@ def fixed_model(res: dict) -> dict | None:
     b = max(0.0, (fixed(big) - fixed(small) - c * (b_m - s_m)) / dp) if dp else 0.0
     a = max(0.0, fixed(small) - b * small["pages"] - c * s_m)
     return {"a_s": a, "per_page_s": b, "per_mission_s": c,
+            "missions": z_missions,
             "points": {"zstd": fixed(z), "zstd_mix": fixed(zm), "memory_small": fixed(small),
                        "memory_big": fixed(big)}}
 
@@ -346,10 +364,23 @@ def markdown(res: dict, rat: dict) -> str:
         lines.append(f"| Dask, two-worker local cluster (multistream byte ranges) | {d['wall_s']:.1f} | "
                      f"{d['stage_s']:.1f} | {res['baseline_bz2_s'] / d['wall_s']:.2f}× | "
                      f"{res['baseline_bz2_s'] / d['stage_s']:.2f}× | |")
+    heavy = res["runs"].get("zstd_heavy")
+    if heavy and heavy.get("stage_s"):
+        z = res["runs"]["zstd"]
+        extra = heavy["missions"] - res["corpus"]["missions"]
+        cores = min(heavy["workers"], ma["cpus"])
+        lines += ["", f"Mission-heavy: the same {heavy['pages']:,} pages with a mission one page in "
+                  f"{heavy['every']} ({heavy['missions']:,} missions, {heavy['xml_bytes'] / 1e6:,.0f} MB of XML), "
+                  f"zstd re-pack, 2 workers: whole run {heavy['wall_s']:.1f} s, stage {heavy['stage_s']:.1f} s "
+                  f"({heavy['xml_bytes'] / 1e6 / heavy['stage_s'] / cores:.2f} MB of XML/s per core), against "
+                  f"{z['stage_s']:.1f} s of stage for the corpus above"
+                  + (f": about {(heavy['stage_s'] - z['stage_s']) * cores / extra * 1e3:.0f} ms of "
+                     "worker time for each mission page that replaces another page (its infobox, prose "
+                     "and prose events)." if extra > 0 else ".")]
     mem = res["memory"]
     lines += ["", f"Peak memory, multistream, 2 workers: {mem['small']['pages']:,} pages → driver "
               f"{mem['small']['driver_peak_mb']:.0f} MB, worker {mem['small']['worker_peak_mb']:.0f} MB; "
-              f"{mem['big']['pages']:,} pages → driver {mem['big']['driver_peak_mb']:.0f} MB "
+              f"{mem['big']['pages']:,} pages (missions one page in ten in both) → driver {mem['big']['driver_peak_mb']:.0f} MB "
               f"({rat['memory_tenfold']['driver_x']:.2f}×), worker {mem['big']['worker_peak_mb']:.0f} MB "
               f"({rat['memory_tenfold']['worker_x']:.2f}×); target ≤ {TARGETS['memory']}×.", ""]
     e = rat["extrapolation"]
@@ -375,7 +406,7 @@ def markdown(res: dict, rat: dict) -> str:
                       f"{pts['memory_small']:.1f} s at {mem['small']['pages']:,} pages and "
                       f"{pts['memory_big']:.1f} s at {mem['big']['pages']:,} (missions one in ten), "
                       f"{pts['zstd']:.1f} s and {pts['zstd_mix']:.1f} s at {m['pages']:,} pages with "
-                      f"{res['corpus']['missions']:,} and {m['missions']} missions. Fitted as "
+                      f"{fm.get('missions', res['corpus']['missions']):,} and {m['missions']} missions. Fitted as "
                       f"{fm['a_s']:.1f} s + {fm['per_page_s'] * 1e6:.0f} µs a page + "
                       f"{fm['per_mission_s'] * 1e3:.2f} ms a mission (`fixed_model` in bench/scale.py), "
                       f"they come to {m['fixed_s_model'] / 60:.1f} min for {m['pages_100'] / 1e6:.1f} "
@@ -432,6 +463,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--memory-pages", type=int, default=2000, help="the smaller memory corpus (the larger is 10x)")
     ap.add_argument("--passes", type=int, default=2, help="passes of the bz2 baseline (best kept)")
     ap.add_argument("--tiny", action="store_true", help="150 pages, memory 100 vs 1,000: proves the code runs")
+    ap.add_argument("--mission-every", type=int, default=MISSION_EVERY,
+                    help=f"a mission every n-th page of the corpus (default {MISSION_EVERY}: the dump's own share)")
     ap.add_argument("--no-dask", action="store_true")
     ap.add_argument("--write-results", action="store_true", help="rewrite the scale section of bench/RESULTS.md")
     ap.add_argument("--render", action="store_true", help="render bench/scratch/scale.json again (no run)")
@@ -446,7 +479,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.write_results:
             write_results(text)
         return 0
-    res = measure(args.pages, args.memory_pages, args.passes, dask=not args.no_dask)
+    res = measure(args.pages, args.memory_pages, args.passes, dask=not args.no_dask,
+                  mission_every=args.mission_every)
     res["tiny"] = args.tiny
     res["argv"] = " ".join(a for a in argv if a != "--write-results")
     rat = ratios(res)

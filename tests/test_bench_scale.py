@@ -74,3 +74,18 @@ def test_noise_below_zero_is_not_a_negative_cost(res):
     fm = scale.ratios(res)["extrapolation_mix"]["fixed_model"]
     assert fm["per_mission_s"] == 0.0 and fm["per_page_s"] >= 0 and fm["a_s"] >= 0
     assert "stage_s_driver_bound" not in scale.ratios(res)["extrapolation_mix"]
+
+
+def test_the_mission_heavy_run_fits_the_per_mission_cost_and_is_reported(res):
+    # the headline corpus has the dump's own share of missions (80 of 8,200); the heavy run
+    # (820) and the mix (8) bracket it, and the per-mission cost comes from those two
+    res["corpus"]["missions"] = 80
+    res["runs"]["zstd_heavy"] = dict(_run(10.0, 7.5), pages=8200, missions=820, xml_bytes=288_000_000, every=10)
+    res["runs"]["zstd_mix"] = dict(_run(5.6, 4.0), pages=8200, missions=8, xml_bytes=200_000_000)
+    fm = scale.ratios(res)["extrapolation_mix"]["fixed_model"]
+    assert fm["per_mission_s"] == pytest.approx((2.5 - 1.6) / (820 - 8)) and fm["missions"] == 820
+    text = scale.markdown(res, scale.ratios(res))
+    # 1.5 s more stage on two workers for 740 more mission pages: about 4 ms of worker time each
+    assert "Mission-heavy: the same 8,200 pages with a mission one page in 10 (820 missions" in text
+    assert f"about {1.5 * 2 / 740 * 1e3:.0f} ms of worker time for each mission page" in text
+    assert "a mission one page in 102" in scale.ratios(res)["extrapolation"]["assumptions"][1]
