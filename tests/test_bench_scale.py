@@ -89,3 +89,15 @@ def test_the_mission_heavy_run_fits_the_per_mission_cost_and_is_reported(res):
     assert "Mission-heavy: the same 8,200 pages with a mission one page in 10 (820 missions" in text
     assert f"about {1.5 * 2 / 740 * 1e3:.0f} ms of worker time for each mission page" in text
     assert "a mission one page in 102" in scale.ratios(res)["extrapolation"]["assumptions"][1]
+
+
+def test_memory_is_reported_for_the_corpus_share_and_the_mission_heavy_one(res):
+    res["memory"]["small"]["missions"], res["memory"]["big"]["missions"] = 19, 194
+    res["memory_heavy"] = {"small": dict(_run(5, 4), pages=2000, missions=200),
+                           "big": dict(_run(50, 40, driver=450.0), pages=20000, missions=2000)}
+    r = scale.ratios(res)
+    assert r["memory_tenfold"]["driver_x"] == pytest.approx(2.0)
+    assert r["memory_tenfold_heavy"]["driver_x"] == pytest.approx(1.5)
+    text = scale.markdown(res, r)
+    assert "Peak memory, multistream, 2 workers (a mission one page in 105): 2,000 pages" in text
+    assert "Mission-heavy, the same (a mission one page in 10): 2,000 pages" in text and "(1.50×)" in text
