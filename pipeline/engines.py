@@ -6,6 +6,11 @@ and the report always run in the driver.
 
 - local, workers >= 1 (default): pipeline.isolate worker processes with a time and a memory
   limit per page; a page over its limit is quarantined with the reason and the run goes on.
+  A dump that offers partitions() (a multistream dump or a zstd re-pack, with its index) is
+  read by the workers themselves, one block of pages (Wikimedia: 100) at a time, so its pages
+  never pass through the driver; a block over PART_SECONDS_PER_PAGE x the page limit, over the
+  memory limit or whose worker dies is read again in the driver and its pages are done one by
+  one with the per-page limits, so only the page at fault is quarantined, with its own reason.
 - local, workers == 0: in this process, no limits (debugging; tiny runs).
 - dask: batches of pages on a dask.distributed cluster (`--scheduler tcp://host:8786`), or on
   a local cluster of `workers` processes when no address is given. Per-page limits there are
@@ -20,6 +25,9 @@ from typing import Callable, Iterable, Iterator
 from pipeline.config import Config
 
 BATCH = 32   # pages per Dask task: amortises scheduling overhead (~1 ms a task)
+# A block read by a local worker (about 100 pages) may take this many times the per-page time
+# limit before it is done again page by page (a typical block takes well under a second).
+PART_SECONDS_PER_PAGE = 2
 
 
 def map_pages(fn: Callable, items: Iterable, config: Config, on_limit: Callable,
@@ -43,11 +51,16 @@ def process_all(items: Iterable, config: Config, process: Callable, on_limit: Ca
     `reuse(item)` (the incremental shortcut) is tried in the driver first, and only the
     remaining items go to the engine.
 
-    On Dask, items that offer partitions() (pipeline.sources.multistream.MultistreamDump: calls
-    that each read their own byte ranges of a dump) are read by the workers themselves when
-    there is nothing to reuse (reuse None): the driver sends calls, not pages."""
-    if config.engine == "dask" and reuse is None and hasattr(items, "partitions"):
-        yield from _dask_partitions(process, items.partitions(), config, finish)
+    Items that offer partitions() (pipeline.sources.multistream.MultistreamDump: calls that each
+    read their own byte ranges of a dump) are read by the workers themselves, on Dask and on
+    local isolated workers, when there is nothing to reuse (reuse None): the driver sends
+    calls, not pages."""
+    if uses_partitions(items, config, reuse):
+        if config.engine == "dask":
+            yield from _dask_partitions(process, items.partitions(), config, finish)
+        else:
+            yield from _local_partitions(process, items.partitions(blocks_per_partition=1),
+                                         config, on_limit)
         return
     if reuse is None:
         def reuse(item):
@@ -97,6 +110,46 @@ def _run_partition(fn: Callable, part: Callable, finish: Callable | None = None)
     """fn on every item a partition reads (on the worker that runs it)."""
     results = [fn(item) for item in part()]
     return finish(results) if finish else results
+
+
+def run_partition(task: tuple[Callable, Callable]) -> list:
+    """fn on every item the partition reads, in a local isolated worker: task = (fn, part)."""
+    fn, part = task
+    return [fn(item) for item in part()]
+
+
+class _Redo:
+    """What map_isolated gives for a partition over its limits: the task, to be done again."""
+
+    __slots__ = ("task", "reason")
+
+    def __init__(self, task, reason: str) -> None:
+        self.task, self.reason = task, reason
+
+
+def uses_partitions(items, config: Config, reuse) -> bool:
+    """True when process_all lets the workers read `items` themselves (the driver sees no page)."""
+    return reuse is None and hasattr(items, "partitions") and (config.engine == "dask" or config.workers >= 1)
+
+
+def _local_partitions(fn: Callable, parts: Iterable[Callable], config: Config,
+                      on_limit: Callable) -> Iterator:
+    """Partitions read and processed by local isolated workers, their results in order; a
+    partition over its limits is read again here and its items done one by one, each with the
+    per-page limits (so on_limit names the page at fault and its own reason)."""
+    from dataclasses import replace
+
+    from pipeline.isolate import Limits, map_isolated
+    per_page = Limits(seconds=config.page_seconds, memory_mb=config.page_memory_mb, workers=config.workers)
+    per_part = replace(per_page, seconds=PART_SECONDS_PER_PAGE * config.page_seconds)
+    tasks = ((fn, part) for part in parts)
+    for out in map_isolated(run_partition, tasks, per_part, on_limit=_Redo, chunk=1,
+                            window=2 * config.workers + 2):
+        if isinstance(out, _Redo):
+            _, part = out.task
+            yield from map_isolated(fn, part(), replace(per_page, workers=1), on_limit=on_limit)
+        else:
+            yield from out
 
 
 def _dask(fn: Callable, items: Iterable, config: Config, finish: Callable | None = None) -> Iterator:

@@ -238,8 +238,8 @@ class _Worker:
 
 
 class _Pool:
-    def __init__(self, fn, limits: Limits):
-        self.fn, self.limits = fn, limits
+    def __init__(self, fn, limits: Limits, chunk: int = CHUNK):
+        self.fn, self.limits, self.chunk = fn, limits, chunk
         self.ctx = multiprocessing.get_context("spawn")
         self.workers: list[_Worker] = []
 
@@ -281,9 +281,11 @@ class _Pool:
 
 
 def map_isolated(fn: Callable[[Any], Any], items: Iterable, limits: Limits, *,
-                 on_limit: Callable[[Any, str], Any], window: int | None = None) -> Iterator:
+                 on_limit: Callable[[Any, str], Any], window: int | None = None,
+                 chunk: int = CHUNK) -> Iterator:
     """Yield fn(item) for every item, in input order; an item that exceeds `limits` (or whose
-    worker dies) yields on_limit(item, reason) instead. See the module docstring."""
+    worker dies) yields on_limit(item, reason) instead. See the module docstring. `chunk`:
+    items sent to a worker at once (1 for items that are each a lot of work)."""
     if limits.workers == 0:
         for item in items:
             yield fn(item)
@@ -292,11 +294,13 @@ def map_isolated(fn: Callable[[Any], Any], items: Iterable, limits: Limits, *,
         pickle.dumps(fn)
     except Exception as e:
         raise TypeError(f"fn must be a picklable top-level function, not {fn!r}: {e}") from e
-    yield from _run(fn, iter(items), limits, on_limit, window or max(64, limits.workers * CHUNK * 4))
+    if chunk < 1:
+        raise ValueError(f"chunk must be >= 1, not {chunk!r}")
+    yield from _run(fn, iter(items), limits, on_limit, window or max(64, limits.workers * chunk * 4), chunk)
 
 
-def _run(fn, items: Iterator, limits: Limits, on_limit, window: int) -> Iterator:
-    pool = _Pool(fn, limits)
+def _run(fn, items: Iterator, limits: Limits, on_limit, window: int, chunk: int = CHUNK) -> Iterator:
+    pool = _Pool(fn, limits, chunk)
     todo: deque = deque()        # (idx, item) read, not yet sent; requeued items go first
     done: dict[int, Any] = {}    # idx -> result, until its turn to be yielded
     next_out = 0
@@ -332,7 +336,7 @@ def _dispatch(pool: _Pool, todo: deque, limits: Limits) -> None:
         if not todo:
             break
         share = -(-len(todo) // (len(idle) - n))  # spread the tail of the input evenly
-        chunk = [todo.popleft() for _ in range(min(CHUNK, share))]
+        chunk = [todo.popleft() for _ in range(min(pool.chunk, share))]
         try:
             w.conn.send(chunk)
         except (OSError, EOFError):  # it died while idle: nothing lost, start another

@@ -21,7 +21,7 @@ from functools import partial
 
 from pipeline import load
 from pipeline.config import Config
-from pipeline.engines import process_all
+from pipeline.engines import process_all, uses_partitions
 from pipeline.incremental import Previous, code_fingerprint
 from pipeline.intake import Intake, PageResult, quarantined
 from pipeline.intake import collect as _collect
@@ -275,16 +275,20 @@ def _run(config: Config, inputs, now, total, staging: Staging) -> RunResult:
     log.info("reading %s inputs from %s (engine %s)", total if total is not None else "the",
              config.raw_dir, config.engine,
              extra={"data": {"event": "start", "inputs": total, "engine": config.engine}})
-    if not (config.engine == "dask" and previous is None and hasattr(inputs, "partitions")):
-        inputs = _progress(inputs, total, config)  # (partitions are read by the Dask workers)
+    reuse_fn = None if previous is None else (lambda item: reuse(item, previous))
+    by_results = uses_partitions(inputs, config, reuse_fn)   # the workers read the pages
+    if not by_results:
+        inputs = _progress(inputs, total, config)
     # Each result is accounted for as it comes (pipeline/intake.py): its inputs row and its
     # infobox_params rows go to the staging parts (the latter written by the Dask workers
     # themselves, or buffered here for the local engine), so the driver keeps only the results
     # with mission (or other mapped) rows or quarantine rows; their facts are kept as Arrow.
     intake = Intake(staging)
-    for r in process_all(inputs, config, process, quarantine_result,
-                         None if previous is None else (lambda item: reuse(item, previous)),
-                         finish=partial(write_task_part, str(staging.folder))):
+    results = process_all(inputs, config, process, quarantine_result, reuse_fn,
+                          finish=partial(write_task_part, str(staging.folder)))
+    if by_results:  # counted as they come back (one result per input)
+        results = _progress(results, total, config)
+    for r in results:
         intake.take(r)
     intake.finish()
     clock.lap("read+extract+transform", "tables")

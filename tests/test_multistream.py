@@ -1,5 +1,7 @@
 """Multistream dumps: the same pages as iter_dump, in order, from blocks read in parallel."""
 import bz2
+import os
+import time
 import re
 from pathlib import Path
 
@@ -296,3 +298,56 @@ def test_a_page_crosses_processes_as_utf8_and_reads_back_the_same():
     relayed = pickle.loads(pickle.dumps(pickle.loads(pickle.dumps(page))))  # reader -> driver -> worker
     assert "content" not in vars(pickle.loads(pickle.dumps(page)))          # not decoded until read
     assert relayed == page and relayed.content == page.content and hash(relayed) == hash(page)
+
+
+# --- local isolated workers read their own blocks too (issue 17) -----------------------------
+
+def page_title(item):
+    """A stand-in for pipeline.run.process: what the worker saw of the item."""
+    return ("page", item.title) if isinstance(item, RawInput) else ("failure", item.source)
+
+
+def stuck_on_a_page(item):
+    if isinstance(item, RawInput) and item.title == "Algeria":   # one real page of the dump
+        time.sleep(60)
+    return page_title(item)
+
+
+def dies_on_a_page(item):
+    if isinstance(item, RawInput) and item.title == "Algeria":
+        os._exit(7)
+    return page_title(item)
+
+
+def over_limit(item, reason):
+    return ("limit", item.title, reason)
+
+
+def test_local_workers_read_the_blocks_and_the_driver_never_sees_a_page(tmp_path, monkeypatch):
+    from pipeline.config import Config
+    from pipeline.engines import process_all
+    from pipeline.sources.multistream import MultistreamDump
+    path = write_multistream(tmp_path, corrupt=2)
+    dump = MultistreamDump(path, workers=1, source_name="d.xml.bz2")
+    expected = [page_title(x) for x in dump]
+
+    def no_driver_reads(self):
+        raise AssertionError("the driver read the dump")
+    monkeypatch.setattr(MultistreamDump, "__iter__", no_driver_reads)
+    got = list(process_all(dump, Config(workers=2), page_title, over_limit, reuse=None))
+    assert got == expected and sum(x[0] == "failure" for x in got) == 1   # the damaged block
+
+
+@pytest.mark.parametrize("fn, reason", [(stuck_on_a_page, "page exceeded 1 s"),
+                                        (dies_on_a_page, "worker died: exit code 7")])
+def test_a_block_over_its_limits_is_done_again_page_by_page(tmp_path, fn, reason):
+    """Only the page at fault is quarantined, with the per-page reason; its block's other
+    pages, and every other block, give their results, in order."""
+    from pipeline.config import Config
+    from pipeline.engines import process_all
+    from pipeline.sources.multistream import MultistreamDump
+    dump = MultistreamDump(write_multistream(tmp_path), workers=1, source_name="d.xml.bz2")
+    expected = [over_limit(x, reason) if x.title == "Algeria" else page_title(x) for x in dump]
+    assert sum(e[0] == "limit" for e in expected) == 1
+    got = list(process_all(dump, Config(workers=2, page_seconds=1), fn, over_limit, reuse=None))
+    assert got == expected
