@@ -60,7 +60,7 @@ def process_all(items: Iterable, config: Config, process: Callable, on_limit: Ca
             yield from _dask_partitions(process, items.partitions(), config, finish)
         else:
             yield from _local_partitions(process, items.partitions(blocks_per_partition=1),
-                                         config, on_limit)
+                                         config, on_limit, finish)
         return
     if reuse is None:
         def reuse(item):
@@ -112,10 +112,11 @@ def _run_partition(fn: Callable, part: Callable, finish: Callable | None = None)
     return finish(results) if finish else results
 
 
-def run_partition(task: tuple[Callable, Callable]) -> list:
-    """fn on every item the partition reads, in a local isolated worker: task = (fn, part)."""
-    fn, part = task
-    return [fn(item) for item in part()]
+def run_partition(task: tuple[Callable, Callable, Callable | None]) -> list:
+    """fn on every item the partition reads, in a local isolated worker, then finish(results)
+    if given: task = (fn, part, finish)."""
+    fn, part, finish = task
+    return _run_partition(fn, part, finish)
 
 
 class _Redo:
@@ -133,20 +134,22 @@ def uses_partitions(items, config: Config, reuse) -> bool:
 
 
 def _local_partitions(fn: Callable, parts: Iterable[Callable], config: Config,
-                      on_limit: Callable) -> Iterator:
-    """Partitions read and processed by local isolated workers, their results in order; a
-    partition over its limits is read again here and its items done one by one, each with the
-    per-page limits (so on_limit names the page at fault and its own reason)."""
+                      on_limit: Callable, finish: Callable | None = None) -> Iterator:
+    """Partitions read and processed by local isolated workers, their results in order (each
+    partition's passed through `finish` on its worker, as on Dask: it writes the partition's
+    part); a partition over its limits is read again here and its items done one by one, each
+    with the per-page limits (so on_limit names the page at fault and its own reason), without
+    `finish` (their rows come to the driver, as every page's do without partitions)."""
     from dataclasses import replace
 
     from pipeline.isolate import Limits, map_isolated
     per_page = Limits(seconds=config.page_seconds, memory_mb=config.page_memory_mb, workers=config.workers)
     per_part = replace(per_page, seconds=PART_SECONDS_PER_PAGE * config.page_seconds)
-    tasks = ((fn, part) for part in parts)
+    tasks = ((fn, part, finish) for part in parts)
     for out in map_isolated(run_partition, tasks, per_part, on_limit=_Redo, chunk=1,
                             window=2 * config.workers + 2):
         if isinstance(out, _Redo):
-            _, part = out.task
+            _, part, _ = out.task
             yield from map_isolated(fn, part(), replace(per_page, workers=1), on_limit=on_limit)
         else:
             yield from out

@@ -263,6 +263,7 @@ def test_partitions_read_the_same_items_as_the_iteration(tmp_path, expected):
 def test_dask_workers_read_their_own_byte_ranges_and_give_the_local_rows(tmp_path, monkeypatch):
     import pyarrow.parquet as pq
 
+    from pipeline import parts
     from pipeline.config import Config
     from pipeline.run import run
     from pipeline.sources.multistream import MultistreamDump
@@ -285,6 +286,17 @@ def test_dask_workers_read_their_own_byte_ranges_and_give_the_local_rows(tmp_pat
     dask = tables("dask", engine="dask", workers=2)
     assert dask == local
     assert len(local["inputs"]) == 205 and len(local["missions"]) == 2
+    # the local engine's isolated workers read their blocks and write their parts the same way
+    arrived = []
+    real = parts.Staging.take
+
+    def spy(self, result):   # where each page's infobox_params rows are when they reach the driver
+        arrived.append("worker's part" if result.params_at is not None
+                       else "rows" if result.params else "none")
+        return real(self, result)
+    monkeypatch.setattr(parts.Staging, "take", spy)
+    assert tables("workers", workers=2) == local
+    assert "worker's part" in arrived and "rows" not in arrived
 
 
 def test_a_page_crosses_processes_as_utf8_and_reads_back_the_same():
