@@ -255,8 +255,8 @@ def ratios(res: dict, cores_target: int = 16, target_gb: float = 100.0,
             f"{pages / max(1, res['corpus']['missions']):.0f}, the others real 2016 articles) holds "
             "for English Wikipedia's mix",
             f"{cores_target} workers scale with the efficiency measured here from 1 to 2 workers "
-            f"({efficiency:.2f}), the driver never the bottleneck (the driver's own CPU, measured "
-            "with the mix below, says otherwise for the local engine)",
+            f"({efficiency:.2f}), the driver never the bottleneck (checked below against the "
+            "driver's own CPU a page)",
             "fixed costs (tables, validation, load, report, start-up) grow linearly with the pages "
             "(an upper bound: most of them grow with the missions)",
             "the driver holds one accounting row per input and the missions' rows (the "
@@ -450,11 +450,11 @@ def markdown(res: dict, rat: dict) -> str:
                 n = res["corpus"]["pages"]
                 lines[-1] += (f" In the runs of the table ({res['corpus']['missions']:,} missions) the "
                               f"driver's stage CPU was {z['driver_stage_cpu_s']:.1f} s on the local engine "
-                              f"(zstd; {z['driver_stage_cpu_s'] / n * 1e6:.0f} µs a page), where it relays "
-                              f"every page from the readers to the workers, and {d['driver_stage_cpu_s']:.1f} s "
-                              f"on Dask ({d['driver_stage_cpu_s'] / n * 1e6:.0f} µs a page), where the "
-                              "workers read their own byte ranges: taking the results in, not relaying "
-                              "the pages, is most of the driver's work.")
+                              f"(zstd; {z['driver_stage_cpu_s'] / n * 1e6:.0f} µs a page) and "
+                              f"{d['driver_stage_cpu_s']:.1f} s on Dask ({d['driver_stage_cpu_s'] / n * 1e6:.0f} "
+                              "µs a page); on both the workers read their own byte ranges and write "
+                              "the infobox_params parts, and the driver takes in the rest of each "
+                              "page's result (its inputs row, a mission's rows).")
     return "\n".join(lines)
 
 
