@@ -333,18 +333,35 @@ def extract_events(sections: list[Section], mission_title: str, *, aliases=(),
             continue
         text = section.text if isinstance(section.text, str) else ""
         day_anchor: Instant | None = None    # last day-precise date of this section
-        sentences: list[str] = []
+        recent = _Recent()
         for paragraph in text.splitlines():
+            if _DIGIT.search(paragraph) is None:
+                # No sentence of it has a date (every date has a digit, and a relative phrase
+                # counts only after a date of the same paragraph), a date range, or an anchor
+                # to move: its sentences matter only as the ones before a later event's.
+                recent.add_paragraph(paragraph)
+                continue
             relative_anchor: Instant | None = None   # ... of this paragraph
             for sentence in split_sentences(paragraph):
                 if len(sentence) > _MAX_SENTENCE:
                     continue
-                dates = find_dates(sentence, day_anchor or year_anchor, relative=False)
-                if not dates and relative_anchor is not None:
-                    # relative_anchor is day_anchor here (set together; only relative_anchor
-                    # is ever cleared alone): find_dates(sentence, relative_anchor) would read
-                    # the same absolute dates again, none, then the relative phrase
+                if _DIGIT.search(sentence) is None:
+                    # no date of its own (find_dates gives []), no date range: only a relative
+                    # phrase, and only after a date of this paragraph
+                    if relative_anchor is None:
+                        recent.add(sentence)
+                        continue
                     dates = find_relative(sentence, relative_anchor)
+                    ranged = None
+                else:
+                    dates = find_dates(sentence, day_anchor or year_anchor, relative=False)
+                    if not dates and relative_anchor is not None:
+                        # relative_anchor is day_anchor here (set together; only
+                        # relative_anchor is ever cleared alone): find_dates(sentence,
+                        # relative_anchor) would read the same absolute dates again, none,
+                        # then the relative phrase
+                        dates = find_relative(sentence, relative_anchor)
+                    ranged = date_range(sentence)
                 dates = [d for d in dates
                          if d.precision != "year" or _YEAR_CUE.search(sentence[:d.start])]
                 fine = [d for d in dates if d.precision in _FINE]
@@ -353,18 +370,52 @@ def extract_events(sections: list[Section], mission_title: str, *, aliases=(),
                     day_anchor = relative_anchor = Instant(last.utc, last.precision)
                     if kind == "flight":
                         year_anchor = day_anchor
-                if event_relative(sentence):
+                if relative_anchor is not None and event_relative(sentence):
                     relative_anchor = None
-                ranged = date_range(sentence)
                 if ranged is not None:
                     for event in _range_events(sentence, ranged, kind, missions, section.heading):
                         events.append((len(events), event))
                 elif dates:
                     for event in _sentence_events(sentence, dates, kind, missions,
-                                                  section.heading, sentences[-3:]):
+                                                  section.heading, recent.last(3)):
                         events.append((len(events), event))
-                sentences.append(sentence)
+                recent.add(sentence)
     return after_launch(_merge(events), launch)
+
+
+_DIGIT = re.compile(r"\d")
+
+
+class _Recent:
+    """The sentences of a section read so far, of which only the last few are ever asked for
+    (the ones before an event's sentence); a paragraph given whole is split only if asked."""
+
+    def __init__(self) -> None:
+        self._items: list = []   # sentences (str) and paragraphs not split yet (a 1-tuple)
+
+    def add(self, sentence: str) -> None:
+        self._items.append(sentence)
+
+    def add_paragraph(self, paragraph: str) -> None:
+        self._items.append((paragraph,))
+
+    def last(self, n: int) -> list[str]:
+        """The last n sentences (fewer at the start), as split_sentences gives them and
+        without the ones extract_events skips (too long)."""
+        out: list[str] = []
+        items = self._items
+        i = len(items) - 1
+        while i >= 0 and len(out) < n:
+            item = items[i]
+            if isinstance(item, tuple):
+                split = [s for s in split_sentences(item[0]) if len(s) <= _MAX_SENTENCE]
+                items[i:i + 1] = split   # split once
+                i += len(split) - 1
+                continue
+            out.append(item)
+            i -= 1
+        out.reverse()
+        return out
 
 
 def _range_events(sentence, ranged, section_kind, missions, heading) -> list[ProseEvent]:

@@ -162,6 +162,25 @@ def _blank(match: re.Match) -> str:
     return " " * len(match.group())
 
 
+_FOUR_DIGITS = re.compile(r"\d{4}")
+_MONTH_STARTS = tuple(m[:3].lower() for m in MONTHS)
+
+
+def _may_date(sentence: str) -> bool:
+    """False only when find_dates(sentence, any anchor, relative=False) is surely []: every
+    instants._DATE match has four digits in a row (a year) or starts with a month's first
+    three letters as re.I finds them, every year-less day has a month's name, every bare time
+    a ":". The normalising and cleaning before the scan blank or abbreviate (zones) and make
+    none of these (tests/extract/test_sentences_exact.py compares on generated text)."""
+    if ":" in sentence or _FOUR_DIGITS.search(sentence) is not None:
+        return True
+    folded = fold_for_words(sentence)
+    for month in _MONTH_STARTS:
+        if month in folded:
+            return True
+    return False
+
+
 def find_dates(sentence: str, anchor: Instant | None = None, *,
                relative: bool = True) -> list[DatedSpan]:
     """Dates in one sentence, with spans into it.
@@ -173,9 +192,9 @@ def find_dates(sentence: str, anchor: Instant | None = None, *,
     """
     if not isinstance(sentence, str) or not sentence:
         return []
-    if _HAS_DIGIT.search(sentence) is None:
+    if _HAS_DIGIT.search(sentence) is None or not _may_date(sentence):
         # every absolute date, year-less day and bare time has a digit (and the normalising
-        # adds none): only a relative phrase can date this sentence
+        # adds none), and more (see _may_date): only a relative phrase can date this sentence
         found: list[DatedSpan] = []
     else:
         text = _normalise_for_dates(sentence)
