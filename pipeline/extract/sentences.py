@@ -163,22 +163,40 @@ def _blank(match: re.Match) -> str:
 
 
 _FOUR_DIGITS = re.compile(r"\d{4}")
+_THREE_DIGITS = re.compile(r"\d{3}")
 _MONTH_STARTS = tuple(m[:3].lower() for m in MONTHS)
+_MONTH_CAPITALS = tuple(m[:3] for m in MONTHS)
+_MONTH_WORD = re.compile(rf"\b(?:{_MONTH_NAMES})\b")
 
 
-def _may_date(sentence: str) -> bool:
-    """False only when find_dates(sentence, any anchor, relative=False) is surely []: every
-    instants._DATE match has four digits in a row (a year) or starts with a month's first
-    three letters as re.I finds them, every year-less day has a month's name, every bare time
-    a ":". The normalising and cleaning before the scan blank or abbreviate (zones) and make
-    none of these (tests/extract/test_sentences_exact.py compares on generated text)."""
-    if ":" in sentence or _FOUR_DIGITS.search(sentence) is not None:
-        return True
-    folded = fold_for_words(sentence)
-    for month in _MONTH_STARTS:
-        if month in folded:
+def _may_date(sentence: str, anchor: Instant | None) -> bool:
+    """False only when find_dates(sentence, anchor, relative=False) is surely [].
+
+    Every instants._DATE match holds a year of four digits in a row, or of three after or
+    before a month's name (its first three letters as re.I finds them); a year-less "July 16"
+    or "16 July" (read only with an anchor) is a capitalised month name standing as a word; a
+    bare time (read only on an anchor's day, when no date is found) holds a ":" and "UTC" or
+    "GMT" (or a long zone name, which has "time"). The normalising and cleaning before the
+    scan only blank, abbreviate zones in capitals and make odd spaces and minus signs plain:
+    they write none of these (tests/extract/test_sentences_exact.py compares with the full
+    reading on generated text)."""
+    three = _THREE_DIGITS.search(sentence)
+    if three is not None:
+        if _FOUR_DIGITS.search(sentence, three.start()) is not None:
             return True
-    return False
+        folded = fold_for_words(sentence)
+        for month in _MONTH_STARTS:
+            if month in folded:
+                return True
+    if anchor is None:
+        return False
+    for month in _MONTH_CAPITALS:
+        if month in sentence:
+            if _MONTH_WORD.search(sentence) is not None:
+                return True
+            break
+    return (":" in sentence and anchor.precision in _FINE
+            and ("UTC" in sentence or "GMT" in sentence or _TIME_WORD.search(sentence) is not None))
 
 
 def find_dates(sentence: str, anchor: Instant | None = None, *,
@@ -192,7 +210,7 @@ def find_dates(sentence: str, anchor: Instant | None = None, *,
     """
     if not isinstance(sentence, str) or not sentence:
         return []
-    if _HAS_DIGIT.search(sentence) is None or not _may_date(sentence):
+    if _HAS_DIGIT.search(sentence) is None or not _may_date(sentence, anchor):
         # every absolute date, year-less day and bare time has a digit (and the normalising
         # adds none), and more (see _may_date): only a relative phrase can date this sentence
         found: list[DatedSpan] = []
