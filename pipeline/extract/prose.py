@@ -165,18 +165,30 @@ _TRIGGER_WORDS: list[tuple[str, ...]] = [
 assert len(_TRIGGER_WORDS) == len(_TRIGGERS)
 
 
+# Each word once, with the triggers it lets be tried (in the order of _TRIGGERS).
+_WORD_TRIGGERS: tuple[tuple[str, tuple[int, ...]], ...] = tuple(
+    (word, tuple(i for i, words in enumerate(_TRIGGER_WORDS) if word in words))
+    for word in dict.fromkeys(w for words in _TRIGGER_WORDS for w in words))
+_HAS_BODY = tuple("body" in pattern.groupindex for _, pattern, _, _ in _TRIGGERS)
+
+
 def _triggers(sentence: str) -> list[_Trigger]:
-    found: list[_Trigger] = []
     folded = fold_for_words(sentence)
-    for (kind, pattern, noun, done), words in zip(_TRIGGERS, _TRIGGER_WORDS):
-        if not any(word in folded for word in words):
-            continue
+    tried: set[int] = set()
+    for word, indexes in _WORD_TRIGGERS:
+        if word in folded:
+            tried.update(indexes)
+    if not tried:
+        return []
+    found: list[_Trigger] = []
+    for i in sorted(tried):
+        kind, pattern, noun, done = _TRIGGERS[i]
         for match in pattern.finditer(sentence):
-            if any(t.start < match.end() and match.start() < t.end for t in found):
+            start, end = match.span()
+            if any(t.start < end and start < t.end for t in found):
                 continue
-            body = (match.groupdict().get("body") or "").lower()
-            detail = _ORBIT_DETAIL.get(body)
-            found.append(_Trigger(kind, match.start(), match.end(), noun, done, detail))
+            detail = _ORBIT_DETAIL.get((match.group("body") or "").lower()) if _HAS_BODY[i] else None
+            found.append(_Trigger(kind, start, end, noun, done, detail))
     return sorted(found, key=lambda t: t.start)
 
 
