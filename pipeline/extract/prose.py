@@ -47,7 +47,7 @@ from pipeline.extract.mentions import Mention as _Mention
 from pipeline.extract.mentions import Missions as _Missions
 from pipeline.extract.prose_traps import HISTORIC, after_launch, date_range
 from pipeline.extract.sentences import (DatedSpan, event_relative, find_dates, find_relative,
-                                         split_sentences)
+                                         may_date, split_sentences)
 
 _FINE = ("day", "hour", "minute", "second")
 # A bare year is an event's date only as "in 1969" / "during early 1969"; elsewhere it is a
@@ -347,10 +347,12 @@ def extract_events(sections: list[Section], mission_title: str, *, aliases=(),
         day_anchor: Instant | None = None    # last day-precise date of this section
         recent = _Recent()
         for paragraph in text.splitlines():
-            if _DIGIT.search(paragraph) is None:
-                # No sentence of it has a date (every date has a digit, and a relative phrase
-                # counts only after a date of the same paragraph), a date range, or an anchor
-                # to move: its sentences matter only as the ones before a later event's.
+            if _DIGIT.search(paragraph) is None or not may_date(paragraph, day_anchor or year_anchor):
+                # No sentence of it has a date (every date has a digit and more, see may_date;
+                # the anchor stays the same while no date is read; a relative phrase counts
+                # only after a date of the same paragraph), a date range (it has a year), or
+                # an anchor to move: its sentences matter only as the ones before a later
+                # event's.
                 recent.add_paragraph(paragraph)
                 continue
             relative_anchor: Instant | None = None   # ... of this paragraph
@@ -374,14 +376,15 @@ def extract_events(sections: list[Section], mission_title: str, *, aliases=(),
                         # then the relative phrase
                         dates = find_relative(sentence, relative_anchor)
                     ranged = date_range(sentence)
-                dates = [d for d in dates
-                         if d.precision != "year" or _YEAR_CUE.search(sentence[:d.start])]
-                fine = [d for d in dates if d.precision in _FINE]
-                if fine:
-                    last = max(fine, key=lambda d: d.end)
-                    day_anchor = relative_anchor = Instant(last.utc, last.precision)
-                    if kind == "flight":
-                        year_anchor = day_anchor
+                if dates:
+                    dates = [d for d in dates
+                             if d.precision != "year" or _YEAR_CUE.search(sentence[:d.start])]
+                    fine = [d for d in dates if d.precision in _FINE]
+                    if fine:
+                        last = max(fine, key=lambda d: d.end)
+                        day_anchor = relative_anchor = Instant(last.utc, last.precision)
+                        if kind == "flight":
+                            year_anchor = day_anchor
                 if relative_anchor is not None and event_relative(sentence):
                     relative_anchor = None
                 if ranged is not None:

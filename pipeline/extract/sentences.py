@@ -53,29 +53,41 @@ def split_sentences(text: str) -> list[str]:
         return []
     out: list[str] = []
     for line in text.splitlines():
-        start = 0
-        for match in _TERMINAL.finditer(line):
-            # Small windows keep this linear on pathological lines ("A. B. C. ..." x 10,000).
-            rest = line[match.end():match.end() + 40].lstrip()
-            if not rest or not _opens_sentence(rest):
-                continue
-            before = line[max(start, match.start() - 40):match.start()]
-            if match.group().startswith(".") and _abbreviation(before, rest):
-                continue
-            if line[start:match.end()].strip():
-                out.append(line[start:match.end()].strip())
-            start = match.end()
-        if line[start:].strip():
-            out.append(line[start:].strip())
+        out += [line[start:end] for start, end in sentence_spans(line)]
     return out
 
 
-def _opens_sentence(rest: str) -> bool:
-    head = rest.lstrip("\"'\u201c\u2018([")
-    return bool(head) and (head[0].isupper() or head[0].isdigit())
+def sentence_spans(line: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of one line (no line break in it), as split_sentences
+    gives them: line[start:end] is the sentence."""
+    out: list[tuple[int, int]] = []
+    start = 0
+    for match in _TERMINAL.finditer(line):
+        end = match.end()
+        # Small windows keep this linear on pathological lines ("A. B. C. ..." x 10,000).
+        rest = line[end:end + 40].lstrip()
+        # does the rest open a sentence (after quotes and brackets, a capital or a digit)?
+        head = rest.lstrip("\"'\u201c\u2018([")
+        if not head or not (head[0].isupper() or head[0].isdigit()):
+            continue
+        at = match.start()
+        if line[at] == "." and _abbreviation(line[max(start, at - 40):at], rest):
+            continue
+        _add_span(out, line, start, end)
+        start = end
+    _add_span(out, line, start, len(line))
+    return out
 
 
-_AM_PM = re.compile(r"[ap]\.m", re.I)
+def _add_span(out: list[tuple[int, int]], line: str, start: int, end: int) -> None:
+    """The span of line[start:end].strip(), if that is not empty."""
+    piece = line[start:end]
+    stripped = piece.strip()
+    if stripped:
+        lead = start + len(piece) - len(piece.lstrip())
+        out.append((lead, lead + len(stripped)))
+
+
 _INITIALS = re.compile(r"[A-Z]|(?:[A-Za-z]\.)+[A-Za-z]")
 
 
@@ -84,7 +96,8 @@ def _abbreviation(before: str, rest: str) -> bool:
     if not before or before[-1].isspace():
         return False
     word = before.rsplit(None, 1)[-1].lstrip("\"'\u201c\u2018([")
-    if _AM_PM.fullmatch(word):
+    # "a.m" / "p.m" in any case (re.I folds no other character to a, p or m)
+    if len(word) == 3 and word[1] == "." and word[0] in "apAP" and word[2] in "mM":
         return bool(_ZONE_WORD.match(rest))
     if _INITIALS.fullmatch(word):
         return True
@@ -102,6 +115,7 @@ _MONTH_DAY = re.compile(
 _DAY_MONTH = re.compile(rf"(?<![\d.,])\b([0-3]?\d)(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTH_NAMES})\b"
                         rf"\.?{_NO_YEAR_AFTER}")
 _WEEKDAY = re.compile(r"\b(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+(?=[A-Z0-9])")
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")   # one in each match
 # Long zone names -> the abbreviation dates.py knows, padded so offsets stay the same.
 _LONG_ZONES = {"eastern standard time": "EST", "eastern daylight time": "EDT",
                "central standard time": "CST", "central daylight time": "CDT",
@@ -145,7 +159,8 @@ def _normalise_for_dates(sentence: str) -> str:
     """Same-length rewrite that lets find_instants join "20:17:40 UTC on Sunday July 20" and
     read "7:51:00 a.m. Eastern Standard Time": weekday names blanked, long zones abbreviated."""
     # each pass only where a literal its every match contains is present (one C scan each)
-    text = _WEEKDAY.sub(_blank, sentence) if "day" in sentence else sentence
+    text = _WEEKDAY.sub(_blank, sentence) if "day" in sentence and any(
+        day in sentence for day in _WEEKDAYS) else sentence
     if _TIME_WORD.search(text) is None:
         return text
     return _LONG_ZONE.sub(_abbreviated, text)
@@ -169,8 +184,9 @@ _MONTH_CAPITALS = tuple(m[:3] for m in MONTHS)
 _MONTH_WORD = re.compile(rf"\b(?:{_MONTH_NAMES})\b")
 
 
-def _may_date(sentence: str, anchor: Instant | None) -> bool:
-    """False only when find_dates(sentence, anchor, relative=False) is surely [].
+def may_date(sentence: str, anchor: Instant | None) -> bool:
+    """False only when find_dates(sentence, anchor, relative=False) is surely [] (and so for
+    every part of sentence: each test below looks for something written in it).
 
     Every instants._DATE match holds a year of four digits in a row, or of three after or
     before a month's name (its first three letters as re.I finds them); a year-less "July 16"
@@ -210,9 +226,9 @@ def find_dates(sentence: str, anchor: Instant | None = None, *,
     """
     if not isinstance(sentence, str) or not sentence:
         return []
-    if _HAS_DIGIT.search(sentence) is None or not _may_date(sentence, anchor):
+    if _HAS_DIGIT.search(sentence) is None or not may_date(sentence, anchor):
         # every absolute date, year-less day and bare time has a digit (and the normalising
-        # adds none), and more (see _may_date): only a relative phrase can date this sentence
+        # adds none), and more (see may_date): only a relative phrase can date this sentence
         found: list[DatedSpan] = []
     else:
         text = _normalise_for_dates(sentence)
