@@ -46,8 +46,8 @@ from pipeline.core.patterns import fold_for_words
 from pipeline.extract.mentions import Mention as _Mention
 from pipeline.extract.mentions import Missions as _Missions
 from pipeline.extract.prose_traps import HISTORIC, after_launch, date_range
-from pipeline.extract.sentences import (DatedSpan, event_relative, find_dates, find_relative,
-                                         may_date, split_sentences)
+from pipeline.extract.sentences import (DatedSpan, RecentSentences, event_relative, find_dates,
+                                         find_relative, may_date, split_sentences)
 
 _FINE = ("day", "hour", "minute", "second")
 # A bare year is an event's date only as "in 1969" / "during early 1969"; elsewhere it is a
@@ -156,12 +156,12 @@ _ORBIT_DETAIL = {"lunar": "lunar orbit", "moon": "lunar orbit", "earth": "Earth 
 # pattern writes them): a trigger whose words are not in the folded sentence is not tried.
 # Most sentences have none at all (tests/extract/test_prose.py checks each pattern's words).
 _TRIGGER_WORDS: list[tuple[str, ...]] = [
-    ("launched",), (" off",), ("off",), ("launch",), (" attempt",), ("undock",),
-    ("separated from the ",), ("docked", "berthed"), ("docking", "berthing"), ("arrived at the ",),
-    ("landed", "touched down", "splashed down"), ("returned ",), ("return ",),
-    ("splashdown", "touchdown", "landing"), ("orbit",), ("orbit",),
-    ("space", "moon", "eva", "extravehicular activit"), ("surface", "moon"), ("record",),
-    (" the first ",)]
+    ("launched",), ("lift", "blasted off", "took off"), ("liftoff", "lift-off"), ("launch",),
+    (" attempt",), ("undock",), ("separated from the ",), ("docked", "berthed"),
+    ("docking", "berthing"), ("arrived at the ",), ("landed", "touched down", "splashed down"),
+    ("returned ",), ("return ",), ("splashdown", "touchdown", "landing"), ("orbit",), ("insertion",),
+    ("spacewalk", "space walk", "moonwalk", "moon walk", "eva", "extravehicular activit"),
+    ("step", "foot"), ("record",), (" the first ",)]
 assert len(_TRIGGER_WORDS) == len(_TRIGGERS)
 
 
@@ -345,7 +345,7 @@ def extract_events(sections: list[Section], mission_title: str, *, aliases=(),
             continue
         text = section.text if isinstance(section.text, str) else ""
         day_anchor: Instant | None = None    # last day-precise date of this section
-        recent = _Recent()
+        recent = RecentSentences(_MAX_SENTENCE)
         for paragraph in text.splitlines():
             if _DIGIT.search(paragraph) is None or not may_date(paragraph, day_anchor or year_anchor):
                 # No sentence of it has a date (every date has a digit and more, see may_date;
@@ -399,38 +399,6 @@ def extract_events(sections: list[Section], mission_title: str, *, aliases=(),
 
 
 _DIGIT = re.compile(r"\d")
-
-
-class _Recent:
-    """The sentences of a section read so far, of which only the last few are ever asked for
-    (the ones before an event's sentence); a paragraph given whole is split only if asked."""
-
-    def __init__(self) -> None:
-        self._items: list = []   # sentences (str) and paragraphs not split yet (a 1-tuple)
-
-    def add(self, sentence: str) -> None:
-        self._items.append(sentence)
-
-    def add_paragraph(self, paragraph: str) -> None:
-        self._items.append((paragraph,))
-
-    def last(self, n: int) -> list[str]:
-        """The last n sentences (fewer at the start), as split_sentences gives them and
-        without the ones extract_events skips (too long)."""
-        out: list[str] = []
-        items = self._items
-        i = len(items) - 1
-        while i >= 0 and len(out) < n:
-            item = items[i]
-            if isinstance(item, tuple):
-                split = [s for s in split_sentences(item[0]) if len(s) <= _MAX_SENTENCE]
-                items[i:i + 1] = split   # split once
-                i += len(split) - 1
-                continue
-            out.append(item)
-            i -= 1
-        out.reverse()
-        return out
 
 
 def _range_events(sentence, ranged, section_kind, missions, heading) -> list[ProseEvent]:
@@ -535,26 +503,47 @@ def _attribute(trigger: _Trigger, mentions: list[_Mention], section_kind: str):
     return True, nearest.name
 
 
+# What every match of each outcome pattern contains, as patterns.fold_for_words writes it: a
+# pattern is searched only where one of its words is (tests/extract/test_prose.py).
+_OUTCOME_WORDS = {
+    _REASON: ("due to", "because", "owing to", "caused by"),
+    _SCRUB: ("scrub", "abort", "postponed", "delayed", "called off", "stood down", "cancel"),
+    _HAPPENED: ("took place", "occurred", "happened", "finally", "eventually", "successful",
+                "succeeded", "nominal"),
+    _FAILURE: ("failed", "failure", "explo", "destroyed", "crash", "malfunction", "anomaly"),
+    _VEHICLE_FAILED: ("failed", "exploded", "malfunctioned", "broke up", "shut down early"),
+}
+
+
+def _search(pattern: re.Pattern, sentence: str, folded: str, pos: int = 0) -> re.Match | None:
+    """pattern.search(sentence, pos), tried only where one of its _OUTCOME_WORDS is in folded."""
+    for word in _OUTCOME_WORDS[pattern]:
+        if word in folded:
+            return pattern.search(sentence, pos)
+    return None
+
+
 def _outcome(trigger: _Trigger, sentence: str, breaks: list[int]) -> tuple[str | None, str | None]:
-    reason = _REASON.search(sentence)
+    folded = fold_for_words(sentence)
+    reason = _search(_REASON, sentence, folded)
     why = reason.group("r").strip() if reason else None
-    scrub = _SCRUB.search(sentence)
-    if scrub and trigger.kind != "record" and not _HAPPENED.search(sentence) and (
+    scrub = _search(_SCRUB, sentence, folded)
+    if scrub and trigger.kind != "record" and not _search(_HAPPENED, sentence, folded) and (
             not trigger.done or _same_clause(scrub.start(), trigger.start, breaks)):
         # A postponed spacewalk or docking did not happen on that date: no event at all.
         return ("scrubbed", why) if trigger.kind == "launch" else ("skip", None)
     if trigger.kind in ("launch", "landing", "docking", "undocking", "lunar_landing",
                         "orbit_insertion", "eva"):
-        failure = _FAILURE.search(sentence)
+        failure = _search(_FAILURE, sentence, folded)
         if failure and _same_clause(failure.start(), trigger.start, breaks):
             return "failure", why
         # "launched on 8 June, but the second stage failed": the vehicle failing is the launch's
-        vehicle = _VEHICLE_FAILED.search(sentence, trigger.end) if trigger.kind == "launch" else None
+        vehicle = _search(_VEHICLE_FAILED, sentence, folded, trigger.end) if trigger.kind == "launch" else None
         if vehicle:
             return "failure", vehicle.group(0).strip(" ,")
     if trigger.kind == "record":
         return None, None
-    if trigger.done or _HAPPENED.search(sentence):
+    if trigger.done or _search(_HAPPENED, sentence, folded):
         return "success", trigger.detail
     return None, trigger.detail
 

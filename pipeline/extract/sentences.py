@@ -39,6 +39,7 @@ adm maj approx ca c vs v fig figs vol vols pp p ed eds est ltd co corp bros cf a
 jan feb mar apr jun jul aug sep sept oct nov dec
 """.split())
 _TERMINAL = re.compile(r"[.!?]+[\"'\u201d\u2019)\]]*(?=\s)")
+_TERMINAL_STARTS = (".", "!", "?")
 _ZONE_WORD = re.compile(r"(?:UTC|GMT|[ECMP][SD]T|MSK|local|Eastern|Central|Pacific|Mountain|Moscow)\b")
 
 
@@ -62,7 +63,8 @@ def sentence_spans(line: str) -> list[tuple[int, int]]:
     gives them: line[start:end] is the sentence."""
     out: list[tuple[int, int]] = []
     start = 0
-    for match in _TERMINAL.finditer(line):
+    # _TERMINAL starts only at a ".", "!" or "?": tried only there (the same matches)
+    for match in finditer_at(_TERMINAL, line, occurrences(line, _TERMINAL_STARTS)):
         end = match.end()
         # Small windows keep this linear on pathological lines ("A. B. C. ..." x 10,000).
         rest = line[end:end + 40].lstrip()
@@ -86,6 +88,39 @@ def _add_span(out: list[tuple[int, int]], line: str, start: int, end: int) -> No
     if stripped:
         lead = start + len(piece) - len(piece.lstrip())
         out.append((lead, lead + len(stripped)))
+
+
+class RecentSentences:
+    """The sentences of a text read so far, of which only the last few are ever asked for (the
+    ones before an event's sentence); a paragraph given whole is split only if asked, and
+    sentences longer than max_length (which the reader skips) are left out."""
+
+    def __init__(self, max_length: int) -> None:
+        self._max = max_length
+        self._items: list = []   # sentences (str) and paragraphs not split yet (a 1-tuple)
+
+    def add(self, sentence: str) -> None:
+        self._items.append(sentence)
+
+    def add_paragraph(self, paragraph: str) -> None:
+        self._items.append((paragraph,))
+
+    def last(self, n: int) -> list[str]:
+        """The last n sentences (fewer at the start), as split_sentences gives them."""
+        out: list[str] = []
+        items = self._items
+        i = len(items) - 1
+        while i >= 0 and len(out) < n:
+            item = items[i]
+            if isinstance(item, tuple):
+                split = [s for s in split_sentences(item[0]) if len(s) <= self._max]
+                items[i:i + 1] = split   # split once
+                i += len(split) - 1
+                continue
+            out.append(item)
+            i -= 1
+        out.reverse()
+        return out
 
 
 _INITIALS = re.compile(r"[A-Z]|(?:[A-Za-z]\.)+[A-Za-z]")
