@@ -359,9 +359,9 @@ def extract_events(sections: list[Section], mission_title: str, *, aliases=(),
             for sentence in split_sentences(paragraph):
                 if len(sentence) > _MAX_SENTENCE:
                     continue
-                if _DIGIT.search(sentence) is None:
-                    # no date of its own (find_dates gives []), no date range: only a relative
-                    # phrase, and only after a date of this paragraph
+                if _DIGIT.search(sentence) is None or not may_date(sentence, day_anchor or year_anchor):
+                    # no date of its own (find_dates gives []), no date range (it has a year):
+                    # only a relative phrase, and only after a date of this paragraph
                     if relative_anchor is None:
                         recent.add(sentence)
                         continue

@@ -212,8 +212,7 @@ def _blank(match: re.Match) -> str:
     return " " * len(match.group())
 
 
-_FOUR_DIGITS = re.compile(r"\d{4}")
-_THREE_DIGITS = re.compile(r"\d{3}")
+_DIGIT_RUN = re.compile(r"\d+")
 _MONTH_STARTS = tuple(m[:3].lower() for m in MONTHS)
 _MONTH_CAPITALS = tuple(m[:3] for m in MONTHS)
 _MONTH_WORD = re.compile(rf"\b(?:{_MONTH_NAMES})\b")
@@ -223,7 +222,8 @@ def may_date(sentence: str, anchor: Instant | None) -> bool:
     """False only when find_dates(sentence, anchor, relative=False) is surely [] (and so for
     every part of sentence: each test below looks for something written in it).
 
-    Every instants._DATE match holds a year of four digits in a row, or of three after or
+    Every instants._DATE match holds a year: a run of four digits (or the first four of a run
+    of five after the "/", "." or "-" of a numeric date, "1/2/20245"), or of three after or
     before a month's name (its first three letters as re.I finds them); a year-less "July 16"
     or "16 July" (read only with an anchor) is a capitalised month name standing as a word; a
     bare time (read only on an anchor's day, when no date is found) holds a ":" and "UTC" or
@@ -231,10 +231,13 @@ def may_date(sentence: str, anchor: Instant | None) -> bool:
     scan only blank, abbreviate zones in capitals and make odd spaces and minus signs plain:
     they write none of these (tests/extract/test_sentences_exact.py compares with the full
     reading on generated text)."""
-    three = _THREE_DIGITS.search(sentence)
-    if three is not None:
-        if _FOUR_DIGITS.search(sentence, three.start()) is not None:
+    three = False
+    for run in _DIGIT_RUN.finditer(sentence):
+        start, end = run.span()
+        if end - start == 4 or (end - start == 5 and start and sentence[start - 1] in "/.-"):
             return True
+        three = three or end - start == 3
+    if three:
         folded = fold_for_words(sentence)
         for month in _MONTH_STARTS:
             if month in folded:
@@ -311,6 +314,7 @@ def find_relative(sentence: str, anchor: Instant | None) -> list[DatedSpan]:
 # its own. Local times are not read (their day may differ), nor times in a sentence that moves
 # to another day.
 _BARE_TIME = re.compile(r"(?<![\d:])([01]?\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?\s*(?:UTC|GMT)\b")
+_OTHER_DAY_WORDS = ("next", "following", "previous", "preceding", "midnight")   # one in each match
 _OTHER_DAY = re.compile(r"\b(?:next|following|previous|preceding)\s+(?:day|morning|evening|night)|"
                         r"\bmidnight\b", re.I)
 
@@ -318,10 +322,15 @@ _OTHER_DAY = re.compile(r"\b(?:next|following|previous|preceding)\s+(?:day|morni
 def _with_bare_times(text: str, found: list[DatedSpan], anchor: Instant | None) -> list[DatedSpan]:
     """Add each bare UTC time that no date claimed, on the day of the last full date before it in
     the sentence, else of the anchor (when that is known to the day)."""
-    if ":" not in text or _OTHER_DAY.search(text):
+    if ":" not in text:
+        return found
+    folded = fold_for_words(text)
+    if any(word in folded for word in _OTHER_DAY_WORDS) and _OTHER_DAY.search(text):
         return found
     out = list(found)
-    for m in _BARE_TIME.finditer(text):
+    # a bare time starts a run of digits and has "UTC" or "GMT": tried only there
+    starts = digit_run_starts(text) if "UTC" in text or "GMT" in text else []
+    for m in finditer_at(_BARE_TIME, text, starts):
         if any(d.start <= m.start() < d.end for d in found):
             continue
         before = [d for d in found if d.end <= m.start() and d.precision in _FINE]

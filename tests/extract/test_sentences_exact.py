@@ -1,7 +1,7 @@
 """The cheaper prose event reader reads what the plain one read (issue 17, branch events): each
 shortcut beside the straightforward form it replaces, on generated text."""
 import re
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -34,7 +34,9 @@ PHRASES = ["on July 16", "16 July", "July 16, 1969", "in 1969", "Chaikin 1994", 
            "the next day", "Sept. 3", "ſep 3, 1969", "Sunday July 20", "1969-07-16", "16/07/1969", "Mars",
            "May", "it may", "decided", "12 km", "185 km", "Apollo 11", "20241 m", "١٩٦٩",
            "3rd of May", "the 20th", "midnight", "8–20 December 2021", "mission", "launched", ",", ".",
-           "[[July 16]]", "[1]", " ", "16 July", "Eastern Standard Time", "time", "UTC", "Jul. 4"]
+           "[[July 16]]", "[1]", " ", "16 July", "Eastern Standard Time", "time", "UTC", "Jul. 4",
+           "the next morning", "the following night", "at midnight", "Next day", "14:05 UTC", "1:5 UTC",
+           "24:00 UTC", "12:30:61 GMT", "09:15UTC", "\u0661\u0662:\u0663\u0660 UTC", "\u0661\u0669:30 UTC"]
 
 
 def _text(pieces=PIECES, max_size=30):
@@ -54,7 +56,25 @@ def _plain_find_dates(sentence, anchor):
     found = [S.DatedSpan(s, e, i.utc, i.precision, "absolute") for s, e, i in find_instants(text)]
     if anchor is not None:
         found = S._with_inferred_years(text, found, anchor.utc.year)
-    return S._with_bare_times(text, found, anchor)
+    return _plain_bare_times(text, found, anchor)
+
+
+def _plain_bare_times(text, found, anchor):
+    if ":" not in text or S._OTHER_DAY.search(text):
+        return found
+    out = list(found)
+    for m in S._BARE_TIME.finditer(text):
+        if any(d.start <= m.start() < d.end for d in found):
+            continue
+        before = [d for d in found if d.end <= m.start() and d.precision in S._FINE]
+        base = max(before, key=lambda d: d.end).utc if before else (
+            anchor.utc if anchor is not None and anchor.precision in S._FINE else None)
+        if base is None:
+            continue
+        day = base.replace(hour=0, minute=0, second=0, microsecond=0)
+        utc = day + timedelta(hours=int(m.group(1)), minutes=int(m.group(2)), seconds=int(m.group(3) or 0))
+        out.append(S.DatedSpan(m.start(), m.end(), utc, "second" if m.group(3) else "minute", "time_inferred"))
+    return sorted(out, key=lambda d: d.start)
 
 
 def _check_may_date(text):
