@@ -215,7 +215,8 @@ def _blank(match: re.Match) -> str:
 _DIGIT_RUN = re.compile(r"\d+")
 _MONTH_STARTS = tuple(m[:3].lower() for m in MONTHS)
 _MONTH_CAPITALS = tuple(m[:3] for m in MONTHS)
-_MONTH_WORD = re.compile(rf"\b(?:{_MONTH_NAMES})\b")
+# (no \b before: a long zone name's padding can put a word boundary there, "TimeJul 4")
+_MONTH_WORD = re.compile(rf"(?:{_MONTH_NAMES})\b")
 
 
 def may_date(sentence: str, anchor: Instant | None) -> bool:
@@ -223,9 +224,9 @@ def may_date(sentence: str, anchor: Instant | None) -> bool:
     every part of sentence: each test below looks for something written in it).
 
     Every instants._DATE match holds a year: a run of four digits (or the first four of a run
-    of five after the "/", "." or "-" of a numeric date, "1/2/20245"), or of three after or
+    of five after the "/", ".", "-" or minus sign of a numeric date, "1/2/20245"), or of three after or
     before a month's name (its first three letters as re.I finds them); a year-less "July 16"
-    or "16 July" (read only with an anchor) is a capitalised month name standing as a word; a
+    or "16 July" (read only with an anchor) is a capitalised month name ending a word; a
     bare time (read only on an anchor's day, when no date is found) holds a ":" and "UTC" or
     "GMT" (or a long zone name, which has "time"). The normalising and cleaning before the
     scan only blank, abbreviate zones in capitals and make odd spaces and minus signs plain:
@@ -234,7 +235,7 @@ def may_date(sentence: str, anchor: Instant | None) -> bool:
     three = False
     for run in _DIGIT_RUN.finditer(sentence):
         start, end = run.span()
-        if end - start == 4 or (end - start == 5 and start and sentence[start - 1] in "/.-"):
+        if end - start == 4 or (end - start == 5 and start and sentence[start - 1] in "/.-\u2212"):
             return True
         three = three or end - start == 3
     if three:
