@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from pipeline.core.patterns import fold_for_words
 from pipeline.extract.prose_traps import apposition, serial
 
 # --- missions --------------------------------------------------------------------------------
@@ -23,6 +24,11 @@ _DESIGNATIONS = [re.compile(p) for p in (
     r"\b(?:Ax|CRS|NG|OA|SpX|Boe-OFT)-\d{1,2}(?![\w-])",
     r"\bSTS-\d{1,3}(?:-?[A-Z])?(?![\w-])",
 )]
+# What every match of each designation contains, as written (a pattern whose words are not in
+# the sentence is not tried; tests/extract/test_sentences_exact.py checks it on generated text).
+_DESIGNATION_WORDS = [tuple(_PROGRAMME[3:-1].split("|")), ("MS-", "TMA-"), ("Soyuz ", "Progress "),
+                      ("Crew-",), ("Ax-", "CRS-", "NG-", "OA-", "SpX-", "Boe-OFT-"), ("STS-",)]
+assert len(_DESIGNATION_WORDS) == len(_DESIGNATIONS)
 _REFERENCE_WORDS = frozenset("before after than since like unlike following preceding".split())
 
 
@@ -64,18 +70,36 @@ class Missions:
         self.own = {_norm(n) for n in names if len(re.sub(r"\W", "", n)) >= 2}
         # serials of the mission's other names that carry a letter ("ISS 72S" -> "72S")
         self.serials = {s for n in names[1:] if (s := serial(n)) and not s.isdigit()}
-        self.patterns = [_literal(n) for n in sorted(self.own, key=len, reverse=True)]
-        self.patterns += [_literal(n) for n in others if isinstance(n, str)
-                          and len(re.sub(r"\W", "", n)) >= 2]
+        literals = [n for n in sorted(self.own, key=len, reverse=True)]
+        literals += [n for n in others if isinstance(n, str) and len(re.sub(r"\W", "", n)) >= 2]
+        self.patterns = [_literal(n) for n in literals]
+        # (pattern, words, caseless): a pattern is tried only when one of its words is written
+        # (caseless: as re.I finds it, looked for in patterns.fold_for_words); no words: always
+        self._gated = [(p, _caseless_start(n), True) for p, n in zip(self.patterns, literals)]
         self.patterns += _DESIGNATIONS
+        self._gated += [(p, words, False) for p, words in zip(_DESIGNATIONS, _DESIGNATION_WORDS)]
         for name in [title, short.group(2)] if short else [title]:
             family = _family(name)
             if family is not None:
                 self.patterns.append(family)
+                self._gated.append((family, _caseless_start(re.split(r"\d", name.strip(), 1)[0]), True))
 
     def find(self, sentence: str) -> list[Mention]:
         spans: list[tuple[int, int]] = []
-        for pattern in self.patterns:
+        folded = None
+        for pattern, words, caseless in self._gated:
+            if words:
+                if caseless:
+                    if folded is None:
+                        folded = fold_for_words(sentence)
+                    text = folded
+                else:
+                    text = sentence
+                for word in words:
+                    if word in text:
+                        break
+                else:
+                    continue
             spans += [(m.start(), m.end()) for m in pattern.finditer(sentence) if m.end() > m.start()]
         spans.sort(key=lambda s: (s[0], -(s[1] - s[0])))
         out: list[Mention] = []
@@ -97,6 +121,17 @@ class Missions:
         if self.short_family is not None and self.short_family.fullmatch(text):
             return f"{self.prefix} {text}"
         return text
+
+
+def _caseless_start(name: str) -> tuple[str, ...]:
+    """What every match of _literal(name) (or of _family(name + digits)) contains as
+    fold_for_words writes it: the name's first word up to a dash, when that is ASCII
+    (fold_for_words keeps ASCII words where re.I finds them); else () (no test)."""
+    parts = name.split()
+    head = parts[0].split("-", 1)[0] if parts else ""
+    if not head or not head.isascii():
+        return ()
+    return (head.lower(),)
 
 
 def _literal(name: str) -> re.Pattern:

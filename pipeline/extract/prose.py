@@ -46,8 +46,8 @@ from pipeline.core.patterns import fold_for_words
 from pipeline.extract.mentions import Mention as _Mention
 from pipeline.extract.mentions import Missions as _Missions
 from pipeline.extract.prose_traps import HISTORIC, after_launch, date_range
-from pipeline.extract.sentences import (DatedSpan, event_relative, find_dates, find_relative,
-                                         split_sentences)
+from pipeline.extract.sentences import (DatedSpan, RecentSentences, event_relative, find_dates,
+                                         find_relative, may_date, split_sentences)
 
 _FINE = ("day", "hour", "minute", "second")
 # A bare year is an event's date only as "in 1969" / "during early 1969"; elsewhere it is a
@@ -156,27 +156,39 @@ _ORBIT_DETAIL = {"lunar": "lunar orbit", "moon": "lunar orbit", "earth": "Earth 
 # pattern writes them): a trigger whose words are not in the folded sentence is not tried.
 # Most sentences have none at all (tests/extract/test_prose.py checks each pattern's words).
 _TRIGGER_WORDS: list[tuple[str, ...]] = [
-    ("launched",), (" off",), ("off",), ("launch",), (" attempt",), ("undock",),
-    ("separated from the ",), ("docked", "berthed"), ("docking", "berthing"), ("arrived at the ",),
-    ("landed", "touched down", "splashed down"), ("returned ",), ("return ",),
-    ("splashdown", "touchdown", "landing"), ("orbit",), ("orbit",),
-    ("space", "moon", "eva", "extravehicular activit"), ("surface", "moon"), ("record",),
-    (" the first ",)]
+    ("launched",), ("lift", "blasted off", "took off"), ("liftoff", "lift-off"), ("launch",),
+    (" attempt",), ("undock",), ("separated from the ",), ("docked", "berthed"),
+    ("docking", "berthing"), ("arrived at the ",), ("landed", "touched down", "splashed down"),
+    ("returned ",), ("return ",), ("splashdown", "touchdown", "landing"), ("orbit",), ("insertion",),
+    ("spacewalk", "space walk", "moonwalk", "moon walk", "eva", "extravehicular activit"),
+    ("step", "foot"), ("record",), (" the first ",)]
 assert len(_TRIGGER_WORDS) == len(_TRIGGERS)
 
 
+# Each word once, with the triggers it lets be tried (in the order of _TRIGGERS).
+_WORD_TRIGGERS: tuple[tuple[str, tuple[int, ...]], ...] = tuple(
+    (word, tuple(i for i, words in enumerate(_TRIGGER_WORDS) if word in words))
+    for word in dict.fromkeys(w for words in _TRIGGER_WORDS for w in words))
+_HAS_BODY = tuple("body" in pattern.groupindex for _, pattern, _, _ in _TRIGGERS)
+
+
 def _triggers(sentence: str) -> list[_Trigger]:
-    found: list[_Trigger] = []
     folded = fold_for_words(sentence)
-    for (kind, pattern, noun, done), words in zip(_TRIGGERS, _TRIGGER_WORDS):
-        if not any(word in folded for word in words):
-            continue
+    tried: set[int] = set()
+    for word, indexes in _WORD_TRIGGERS:
+        if word in folded:
+            tried.update(indexes)
+    if not tried:
+        return []
+    found: list[_Trigger] = []
+    for i in sorted(tried):
+        kind, pattern, noun, done = _TRIGGERS[i]
         for match in pattern.finditer(sentence):
-            if any(t.start < match.end() and match.start() < t.end for t in found):
+            start, end = match.span()
+            if any(t.start < end and start < t.end for t in found):
                 continue
-            body = (match.groupdict().get("body") or "").lower()
-            detail = _ORBIT_DETAIL.get(body)
-            found.append(_Trigger(kind, match.start(), match.end(), noun, done, detail))
+            detail = _ORBIT_DETAIL.get((match.group("body") or "").lower()) if _HAS_BODY[i] else None
+            found.append(_Trigger(kind, start, end, noun, done, detail))
     return sorted(found, key=lambda t: t.start)
 
 
@@ -333,38 +345,60 @@ def extract_events(sections: list[Section], mission_title: str, *, aliases=(),
             continue
         text = section.text if isinstance(section.text, str) else ""
         day_anchor: Instant | None = None    # last day-precise date of this section
-        sentences: list[str] = []
+        recent = RecentSentences(_MAX_SENTENCE)
         for paragraph in text.splitlines():
+            if _DIGIT.search(paragraph) is None or not may_date(paragraph, day_anchor or year_anchor):
+                # No sentence of it has a date (every date has a digit and more, see may_date;
+                # the anchor stays the same while no date is read; a relative phrase counts
+                # only after a date of the same paragraph), a date range (it has a year), or
+                # an anchor to move: its sentences matter only as the ones before a later
+                # event's.
+                recent.add_paragraph(paragraph)
+                continue
             relative_anchor: Instant | None = None   # ... of this paragraph
             for sentence in split_sentences(paragraph):
                 if len(sentence) > _MAX_SENTENCE:
                     continue
-                dates = find_dates(sentence, day_anchor or year_anchor, relative=False)
-                if not dates and relative_anchor is not None:
-                    # relative_anchor is day_anchor here (set together; only relative_anchor
-                    # is ever cleared alone): find_dates(sentence, relative_anchor) would read
-                    # the same absolute dates again, none, then the relative phrase
+                if _DIGIT.search(sentence) is None or not may_date(sentence, day_anchor or year_anchor):
+                    # no date of its own (find_dates gives []), no date range (it has a year):
+                    # only a relative phrase, and only after a date of this paragraph
+                    if relative_anchor is None:
+                        recent.add(sentence)
+                        continue
                     dates = find_relative(sentence, relative_anchor)
-                dates = [d for d in dates
-                         if d.precision != "year" or _YEAR_CUE.search(sentence[:d.start])]
-                fine = [d for d in dates if d.precision in _FINE]
-                if fine:
-                    last = max(fine, key=lambda d: d.end)
-                    day_anchor = relative_anchor = Instant(last.utc, last.precision)
-                    if kind == "flight":
-                        year_anchor = day_anchor
-                if event_relative(sentence):
+                    ranged = None
+                else:
+                    dates = find_dates(sentence, day_anchor or year_anchor, relative=False)
+                    if not dates and relative_anchor is not None:
+                        # relative_anchor is day_anchor here (set together; only
+                        # relative_anchor is ever cleared alone): find_dates(sentence,
+                        # relative_anchor) would read the same absolute dates again, none,
+                        # then the relative phrase
+                        dates = find_relative(sentence, relative_anchor)
+                    ranged = date_range(sentence)
+                if dates:
+                    dates = [d for d in dates
+                             if d.precision != "year" or _YEAR_CUE.search(sentence[:d.start])]
+                    fine = [d for d in dates if d.precision in _FINE]
+                    if fine:
+                        last = max(fine, key=lambda d: d.end)
+                        day_anchor = relative_anchor = Instant(last.utc, last.precision)
+                        if kind == "flight":
+                            year_anchor = day_anchor
+                if relative_anchor is not None and event_relative(sentence):
                     relative_anchor = None
-                ranged = date_range(sentence)
                 if ranged is not None:
                     for event in _range_events(sentence, ranged, kind, missions, section.heading):
                         events.append((len(events), event))
                 elif dates:
                     for event in _sentence_events(sentence, dates, kind, missions,
-                                                  section.heading, sentences[-3:]):
+                                                  section.heading, recent.last(3)):
                         events.append((len(events), event))
-                sentences.append(sentence)
+                recent.add(sentence)
     return after_launch(_merge(events), launch)
+
+
+_DIGIT = re.compile(r"\d")
 
 
 def _range_events(sentence, ranged, section_kind, missions, heading) -> list[ProseEvent]:
@@ -469,26 +503,47 @@ def _attribute(trigger: _Trigger, mentions: list[_Mention], section_kind: str):
     return True, nearest.name
 
 
+# What every match of each outcome pattern contains, as patterns.fold_for_words writes it: a
+# pattern is searched only where one of its words is (tests/extract/test_prose.py).
+_OUTCOME_WORDS = {
+    _REASON: ("due to", "because", "owing to", "caused by"),
+    _SCRUB: ("scrub", "abort", "postponed", "delayed", "called off", "stood down", "cancel"),
+    _HAPPENED: ("took place", "occurred", "happened", "finally", "eventually", "successful",
+                "succeeded", "nominal"),
+    _FAILURE: ("failed", "failure", "explo", "destroyed", "crash", "malfunction", "anomaly"),
+    _VEHICLE_FAILED: ("failed", "exploded", "malfunctioned", "broke up", "shut down early"),
+}
+
+
+def _search(pattern: re.Pattern, sentence: str, folded: str, pos: int = 0) -> re.Match | None:
+    """pattern.search(sentence, pos), tried only where one of its _OUTCOME_WORDS is in folded."""
+    for word in _OUTCOME_WORDS[pattern]:
+        if word in folded:
+            return pattern.search(sentence, pos)
+    return None
+
+
 def _outcome(trigger: _Trigger, sentence: str, breaks: list[int]) -> tuple[str | None, str | None]:
-    reason = _REASON.search(sentence)
+    folded = fold_for_words(sentence)
+    reason = _search(_REASON, sentence, folded)
     why = reason.group("r").strip() if reason else None
-    scrub = _SCRUB.search(sentence)
-    if scrub and trigger.kind != "record" and not _HAPPENED.search(sentence) and (
+    scrub = _search(_SCRUB, sentence, folded)
+    if scrub and trigger.kind != "record" and not _search(_HAPPENED, sentence, folded) and (
             not trigger.done or _same_clause(scrub.start(), trigger.start, breaks)):
         # A postponed spacewalk or docking did not happen on that date: no event at all.
         return ("scrubbed", why) if trigger.kind == "launch" else ("skip", None)
     if trigger.kind in ("launch", "landing", "docking", "undocking", "lunar_landing",
                         "orbit_insertion", "eva"):
-        failure = _FAILURE.search(sentence)
+        failure = _search(_FAILURE, sentence, folded)
         if failure and _same_clause(failure.start(), trigger.start, breaks):
             return "failure", why
         # "launched on 8 June, but the second stage failed": the vehicle failing is the launch's
-        vehicle = _VEHICLE_FAILED.search(sentence, trigger.end) if trigger.kind == "launch" else None
+        vehicle = _search(_VEHICLE_FAILED, sentence, folded, trigger.end) if trigger.kind == "launch" else None
         if vehicle:
             return "failure", vehicle.group(0).strip(" ,")
     if trigger.kind == "record":
         return None, None
-    if trigger.done or _HAPPENED.search(sentence):
+    if trigger.done or _search(_HAPPENED, sentence, folded):
         return "success", trigger.detail
     return None, trigger.detail
 

@@ -49,7 +49,7 @@ _RANGES = [
     # May 30 – August 2, 2020
     (re.compile(rf"\b{_MONTH}\s+(\d{{1,2}}){_DASH}{_MONTH}\s+(\d{{1,2}}),?\s+(\d{{4}})\b"), "M d-M d y"),
 ]
-_DIGIT = re.compile(r"\d")   # in every _RANGE_HINT match
+_YEAR = re.compile(r"\d{4}")   # in every match of _RANGES
 _RANGE_HINT = re.compile(r"\d\s*(?:[\u2010-\u2015-]|to|until|through)\s*[\dA-Z]"
                          r"|\d\s+[A-Z][a-z]+\s*(?:[\u2010-\u2015-]|to)")
 _FLIGHT_WORD = re.compile(r"\b(?:space ?flight|flight|mission|flew|flown|voyage|trip)\b[^;:.]{0,80}$",
@@ -72,7 +72,7 @@ def apposition(sentence: str, start: int) -> bool:
 
 def date_range(sentence: str) -> tuple[int, datetime, datetime] | None:
     """(position, first day, last day) of a flight written as a date range, else None."""
-    if not _DIGIT.search(sentence) or not _RANGE_HINT.search(sentence):   # (a quick first test)
+    if not _YEAR.search(sentence) or not _RANGE_HINT.search(sentence):   # (quick first tests)
         return None
     for pattern, shape in _RANGES:
         for m in pattern.finditer(sentence):

@@ -39,6 +39,7 @@ adm maj approx ca c vs v fig figs vol vols pp p ed eds est ltd co corp bros cf a
 jan feb mar apr jun jul aug sep sept oct nov dec
 """.split())
 _TERMINAL = re.compile(r"[.!?]+[\"'\u201d\u2019)\]]*(?=\s)")
+_TERMINAL_STARTS = (".", "!", "?")
 _ZONE_WORD = re.compile(r"(?:UTC|GMT|[ECMP][SD]T|MSK|local|Eastern|Central|Pacific|Mountain|Moscow)\b")
 
 
@@ -53,29 +54,75 @@ def split_sentences(text: str) -> list[str]:
         return []
     out: list[str] = []
     for line in text.splitlines():
-        start = 0
-        for match in _TERMINAL.finditer(line):
-            # Small windows keep this linear on pathological lines ("A. B. C. ..." x 10,000).
-            rest = line[match.end():match.end() + 40].lstrip()
-            if not rest or not _opens_sentence(rest):
-                continue
-            before = line[max(start, match.start() - 40):match.start()]
-            if match.group().startswith(".") and _abbreviation(before, rest):
-                continue
-            if line[start:match.end()].strip():
-                out.append(line[start:match.end()].strip())
-            start = match.end()
-        if line[start:].strip():
-            out.append(line[start:].strip())
+        out += [line[start:end] for start, end in sentence_spans(line)]
     return out
 
 
-def _opens_sentence(rest: str) -> bool:
-    head = rest.lstrip("\"'\u201c\u2018([")
-    return bool(head) and (head[0].isupper() or head[0].isdigit())
+def sentence_spans(line: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of one line (no line break in it), as split_sentences
+    gives them: line[start:end] is the sentence."""
+    out: list[tuple[int, int]] = []
+    start = 0
+    # _TERMINAL starts only at a ".", "!" or "?": tried only there (the same matches)
+    for match in finditer_at(_TERMINAL, line, occurrences(line, _TERMINAL_STARTS)):
+        end = match.end()
+        # Small windows keep this linear on pathological lines ("A. B. C. ..." x 10,000).
+        rest = line[end:end + 40].lstrip()
+        # does the rest open a sentence (after quotes and brackets, a capital or a digit)?
+        head = rest.lstrip("\"'\u201c\u2018([")
+        if not head or not (head[0].isupper() or head[0].isdigit()):
+            continue
+        at = match.start()
+        if line[at] == "." and _abbreviation(line[max(start, at - 40):at], rest):
+            continue
+        _add_span(out, line, start, end)
+        start = end
+    _add_span(out, line, start, len(line))
+    return out
 
 
-_AM_PM = re.compile(r"[ap]\.m", re.I)
+def _add_span(out: list[tuple[int, int]], line: str, start: int, end: int) -> None:
+    """The span of line[start:end].strip(), if that is not empty."""
+    piece = line[start:end]
+    stripped = piece.strip()
+    if stripped:
+        lead = start + len(piece) - len(piece.lstrip())
+        out.append((lead, lead + len(stripped)))
+
+
+class RecentSentences:
+    """The sentences of a text read so far, of which only the last few are ever asked for (the
+    ones before an event's sentence); a paragraph given whole is split only if asked, and
+    sentences longer than max_length (which the reader skips) are left out."""
+
+    def __init__(self, max_length: int) -> None:
+        self._max = max_length
+        self._items: list = []   # sentences (str) and paragraphs not split yet (a 1-tuple)
+
+    def add(self, sentence: str) -> None:
+        self._items.append(sentence)
+
+    def add_paragraph(self, paragraph: str) -> None:
+        self._items.append((paragraph,))
+
+    def last(self, n: int) -> list[str]:
+        """The last n sentences (fewer at the start), as split_sentences gives them."""
+        out: list[str] = []
+        items = self._items
+        i = len(items) - 1
+        while i >= 0 and len(out) < n:
+            item = items[i]
+            if isinstance(item, tuple):
+                split = [s for s in split_sentences(item[0]) if len(s) <= self._max]
+                items[i:i + 1] = split   # split once
+                i += len(split) - 1
+                continue
+            out.append(item)
+            i -= 1
+        out.reverse()
+        return out
+
+
 _INITIALS = re.compile(r"[A-Z]|(?:[A-Za-z]\.)+[A-Za-z]")
 
 
@@ -84,7 +131,8 @@ def _abbreviation(before: str, rest: str) -> bool:
     if not before or before[-1].isspace():
         return False
     word = before.rsplit(None, 1)[-1].lstrip("\"'\u201c\u2018([")
-    if _AM_PM.fullmatch(word):
+    # "a.m" / "p.m" in any case (re.I folds no other character to a, p or m)
+    if len(word) == 3 and word[1] == "." and word[0] in "apAP" and word[2] in "mM":
         return bool(_ZONE_WORD.match(rest))
     if _INITIALS.fullmatch(word):
         return True
@@ -102,6 +150,7 @@ _MONTH_DAY = re.compile(
 _DAY_MONTH = re.compile(rf"(?<![\d.,])\b([0-3]?\d)(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTH_NAMES})\b"
                         rf"\.?{_NO_YEAR_AFTER}")
 _WEEKDAY = re.compile(r"\b(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+(?=[A-Z0-9])")
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")   # one in each match
 # Long zone names -> the abbreviation dates.py knows, padded so offsets stay the same.
 _LONG_ZONES = {"eastern standard time": "EST", "eastern daylight time": "EDT",
                "central standard time": "CST", "central daylight time": "CDT",
@@ -145,7 +194,8 @@ def _normalise_for_dates(sentence: str) -> str:
     """Same-length rewrite that lets find_instants join "20:17:40 UTC on Sunday July 20" and
     read "7:51:00 a.m. Eastern Standard Time": weekday names blanked, long zones abbreviated."""
     # each pass only where a literal its every match contains is present (one C scan each)
-    text = _WEEKDAY.sub(_blank, sentence) if "day" in sentence else sentence
+    text = _WEEKDAY.sub(_blank, sentence) if "day" in sentence and any(
+        day in sentence for day in _WEEKDAYS) else sentence
     if _TIME_WORD.search(text) is None:
         return text
     return _LONG_ZONE.sub(_abbreviated, text)
@@ -162,6 +212,48 @@ def _blank(match: re.Match) -> str:
     return " " * len(match.group())
 
 
+_DIGIT_RUN = re.compile(r"\d+")
+_MONTH_STARTS = tuple(m[:3].lower() for m in MONTHS)
+_MONTH_CAPITALS = tuple(m[:3] for m in MONTHS)
+# (no \b before: a long zone name's padding can put a word boundary there, "TimeJul 4")
+_MONTH_WORD = re.compile(rf"(?:{_MONTH_NAMES})\b")
+
+
+def may_date(sentence: str, anchor: Instant | None) -> bool:
+    """False only when find_dates(sentence, anchor, relative=False) is surely [] (and so for
+    every part of sentence: each test below looks for something written in it).
+
+    Every instants._DATE match holds a year: a run of four digits (or the first four of a run
+    of five after the "/", ".", "-" or minus sign of a numeric date, "1/2/20245"), or of three after or
+    before a month's name (its first three letters as re.I finds them); a year-less "July 16"
+    or "16 July" (read only with an anchor) is a capitalised month name ending a word; a
+    bare time (read only on an anchor's day, when no date is found) holds a ":" and "UTC" or
+    "GMT" (or a long zone name, which has "time"). The normalising and cleaning before the
+    scan only blank, abbreviate zones in capitals and make odd spaces and minus signs plain:
+    they write none of these (tests/extract/test_sentences_exact.py compares with the full
+    reading on generated text)."""
+    three = False
+    for run in _DIGIT_RUN.finditer(sentence):
+        start, end = run.span()
+        if end - start == 4 or (end - start == 5 and start and sentence[start - 1] in "/.-\u2212"):
+            return True
+        three = three or end - start == 3
+    if three:
+        folded = fold_for_words(sentence)
+        for month in _MONTH_STARTS:
+            if month in folded:
+                return True
+    if anchor is None:
+        return False
+    for month in _MONTH_CAPITALS:
+        if month in sentence:
+            if _MONTH_WORD.search(sentence) is not None:
+                return True
+            break
+    return (":" in sentence and anchor.precision in _FINE
+            and ("UTC" in sentence or "GMT" in sentence or _TIME_WORD.search(sentence) is not None))
+
+
 def find_dates(sentence: str, anchor: Instant | None = None, *,
                relative: bool = True) -> list[DatedSpan]:
     """Dates in one sentence, with spans into it.
@@ -173,9 +265,9 @@ def find_dates(sentence: str, anchor: Instant | None = None, *,
     """
     if not isinstance(sentence, str) or not sentence:
         return []
-    if _HAS_DIGIT.search(sentence) is None:
+    if _HAS_DIGIT.search(sentence) is None or not may_date(sentence, anchor):
         # every absolute date, year-less day and bare time has a digit (and the normalising
-        # adds none): only a relative phrase can date this sentence
+        # adds none), and more (see may_date): only a relative phrase can date this sentence
         found: list[DatedSpan] = []
     else:
         text = _normalise_for_dates(sentence)
@@ -223,6 +315,7 @@ def find_relative(sentence: str, anchor: Instant | None) -> list[DatedSpan]:
 # its own. Local times are not read (their day may differ), nor times in a sentence that moves
 # to another day.
 _BARE_TIME = re.compile(r"(?<![\d:])([01]?\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?\s*(?:UTC|GMT)\b")
+_OTHER_DAY_WORDS = ("next", "following", "previous", "preceding", "midnight")   # one in each match
 _OTHER_DAY = re.compile(r"\b(?:next|following|previous|preceding)\s+(?:day|morning|evening|night)|"
                         r"\bmidnight\b", re.I)
 
@@ -230,10 +323,15 @@ _OTHER_DAY = re.compile(r"\b(?:next|following|previous|preceding)\s+(?:day|morni
 def _with_bare_times(text: str, found: list[DatedSpan], anchor: Instant | None) -> list[DatedSpan]:
     """Add each bare UTC time that no date claimed, on the day of the last full date before it in
     the sentence, else of the anchor (when that is known to the day)."""
-    if ":" not in text or _OTHER_DAY.search(text):
+    if ":" not in text:
+        return found
+    folded = fold_for_words(text)
+    if any(word in folded for word in _OTHER_DAY_WORDS) and _OTHER_DAY.search(text):
         return found
     out = list(found)
-    for m in _BARE_TIME.finditer(text):
+    # a bare time starts a run of digits and has "UTC" or "GMT": tried only there
+    starts = digit_run_starts(text) if "UTC" in text or "GMT" in text else []
+    for m in finditer_at(_BARE_TIME, text, starts):
         if any(d.start <= m.start() < d.end for d in found):
             continue
         before = [d for d in found if d.end <= m.start() and d.precision in _FINE]
