@@ -8,7 +8,7 @@ and the report always run in the driver.
   limit per page; a page over its limit is quarantined with the reason and the run goes on.
   A dump that offers partitions() (a multistream dump or a zstd re-pack, with its index) is
   read by the workers themselves, one block of pages (Wikimedia: 100) at a time, so its pages
-  never pass through the driver; a block over PART_SECONDS_PER_PAGE x the page limit, over the
+  never pass through the driver; a block over PART_LIMIT_FACTOR x the page limit, over the
   memory limit or whose worker dies is read again in the driver and its pages are done one by
   one with the per-page limits, so only the page at fault is quarantined, with its own reason.
 - local, workers == 0: in this process, no limits (debugging; tiny runs).
@@ -19,15 +19,18 @@ and the report always run in the driver.
 """
 from __future__ import annotations
 
+import logging
 from collections import deque
 from typing import Callable, Iterable, Iterator
 
 from pipeline.config import Config
 
+log = logging.getLogger(__name__)
+
 BATCH = 32   # pages per Dask task: amortises scheduling overhead (~1 ms a task)
 # A block read by a local worker (about 100 pages) may take this many times the per-page time
 # limit before it is done again page by page (a typical block takes well under a second).
-PART_SECONDS_PER_PAGE = 2
+PART_LIMIT_FACTOR = 2
 
 
 def map_pages(fn: Callable, items: Iterable, config: Config, on_limit: Callable,
@@ -144,12 +147,15 @@ def _local_partitions(fn: Callable, parts: Iterable[Callable], config: Config,
 
     from pipeline.isolate import Limits, map_isolated
     per_page = Limits(seconds=config.page_seconds, memory_mb=config.page_memory_mb, workers=config.workers)
-    per_part = replace(per_page, seconds=PART_SECONDS_PER_PAGE * config.page_seconds)
+    per_part = replace(per_page, seconds=PART_LIMIT_FACTOR * config.page_seconds)
     tasks = ((fn, part, finish) for part in parts)
     for out in map_isolated(run_partition, tasks, per_part, on_limit=_Redo, chunk=1,
                             window=2 * config.workers + 2):
         if isinstance(out, _Redo):
             _, part, _ = out.task
+            log.warning("a block of the dump went over its limits (%s): its pages are done again one "
+                        "by one", out.reason.replace("page exceeded", "block exceeded"),
+                        extra={"data": {"event": "block_redone", "reason": out.reason}})
             yield from map_isolated(fn, part(), replace(per_page, workers=1), on_limit=on_limit)
         else:
             yield from out

@@ -363,3 +363,15 @@ def test_a_block_over_its_limits_is_done_again_page_by_page(tmp_path, fn, reason
     assert sum(e[0] == "limit" for e in expected) == 1
     got = list(process_all(dump, Config(workers=2, page_seconds=1), fn, over_limit, reuse=None))
     assert got == expected
+
+
+def test_a_redone_block_is_logged_with_its_reason(tmp_path, caplog):
+    from pipeline.config import Config
+    from pipeline.engines import process_all
+    from pipeline.sources.multistream import MultistreamDump
+    dump = MultistreamDump(write_multistream(tmp_path), workers=1, source_name="d.xml.bz2")
+    with caplog.at_level("WARNING", logger="pipeline.engines"):
+        list(process_all(dump, Config(workers=1, page_seconds=1), dies_on_a_page, over_limit, reuse=None))
+    assert [r.getMessage() for r in caplog.records] == [
+        "a block of the dump went over its limits (worker died: exit code 7): its pages are done "
+        "again one by one"]
