@@ -39,7 +39,7 @@ WORK = BENCH / "scratch"
 sys.path.insert(0, str(BENCH))
 
 import corpus  # noqa: E402  (bench/corpus.py)
-from scale import settle  # noqa: E402  (bench/scale.py)
+from scale import settle, write_results  # noqa: E402  (bench/scale.py)
 
 TARGET = 5.0
 
@@ -142,18 +142,6 @@ def markdown(res: dict) -> str:
         "Stages of ours (s): " + ", ".join(f"{k} {v:.1f}" for k, v in res["ours"]["timings_s"].items()) + "."])
 
 
-def write_results(text: str) -> None:
-    path = BENCH / "RESULTS.md"
-    doc = path.read_text(encoding="utf-8")
-    begin, end = "<!-- e2e-missions:begin -->", "<!-- e2e-missions:end -->"
-    block = f"{begin}\n{text}\n{end}"
-    if begin in doc and end in doc:
-        doc = doc[:doc.index(begin)] + block + doc[doc.index(end) + len(end):]
-    else:
-        doc = doc.rstrip() + "\n\n## End to end on mission pages (bench/e2e_missions.py)\n\n" + block + "\n"
-    path.write_text(doc, encoding="utf-8")
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--pages", type=int, default=2000)
@@ -165,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     text = markdown(res)
     print(text)
     if args.write_results:
-        write_results(text)
+        write_results(text, "e2e-missions", "End to end on mission pages (bench/e2e_missions.py)")
     return 0
 
 

@@ -458,15 +458,18 @@ def markdown(res: dict, rat: dict) -> str:
     return "\n".join(lines)
 
 
-def write_results(text: str) -> None:
+def write_results(text: str, marker: str = "scale",
+                  heading: str = "Wikipedia scale (bench/scale.py)") -> None:
+    """Replace the part of bench/RESULTS.md between <!-- MARKER:begin --> and <!-- MARKER:end -->
+    with text (a new section under `heading` at the end when the markers are not there yet)."""
     path = BENCH / "RESULTS.md"
     doc = path.read_text(encoding="utf-8")
-    begin, end = "<!-- scale:begin -->", "<!-- scale:end -->"
+    begin, end = f"<!-- {marker}:begin -->", f"<!-- {marker}:end -->"
     block = f"{begin}\n{text}\n{end}"
     if begin in doc and end in doc:
         doc = doc[:doc.index(begin)] + block + doc[doc.index(end) + len(end):]
     else:
-        doc = doc.rstrip() + "\n\n## Wikipedia scale (bench/scale.py)\n\n" + block + "\n"
+        doc = doc.rstrip() + f"\n\n## {heading}\n\n" + block + "\n"
     path.write_text(doc, encoding="utf-8")
 
 
