@@ -6,7 +6,6 @@ and quarantines that input; the run goes on.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import sys
@@ -31,7 +30,7 @@ from pipeline.records import Issue, Page, RawInput, RunSummary
 from pipeline.schema import SCHEMA_VERSION, TABLES, check_rows, to_table
 from pipeline.sources import ReadFailure, is_dump, is_enterprise, is_zim, iter_inputs, list_inputs
 from pipeline.core import names
-from pipeline.core.untrusted import clean_text
+from pipeline.core.untrusted import clean_and_hash, clean_text, text_sha256
 from pipeline.transform.mapper import Bundle, map_all
 from pipeline.transform.people import unify_person_keys
 from pipeline.transform.reconcile import reconcile
@@ -100,7 +99,7 @@ def content_sha(item: RawInput) -> str:
     """The hash of the input as read (sources keep it before cleaning the text), else of its text."""
     if item.sha256:
         return item.sha256
-    return hashlib.sha256(item.content.encode("utf-8", "surrogatepass")).hexdigest()
+    return text_sha256(item.content)
 
 
 def reuse(item: RawInput | ReadFailure, previous: Previous | None) -> PageResult | None:
@@ -130,9 +129,11 @@ def process(item: RawInput | ReadFailure) -> PageResult:
     Never raises: a failure quarantines the input, with the stage it happened in."""
     if isinstance(item, ReadFailure):
         return quarantined(item.source, None, None, "read", item.reason, item.excerpt, item.sha256)
-    sha = content_sha(item)
-    if not item.cleaned:  # text as read (a dump page): cleaned here, in the worker
-        item = replace(item, content=clean_text(item.content), sha256=sha, cleaned=True)
+    if item.cleaned:
+        sha = content_sha(item)
+    else:  # text as read (a dump page): hashed and cleaned here, in the worker
+        content, sha = clean_and_hash(item.content)
+        item = replace(item, content=content, sha256=sha, cleaned=True)
     stage = ["extract"]
     try:
         result = _process(item, sha, stage)

@@ -35,14 +35,55 @@ def clean_text(text: str) -> str:
     """`text` with lone surrogates replaced, unsafe controls dropped, in NFC (see the module)."""
     if text.isascii():  # the common case: only controls can be wrong
         return _UNSAFE.sub("", text) if _UNSAFE.search(text) else text
-    if _suspect(text):  # one look for both (a dump page's text: ~0.5 ms less in the reader)
+    return _clean(text, _suspect(text))
+
+
+def clean_and_hash(text: str) -> tuple[str, str]:
+    """(clean_text(text), text_sha256(text)) from one UTF-8 encoding of the text: a page read from
+    a dump is hashed and cleaned, and encoding it twice was a tenth of reading it."""
+    data = text.encode("utf-8", "surrogatepass")
+    sha = hashlib.sha256(data).hexdigest()
+    if text.isascii():
+        return (_UNSAFE.sub("", text) if _UNSAFE.search(text) else text), sha
+    # Surrogates, which "surrogatepass" writes as ED A0-BF xx (strict UTF-8 has ED 80-9F only).
+    suspect = _SURROGATE_UTF8.search(data) is not None or _suspect_bytes(data)
+    return _clean(text, suspect), sha
+
+
+def _clean(text: str, suspect: bool) -> str:
+    if suspect:
         if _SURROGATE.search(text):
             text = fix_surrogates(text)
         if _UNSAFE.search(text):
             text = _UNSAFE.sub("", text)
-    if not unicodedata.is_normalized("NFC", text):
-        text = unicodedata.normalize("NFC", text)
-    return text
+    return nfc(text)
+
+
+# NFC is decided piece by piece: CPython's is_normalized scans about 1.6 ns a character while
+# every character is NFC_QC=Yes, but one "Maybe" character (a combining mark, an Indic vowel
+# sign, a Hangul jamo) sends the whole text to a full normalisation and comparison, about
+# 20 ns a character: a long page with one Tamil name paid that for all of its text. Pieces
+# start at a line feed, which has a normalisation boundary before it (combining class 0,
+# NFC_QC=Yes, the first of no composition, the second of none), so the NFC of the text is the
+# NFC of its pieces joined, and only a piece with such a character pays the slow path.
+_NFC_PIECE = 4096
+
+
+def nfc(text: str) -> str:
+    """unicodedata.normalize("NFC", text), without the whole text paying for one line's
+    combining characters."""
+    if len(text) <= 2 * _NFC_PIECE:
+        return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
+    pieces, changed, start, end = [], False, 0, len(text)
+    while start < end:
+        cut = text.find("\n", start + _NFC_PIECE)
+        cut = end if cut < 0 else cut
+        piece = text[start:cut]
+        if not unicodedata.is_normalized("NFC", piece):
+            piece, changed = unicodedata.normalize("NFC", piece), True
+        pieces.append(piece)
+        start = cut
+    return "".join(pieces) if changed else text
 
 
 # _SUSPECT in UTF-8: C0 controls and DEL are single bytes that no other character's encoding
@@ -50,6 +91,7 @@ def clean_text(text: str) -> str:
 _C0_BYTES = bytes(range(0x00, 0x09)) + b"\x0b\x0c" + bytes(range(0x0e, 0x20)) + b"\x7f"
 _C1_UTF8 = re.compile(b"\xc2[\x80-\x9f]")
 _BIDI_UTF8 = (re.compile(b"\xe2\x80[\xaa-\xae]"), re.compile(b"\xe2\x81[\xa6-\xa9]"))
+_SURROGATE_UTF8 = re.compile(b"\xed[\xa0-\xbf]")
 
 
 def _suspect(text: str) -> bool:
@@ -60,6 +102,11 @@ def _suspect(text: str) -> bool:
         data = text.encode("utf-8")
     except UnicodeEncodeError:
         return True
+    return _suspect_bytes(data)
+
+
+def _suspect_bytes(data: bytes) -> bool:
+    """A C0 control, DEL, a C1 control or a bidirectional control in UTF-8 bytes."""
     if len(data.translate(None, _C0_BYTES)) != len(data):
         return True
     return (_C1_UTF8.search(data) is not None

@@ -31,7 +31,7 @@ import zstandard
 from defusedxml.common import (DefusedXmlException, DTDForbidden, EntitiesForbidden,
                                ExternalReferenceForbidden)
 
-from pipeline.core.untrusted import clean_text, int64, text_sha256, utc_instant
+from pipeline.core.untrusted import clean_and_hash, clean_text, int64, utc_instant
 from pipeline.records import RawInput
 from pipeline.sources.files import ReadFailure
 
@@ -412,9 +412,10 @@ class PageParser:
             return RawInput(source=source, fmt="wikitext", content=text, source_format="dump",
                             title=title, page_id=page_id, rev_id=_int(f.rev_id),
                             rev_timestamp=_timestamp(f.timestamp), cleaned=False)
-        return RawInput(source=source, fmt="wikitext", content=clean_text(text), source_format="dump",
+        content, sha = clean_and_hash(text)
+        return RawInput(source=source, fmt="wikitext", content=content, source_format="dump",
                         title=title, page_id=page_id, rev_id=_int(f.rev_id),
-                        rev_timestamp=_timestamp(f.timestamp), sha256=text_sha256(text))
+                        rev_timestamp=_timestamp(f.timestamp), sha256=sha)
 
 
 def _why(e: Exception) -> str:
