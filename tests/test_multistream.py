@@ -375,3 +375,23 @@ def test_a_redone_block_is_logged_with_its_reason(tmp_path, caplog):
     assert [r.getMessage() for r in caplog.records] == [
         "a block of the dump went over its limits (worker died: exit code 7): its pages are done "
         "again one by one"]
+
+
+def test_a_bz2_block_decompresses_exactly_as_the_standard_library_or_fails_as_it_does():
+    """Blocks are read by indexed_bzip2 on one thread; a damaged or cut one falls back to the
+    standard library, so the bytes or the error are the stdlib's."""
+    from pipeline.sources.dump import decompress_all, indexed_bzip2
+    assert indexed_bzip2 is not None  # a pinned dependency: the fast path is what is tested
+    text = "".join(f"<page><title>Page {i}</title><text>é – {i * 7919}</text></page>\n"
+                   for i in range(3000)).encode()
+    block = bz2.compress(text)
+    assert decompress_all(block) == text
+    assert decompress_all(block + bz2.compress(b"</mediawiki>")) == text + b"</mediawiki>"
+    flipped = bytearray(block)
+    flipped[len(block) // 2] ^= 0xFF
+    for bad in (block[:-7], block[: len(block) // 2], bytes(flipped), b"BZh9"):
+        with pytest.raises((OSError, ValueError, EOFError)) as got:
+            decompress_all(bad)
+        with pytest.raises((OSError, ValueError, EOFError)) as expected:
+            bz2.decompress(bad)
+        assert (type(got.value), str(got.value)) == (type(expected.value), str(expected.value))

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import bz2
 import gzip
+import io
 import os
 import re
 from datetime import datetime
@@ -213,11 +214,27 @@ def decompress_all(data: bytes) -> bytes:
     as they are. A damaged or cut block raises ValueError, OSError or EOFError."""
     kind = compression(data[:4])
     if kind == "bz2":
-        return bz2.decompress(data)
+        return _bz2_block(data)
     if kind == "zstd":
-        import io
         return b"".join(_zstd_chunks(io.BytesIO(data), CHUNK))
     return data
+
+
+def _bz2_block(data: bytes) -> bytes:
+    """bz2.decompress(data), by indexed_bzip2 on one thread where it can (a multistream block in
+    a worker: about 0.83x the CPU time); a block it cannot read (damaged, cut short) is read by
+    the standard library, so what comes out, or the error raised, is the stdlib's."""
+    if indexed_bzip2 is not None:
+        reader = None
+        try:
+            reader = indexed_bzip2.open(io.BytesIO(data), parallelization=1)
+            return reader.read()
+        except (RuntimeError, OSError, ValueError, EOFError):
+            pass  # the standard library says why, below
+        finally:
+            if reader is not None:
+                reader.close()
+    return bz2.decompress(data)
 
 
 def _timestamp(text: str | None) -> datetime | None:
