@@ -42,6 +42,7 @@ def _quotes(m: re.Match) -> str:
 # A space before one of these goes (each pair found with str.find, which is faster than one
 # regex over the whole text).
 _SPACE_BEFORE = (" ,", " ;", " .", " :", " )")
+_SPACE_BEFORE_ANY = re.compile(r" [,;.:)]")
 # ASCII that is not printable text, a tab or a line break (SEP is one such character)
 _CONTROL = re.compile(r"[^\t\n\r\x20-\x7e]")
 
@@ -76,17 +77,24 @@ def clean_inline(s: str, sep: str = " ", keep_lines: bool = False) -> str:
     # Runs of whitespace become one space: str.split() splits on exactly the characters \s
     # matches, and the ends it drops are stripped below anyway.
     if keep_lines:
-        s = "\n".join([" ".join(line.split()) for line in s.split("\n")])
+        # Most lines of a section have nothing to collapse: when a line is printable (every
+        # white-space character but " " is not: tests/wikitext/test_render.py checks each code
+        # point), has no "  " and no space at either end, split and join give it back as it is.
+        s = "\n".join([line if line.isprintable() and "  " not in line and line[:1] != " "
+                        and line[-1:] != " " else " ".join(line.split())
+                        for line in s.split("\n")])
     else:
         s = " ".join(s.split())
     if "UTC" in s:
         s = _REPEATED_UTC.sub("UTC", s)
     if " " in s:
         # " ([,;.:)])" -> "\1" in one pass is the same as pair by pair: removing the spaces
-        # before one character cannot put a space before another one.
-        for pair in _SPACE_BEFORE:
-            if pair in s:
-                s = s.replace(pair, pair[1])
+        # before one character cannot put a space before another one. One regex search says
+        # whether there is any pair (most texts have none), cheaper than a search per pair.
+        if _SPACE_BEFORE_ANY.search(s) is not None:
+            for pair in _SPACE_BEFORE:
+                if pair in s:
+                    s = s.replace(pair, pair[1])
         if "( " in s:
             s = s.replace("( ", "(")
     if keep_lines:

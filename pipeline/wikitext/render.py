@@ -43,7 +43,7 @@ from pipeline.wikitext import tree as mwtree
 from pipeline.wikitext.inline import (APOS, FLAG_CLOSE, FLAG_OPEN, SEP, _MARKS, clean_inline,
                                       finish, is_lost)
 from pipeline.wikitext.refs import LIFTABLE, NAME_ATTR, REF_END, REF_MARK, REF_OPEN, unlift
-from pipeline.wikitext.templates import renderer_for
+from pipeline.wikitext.templates import is_silent, renderer_for
 
 _PIPE_TRICK = re.compile(r"\s*\([^)]*\)\s*$")
 _DISPLAY_NONE = re.compile(r"display\s*:\s*none", re.I)
@@ -53,7 +53,7 @@ class Context:
     """What rendering one value collects besides its text."""
 
     def __init__(self, on_infobox: Callable[[Template], None] | None = None,
-                 refs: list[str] | None = None) -> None:
+                 refs: list[str] | None = None, text_only: bool = False) -> None:
         self.links: list[tuple[str, str]] = []
         self.coords: tuple[float, float] | None = None
         self.quantities: list[Quantity] = []
@@ -61,6 +61,10 @@ class Context:
         self.unknown_templates: list[str] = []
         self.on_infobox = on_infobox
         self.refs = refs or None  # the refs lifted out of the text being rendered (lift_refs)
+        # Only the text is wanted (the prose): what renders no text whatever it holds (a ref, a
+        # silent template: templates.is_silent) is not rendered, since its side results (the
+        # citations) would be thrown away; the text is the same either way.
+        self.text_only = text_only
 
     def fill_citation(self, cite: Citation, code: Wikicode) -> None:
         """Fill a citation's url/title/date from a cite template in code (for templates)."""
@@ -131,6 +135,8 @@ class Context:
         if fn is None:
             self.unknown_templates.append(name)
             return ""
+        if self.text_only and is_silent(fn):
+            return ""
         return fn(Args(t, self, name.lower()), self)
 
     def wikilink(self, link: Wikilink) -> str:
@@ -153,7 +159,8 @@ class Context:
         if tag.wiki_markup in ("*", "#", ":", ";"):
             return SEP
         if name == "ref":
-            self.citations.append(citation_from_ref(tag))
+            if not self.text_only:
+                self.citations.append(citation_from_ref(tag))
             return ""
         if name in BREAK_TAGS:
             return SEP + (self.render(tag.contents) + SEP if tag.contents else "")
@@ -403,7 +410,7 @@ def render_wikitext(wikitext: str, parsed: Wikicode | None = None) -> str:
     if code is None:  # (not `or`: a Wikicode's truth value is its whole text made into a str)
         code = parsed if parsed is not None else mwtree.parse(wikitext, skip_style_tags=True)
     # Apostrophes stay protected: the caller strips '' markup around this text later.
-    return finish(Context().render(code))[0].replace("'", APOS)
+    return finish(Context(text_only=True).render(code))[0].replace("'", APOS)
 
 
 _NOT_LIGHT = re.compile(r"[\[\]<>&'\n]|\{\{.*\{\{|\}\}.*\}\}", re.S)

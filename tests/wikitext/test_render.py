@@ -303,6 +303,47 @@ def test_clean_inline(s, keep_lines, expected):
     assert clean_inline(s, keep_lines=keep_lines) == expected
 
 
+def test_a_printable_line_has_no_white_space_but_the_space():
+    # clean_inline leaves a printable line with no "  " and no space at its ends as it is:
+    # split() and join would give it back unchanged only if " " is its only white space.
+    import sys
+    for c in range(sys.maxunicode + 1):
+        ch = chr(c)
+        if ch.isspace() and ch != " ":
+            assert not ch.isprintable(), hex(c)
+
+
+@pytest.mark.parametrize("s", ["a\u00a0b\nc", " a\nb ", "a  b\nc", "a\u2009b", "a\x85b\nc\u3000d", "x\n\ny"])
+def test_clean_lines_collapse_what_is_not_plain(s):
+    from pipeline.wikitext.inline import clean_inline
+    assert clean_inline(s, keep_lines=True) == "\n".join(" ".join(line.split()).strip(" ,;")
+                                                          for line in s.split("\n"))
+
+
+def _corpus_prose_templates():
+    from pipeline.wikitext.scan import scan
+    out = []
+    for text in _corpus_texts():
+        sc = scan(text)
+        out.extend(text[s:e] for s, e in sc.templates if e - s < 20_000)
+    return out
+
+
+def test_text_only_rendering_gives_the_text_of_full_rendering():
+    # render_wikitext (the prose) renders neither refs nor silent templates: the same text
+    from pipeline.wikitext import tree as mwtree
+    from pipeline.wikitext.inline import finish
+    from pipeline.wikitext.render import Context
+    snippets = _corpus_prose_templates() + [
+        "{{quote|a<ref>{{cite web|url=u|title=t}}</ref> b{{efn|note<ref name=x/>}} c}}",
+        "{{nowrap|x{{coord|1|2}}{{citation needed}}{{sfn|A|2001}} y}}", "{{quote|{{cite book|title=B}}z}}"]
+    assert len(snippets) > 50
+    for snippet in snippets:
+        tree = mwtree.parse(snippet, skip_style_tags=True)
+        full = finish(Context().render(tree))[0]
+        assert finish(Context(text_only=True).render(tree))[0] == full, snippet[:200]
+
+
 def test_render_wikitext_light_and_full_paths_agree():
     from pipeline.wikitext import tree as mwtree
     from pipeline.wikitext.inline import finish
