@@ -77,12 +77,19 @@ def clean_inline(s: str, sep: str = " ", keep_lines: bool = False) -> str:
     # Runs of whitespace become one space: str.split() splits on exactly the characters \s
     # matches, and the ends it drops are stripped below anyway.
     if keep_lines:
-        # Most lines of a section have nothing to collapse: when a line is printable (every
-        # white-space character but " " is not: tests/wikitext/test_render.py checks each code
-        # point), has no "  " and no space at either end, split and join give it back as it is.
-        s = "\n".join([line if line.isprintable() and "  " not in line and line[:1] != " "
-                        and line[-1:] != " " else " ".join(line.split())
-                        for line in s.split("\n")])
+        # Most lines of a section have nothing to collapse: when a line's only white space is
+        # single " "s between other characters, split and join give it back as it is. Every
+        # white-space character but " " is one that str.isprintable() rejects
+        # (tests/wikitext/test_render.py checks each code point), so a printable line (or one
+        # printable after a first character that is not white space, such as a list item's
+        # mark) with no "  " and no space at either end is such a line. A no-break space, the
+        # commonest other space, is made " " first, as the split would make it.
+        if "\u00a0" in s:
+            s = s.replace("\u00a0", " ")
+        s = "\n".join([line if (line.isprintable() or not line[:1].isspace()
+                                 and line[1:].isprintable())
+                        and "  " not in line and line[:1] != " " and line[-1:] != " "
+                        else " ".join(line.split()) for line in s.split("\n")])
     else:
         s = " ".join(s.split())
     if "UTC" in s:

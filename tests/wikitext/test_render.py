@@ -313,7 +313,8 @@ def test_a_printable_line_has_no_white_space_but_the_space():
             assert not ch.isprintable(), hex(c)
 
 
-@pytest.mark.parametrize("s", ["a\u00a0b\nc", " a\nb ", "a  b\nc", "a\u2009b", "a\x85b\nc\u3000d", "x\n\ny"])
+@pytest.mark.parametrize("s", ["a\u00a0b\nc", " a\nb ", "a  b\nc", "a\u2009b", "a\x85b\nc\u3000d", "x\n\ny",
+                               "\ue003 a b\n\ue003\ta", "\t\ue003a\n\ue003 a \n\ue003a\u00a0 b", "\u00a0\u00a0a\n\u00a0"])
 def test_clean_lines_collapse_what_is_not_plain(s):
     from pipeline.wikitext.inline import clean_inline
     assert clean_inline(s, keep_lines=True) == "\n".join(" ".join(line.split()).strip(" ,;")
