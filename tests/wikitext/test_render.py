@@ -355,6 +355,25 @@ def test_render_wikitext_light_and_full_paths_agree():
         assert finish(Context().render(light)) == finish(Context().render(mwtree.parse(snippet, True)))
 
 
+def test_a_light_snippet_renders_as_its_tree_renders():
+    # render_wikitext reads a light snippet's arguments from its strings (render._LightArgs)
+    from pipeline.wikitext import tree as mwtree
+    from pipeline.wikitext.inline import APOS, finish
+    from pipeline.wikitext.render import Context, _light_split
+    from pipeline.wikitext.templates import RENDERERS
+    snippets = [t for t in _corpus_prose_templates() if _light_split(t) is not None]
+    args = ["|1969|7|16", "|47.5|lb|kg|0", "|5|ft|11|in|m", "|1|to|3|mi|km|abbr=on", "|a|b|c",
+            "|x=1|y=2|x=3", "|Hornet|CV-12", "| a b |=c| d=", "|\u00a0x\u2011y é|\x1ez",
+            "|USA", "|df=y|1969|7|16|13|32|TZ=Z", "|2020|5|30|19|22|TZ=-04:00", "", "|1=a|2=b"]
+    snippets += ["{{" + name + a + "}}" for name in sorted(RENDERERS) for a in args]
+    snippets = [s for s in snippets if _light_split(s) is not None]
+    assert len(snippets) > 1000
+    for snippet in snippets:
+        tree = mwtree.parse(snippet, skip_style_tags=True)
+        expected = finish(Context(text_only=True).render(tree))[0].replace("'", APOS)
+        assert render_wikitext(snippet) == expected, snippet
+
+
 # --- a ref's cite template read without the parser (render._light_cite) ------------------------
 
 def _parsed_cite(body):
