@@ -313,6 +313,25 @@ def test_a_printable_line_has_no_white_space_but_the_space():
             assert not ch.isprintable(), hex(c)
 
 
+def test_the_invisible_and_control_tests_read_each_code_point_as_the_regexes_do():
+    # a long text is read from its bytes, a short one by the regex: either finds a character
+    # exactly where the regex would (whether a text has one is whether any of its characters is)
+    import sys
+    from pipeline.wikitext import inline
+    found = [chr(c) for c in range(sys.maxunicode + 1) if inline._INVISIBLE.match(chr(c))]
+    assert len(found) == 33
+    others = "".join(chr(c) for c in range(sys.maxunicode + 1) if not inline._INVISIBLE.match(chr(c)))
+    for at in range(0, len(others), 5000):
+        chunk = others[at:at + 5000]
+        assert not inline._has_invisible(chunk) and not inline._has_invisible(chunk[:50])
+    for ch in found:
+        for s in (ch, "a\u00e9" + ch + "\n", "a\u00e9" + ch + "\n" + "x" * inline._LONG):
+            assert inline._has_invisible(s), hex(ord(ch))
+    for c in range(128):
+        for s in ("a" + chr(c) + "\n", "a" + chr(c) + "\n" + "x" * inline._LONG):
+            assert inline._has_control(s) == (inline._CONTROL.search(s) is not None), c
+
+
 @pytest.mark.parametrize("s", ["a\u00a0b\nc", " a\nb ", "a  b\nc", "a\u2009b", "a\x85b\nc\u3000d", "x\n\ny",
                                "\ue003 a b\n\ue003\ta", "\t\ue003a\n\ue003 a \n\ue003a\u00a0 b", "\u00a0\u00a0a\n\u00a0"])
 def test_clean_lines_collapse_what_is_not_plain(s):
