@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 
 from pipeline.records import Quantity
 from pipeline.core.quantities import convert_value, unit_code
@@ -41,6 +42,14 @@ def _fmt_number(v: float, decimals: int) -> str:
     return "0" if out[0] == "-" and _NEGATIVE_ZERO.fullmatch(out) else out
 
 
+@lru_cache(maxsize=1024)
+def _metric_target(target: str) -> str | None:
+    """The target itself when it is a metric unit (it converts to itself), else None. Cached:
+    pages name a few targets over and over, and the answer is the units table's alone."""
+    metric = convert_value(1.0, target)
+    return target if metric and unit_code(target) == metric[1] else None
+
+
 def render_convert(p: list[str], ctx) -> str:
     """{{convert|value|unit|target}} and its ranges (value|to|value|unit) and compound inputs
     (5|ft|11|in|m): the metric text, one Quantity per stated number."""
@@ -61,8 +70,7 @@ def render_convert(p: list[str], ctx) -> str:
         i += 2
     target = p[i].split()[0] if i < len(p) and p[i].strip() else None
     precision = _number(p[i + 1]) if i + 1 < len(p) else None
-    metric = convert_value(1.0, target) if target else None
-    metric_target = target if metric and unit_code(target) == metric[1] else None
+    metric_target = _metric_target(target) if target else None
     shown = []
     for value, decimals in numbers:
         to_metric = convert_value(value, unit, metric_target) or convert_value(value, unit, None)

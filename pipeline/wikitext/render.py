@@ -30,6 +30,7 @@ Bad input never raises: a template with missing or junk arguments renders what i
 
 import re
 from collections.abc import Callable
+from functools import cached_property
 
 from mwparserfromhell.nodes import (Argument, Comment, ExternalLink, Heading, HTMLEntity, Tag,
                                     Template, Text, Wikilink)
@@ -43,7 +44,7 @@ from pipeline.wikitext import tree as mwtree
 from pipeline.wikitext.inline import (APOS, FLAG_CLOSE, FLAG_OPEN, SEP, _MARKS, clean_inline,
                                       finish, is_lost)
 from pipeline.wikitext.refs import LIFTABLE, NAME_ATTR, REF_END, REF_MARK, REF_OPEN, unlift
-from pipeline.wikitext.templates import renderer_for
+from pipeline.wikitext.templates import is_silent, renderer_for
 
 _PIPE_TRICK = re.compile(r"\s*\([^)]*\)\s*$")
 _DISPLAY_NONE = re.compile(r"display\s*:\s*none", re.I)
@@ -53,7 +54,7 @@ class Context:
     """What rendering one value collects besides its text."""
 
     def __init__(self, on_infobox: Callable[[Template], None] | None = None,
-                 refs: list[str] | None = None) -> None:
+                 refs: list[str] | None = None, text_only: bool = False) -> None:
         self.links: list[tuple[str, str]] = []
         self.coords: tuple[float, float] | None = None
         self.quantities: list[Quantity] = []
@@ -61,6 +62,10 @@ class Context:
         self.unknown_templates: list[str] = []
         self.on_infobox = on_infobox
         self.refs = refs or None  # the refs lifted out of the text being rendered (lift_refs)
+        # Only the text is wanted (the prose): what renders no text whatever it holds (a ref, a
+        # silent template: templates.is_silent) is not rendered, since its side results (the
+        # citations) would be thrown away; the text is the same either way.
+        self.text_only = text_only
 
     def fill_citation(self, cite: Citation, code: Wikicode) -> None:
         """Fill a citation's url/title/date from a cite template in code (for templates)."""
@@ -122,16 +127,26 @@ class Context:
         return self.unlift(str(n))
 
     def template(self, t: Template) -> str:
-        name = canonical_name(mwtree.to_str(t.name))
+        return self._template(mwtree.to_str(t.name), t)
+
+    def _template(self, written: str, t: Template | None,
+                  params: list[tuple[str, str, bool]] | None = None) -> str:
+        """A template by the name as written: the tree t, or (t None) a light snippet's
+        params (_light_split), whose Args are read from its strings."""
+        name = canonical_name(written)
         if name.startswith("Infobox"):
             if self.on_infobox is not None:
-                self.on_infobox(t)
+                self.on_infobox(t if t is not None else mwtree.template(written, params))
             return ""
         fn = renderer_for(name)
         if fn is None:
             self.unknown_templates.append(name)
             return ""
-        return fn(Args(t, self, name.lower()), self)
+        if self.text_only and is_silent(fn):
+            return ""
+        args = Args(t, self, name.lower()) if t is not None else _LightArgs(written, params, self,
+                                                                              name.lower())
+        return fn(args, self)
 
     def wikilink(self, link: Wikilink) -> str:
         title = plain(link.title, self.refs)
@@ -153,7 +168,8 @@ class Context:
         if tag.wiki_markup in ("*", "#", ":", ";"):
             return SEP
         if name == "ref":
-            self.citations.append(citation_from_ref(tag))
+            if not self.text_only:
+                self.citations.append(citation_from_ref(tag))
             return ""
         if name in BREAK_TAGS:
             return SEP + (self.render(tag.contents) + SEP if tag.contents else "")
@@ -197,6 +213,46 @@ class Args:
 
     def plains(self) -> list[str]:
         return [self.plain(i) for i in range(len(self.positional))]
+
+
+class _LightArgs(Args):
+    """The Args of a light snippet (_light_split: every value one plain Text), read from its
+    strings: the trees Args holds (positional, named, template) are built only when a renderer
+    asks for them ({{convert}} asks for none). Each answer is the one Args gives for the
+    snippet's tree: a value's tree is mwtree.text_code of its string."""
+
+    def __init__(self, written: str, params: list[tuple[str, str, bool]], ctx: Context,
+                 name: str) -> None:
+        self.ctx, self.name = ctx, name
+        self._written, self._params = written, params
+        self._positional = [value for _, value, showkey in params if not showkey]
+        self._named: dict[str, str] = {}
+        for key, value, showkey in params:
+            if showkey:
+                self._named[normalize_param(key)] = value  # the last duplicate wins, as in Args
+
+    @cached_property
+    def template(self) -> Template:
+        return mwtree.template(self._written, self._params)
+
+    @cached_property
+    def positional(self) -> list[Wikicode]:
+        return [mwtree.text_code(value) for value in self._positional]
+
+    @cached_property
+    def named(self) -> dict[str, Wikicode]:
+        return {key: mwtree.text_code(value) for key, value in self._named.items()}
+
+    def plain(self, i: int) -> str:
+        values = self._positional
+        return plain(mwtree.text_code(values[i]), self.ctx.refs) if i < len(values) else ""
+
+    def get(self, key: str, default: str = "") -> str:
+        value = self._named.get(key)
+        return plain(mwtree.text_code(value), self.ctx.refs) if value is not None else default
+
+    def plains(self) -> list[str]:
+        return [self.plain(i) for i in range(len(self._positional))]
 
 
 def plain(code: Wikicode | None, refs: list[str] | None = None) -> str:
@@ -399,19 +455,23 @@ def render_wikitext(wikitext: str, parsed: Wikicode | None = None) -> str:
     """Reader text of a small wikitext snippet (one template from the prose), one line, with
     apostrophes as APOS (clean_inline turns them back). parsed: mwtree.parse(wikitext,
     skip_style_tags=True), when the caller has it already."""
-    code = _light_parse(wikitext)
-    if code is None:  # (not `or`: a Wikicode's truth value is its whole text made into a str)
-        code = parsed if parsed is not None else mwtree.parse(wikitext, skip_style_tags=True)
+    ctx = Context(text_only=True)
+    light = _light_split(wikitext)
+    if light is not None:  # what rendering _light_parse's tree gives, without the tree
+        text = ctx._template(*light)
+    else:
+        text = ctx.render(parsed if parsed is not None else mwtree.parse(wikitext, skip_style_tags=True))
     # Apostrophes stay protected: the caller strips '' markup around this text later.
-    return finish(Context().render(code))[0].replace("'", APOS)
+    return finish(text)[0].replace("'", APOS)
 
 
 _NOT_LIGHT = re.compile(r"[\[\]<>&'\n]|\{\{.*\{\{|\}\}.*\}\}", re.S)
 
 
-def _light_parse(wikitext: str) -> Wikicode | None:
-    """A one-template snippet without markup inside ({{convert|47.5|lb|kg}}) built directly:
-    even the lean parse costs ~30 us and the prose has dozens of these snippets."""
+def _light_split(wikitext: str) -> tuple[str, None, list[tuple[str, str, bool]]] | None:
+    """A one-template snippet without markup inside ({{convert|47.5|lb|kg}}) as (name, None,
+    params), params as mwtree.template takes them; None for any other snippet. Even the lean
+    parse costs ~30 us and the prose has dozens of these snippets."""
     if not (wikitext.startswith("{{") and wikitext.endswith("}}")) or _NOT_LIGHT.search(wikitext):
         return None
     name, *parts = wikitext[2:-2].split("|")
@@ -422,7 +482,13 @@ def _light_parse(wikitext: str) -> Wikicode | None:
             position += 1
             key, val = str(position), part
         params.append((key, val, bool(eq)))
-    return _code_of(mwtree.template(name, params))
+    return name, None, params
+
+
+def _light_parse(wikitext: str) -> Wikicode | None:
+    """The tree of a light snippet (_light_split), built directly; None for any other."""
+    light = _light_split(wikitext)
+    return None if light is None else _code_of(mwtree.template(light[0], light[2]))
 
 
 def _code_of(node) -> Wikicode:

@@ -6,9 +6,10 @@ follows MediaWiki's preprocessor where it can, in linear time:
 
 * ``{{ ... }}`` nest; a ``}}`` closes the innermost open ``{{``. An unclosed ``{{`` is literal
   text (as in MediaWiki) and the templates inside it are still found.
-* ``[[ ... ]]`` are tracked so that ``]]`` only closes a link; an unclosed ``[[`` inside a
-  template does not swallow the rest of the page (a ``}}`` closes the template anyway, which is
-  more forgiving than MediaWiki).
+* ``[[ ... ]]`` change nothing: a ``}}`` inside a link closes the innermost open ``{{`` (more
+  forgiving than MediaWiki), so an unclosed ``[[`` inside a template does not swallow the rest
+  of the page. (Links were once tracked on the stack, but a ``}}`` dropped them all before
+  closing its template: they never changed a span, and are not read any more.)
 * ``<!-- -->`` comments are skipped (an unclosed comment runs to the end of the page, as in
   MediaWiki); extension tags (``<ref>``, ``<nowiki>``, ``<pre>``, ``<math>``, ...) are opaque:
   braces inside them do not count. An extension tag without its closing tag is literal text.
@@ -33,10 +34,9 @@ from pipeline.core.mediawiki import EXTENSION_TAGS, normalize_name
 _CLOSERS = {tag: re.compile(r"</" + tag + r"\s*>", re.IGNORECASE) for tag in EXTENSION_TAGS}
 
 _TAG_OPEN = r"<(" + "|".join(EXTENSION_TAGS) + r")(?=[\s/>])([^<>]{0,2000}?)(/?)>"
-_TOKEN = re.compile(r"\{\{+|\}\}+|\[\[|\]\]|<!--|" + _TAG_OPEN, re.IGNORECASE)
+_TOKEN = re.compile(r"\{\{+|\}\}+|<!--|" + _TAG_OPEN, re.IGNORECASE)
 # Outside every template only an opening {{, a comment or a tag can change anything: a }} closes
-# nothing there, and a link's [[ ]] matter only for the braces inside a template. Skipping them
-# saves the Python loop most of the page's tokens.
+# nothing there. Skipping the rest saves the Python loop most of the page's tokens.
 _BRACES = re.compile(r"\{\{+")
 _ANGLE = re.compile(r"<!--|" + _TAG_OPEN, re.IGNORECASE)
 
@@ -180,7 +180,7 @@ class _Scanner:
         self.text = text
         self.pairs: list[tuple[int, int]] = []
         self.opaque: list[tuple[int, int, str]] = []
-        self.stack: list[tuple[str, int]] = []  # ("T", start of {{) or ("L", start of [[)
+        self.stack: list[int] = []  # where each open {{ starts
         self.templates_open = 0
         self.close_cache: dict[str, int] = {}  # tag -> next known closing tag (-1: none)
         self.next_brace = [-2]  # next "{{" outside templates (-2: not looked for yet)
@@ -206,27 +206,18 @@ class _Scanner:
                 run = len(tok)
                 offset = m.start() + run % 2
                 for k in range(run // 2):
-                    stack.append(("T", offset + 2 * k))
+                    stack.append(offset + 2 * k)
                     templates_open += 1
                 pos = m.end()
             elif first == "}":
                 run = len(tok)
                 at = m.start()
                 while run >= 2 and templates_open:
-                    while stack[-1][0] == "L":
-                        stack.pop()
-                    _, start = stack.pop()
+                    start = stack.pop()
                     templates_open -= 1
                     at += 2
                     run -= 2
                     pairs.append((start, at))
-                pos = m.end()
-            elif tok == "[[":
-                stack.append(("L", m.start()))
-                pos = m.end()
-            elif tok == "]]":
-                if stack and stack[-1][0] == "L":
-                    stack.pop()
                 pos = m.end()
             elif tok == "<!--":
                 close = text.find("-->", m.end())

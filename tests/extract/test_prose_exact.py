@@ -83,7 +83,7 @@ def _plain_clean(s: str, keep_lines: bool = False) -> str:
 
 CLEAN_PIECES = ["'", "''", "'''", "''''", "'''''", " ", "  ", "(", ")", "[", "]", ",", ";", ".", ":",
                 "\n", "\t", "\u00a0", "\u2009", "\u00ad", "\x0b", "\x1f", "\u2011", "\x1e", "\ue000",
-                "\ue001", APOS, "a", "UTC", " UTC", "xUTC", "é"]
+                "\ue001", APOS, "a", "UTC", " UTC", "xUTC", "é", "\ue003", "\x85", "\u3000"]
 
 
 @settings(max_examples=600, deadline=None)

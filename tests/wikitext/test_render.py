@@ -303,6 +303,67 @@ def test_clean_inline(s, keep_lines, expected):
     assert clean_inline(s, keep_lines=keep_lines) == expected
 
 
+def test_a_printable_line_has_no_white_space_but_the_space():
+    # clean_inline leaves a printable line with no "  " and no space at its ends as it is:
+    # split() and join would give it back unchanged only if " " is its only white space.
+    import sys
+    for c in range(sys.maxunicode + 1):
+        ch = chr(c)
+        if ch.isspace() and ch != " ":
+            assert not ch.isprintable(), hex(c)
+
+
+def test_the_invisible_and_control_tests_read_each_code_point_as_the_regexes_do():
+    # a long text is read from its bytes, a short one by the regex: either finds a character
+    # exactly where the regex would (whether a text has one is whether any of its characters is)
+    import sys
+    from pipeline.wikitext import inline
+    found = [chr(c) for c in range(sys.maxunicode + 1) if inline._INVISIBLE.match(chr(c))]
+    assert len(found) == 33
+    others = "".join(chr(c) for c in range(sys.maxunicode + 1) if not inline._INVISIBLE.match(chr(c)))
+    for at in range(0, len(others), 5000):
+        chunk = others[at:at + 5000]
+        assert not inline._has_invisible(chunk) and not inline._has_invisible(chunk[:50])
+    for ch in found:
+        for s in (ch, "a\u00e9" + ch + "\n", "a\u00e9" + ch + "\n" + "x" * inline._LONG):
+            assert inline._has_invisible(s), hex(ord(ch))
+    for c in range(128):
+        for s in ("a" + chr(c) + "\n", "a" + chr(c) + "\n" + "x" * inline._LONG):
+            assert inline._has_control(s) == (inline._CONTROL.search(s) is not None), c
+
+
+@pytest.mark.parametrize("s", ["a\u00a0b\nc", " a\nb ", "a  b\nc", "a\u2009b", "a\x85b\nc\u3000d", "x\n\ny",
+                               "\ue003 a b\n\ue003\ta", "\t\ue003a\n\ue003 a \n\ue003a\u00a0 b", "\u00a0\u00a0a\n\u00a0"])
+def test_clean_lines_collapse_what_is_not_plain(s):
+    from pipeline.wikitext.inline import clean_inline
+    assert clean_inline(s, keep_lines=True) == "\n".join(" ".join(line.split()).strip(" ,;")
+                                                          for line in s.split("\n"))
+
+
+def _corpus_prose_templates():
+    from pipeline.wikitext.scan import scan
+    out = []
+    for text in _corpus_texts():
+        sc = scan(text)
+        out.extend(text[s:e] for s, e in sc.templates if e - s < 20_000)
+    return out
+
+
+def test_text_only_rendering_gives_the_text_of_full_rendering():
+    # render_wikitext (the prose) renders neither refs nor silent templates: the same text
+    from pipeline.wikitext import tree as mwtree
+    from pipeline.wikitext.inline import finish
+    from pipeline.wikitext.render import Context
+    snippets = _corpus_prose_templates() + [
+        "{{quote|a<ref>{{cite web|url=u|title=t}}</ref> b{{efn|note<ref name=x/>}} c}}",
+        "{{nowrap|x{{coord|1|2}}{{citation needed}}{{sfn|A|2001}} y}}", "{{quote|{{cite book|title=B}}z}}"]
+    assert len(snippets) > 50
+    for snippet in snippets:
+        tree = mwtree.parse(snippet, skip_style_tags=True)
+        full = finish(Context().render(tree))[0]
+        assert finish(Context(text_only=True).render(tree))[0] == full, snippet[:200]
+
+
 def test_render_wikitext_light_and_full_paths_agree():
     from pipeline.wikitext import tree as mwtree
     from pipeline.wikitext.inline import finish
@@ -311,6 +372,25 @@ def test_render_wikitext_light_and_full_paths_agree():
         light = _light_parse(snippet)
         assert light is not None
         assert finish(Context().render(light)) == finish(Context().render(mwtree.parse(snippet, True)))
+
+
+def test_a_light_snippet_renders_as_its_tree_renders():
+    # render_wikitext reads a light snippet's arguments from its strings (render._LightArgs)
+    from pipeline.wikitext import tree as mwtree
+    from pipeline.wikitext.inline import APOS, finish
+    from pipeline.wikitext.render import Context, _light_split
+    from pipeline.wikitext.templates import RENDERERS
+    snippets = [t for t in _corpus_prose_templates() if _light_split(t) is not None]
+    args = ["|1969|7|16", "|47.5|lb|kg|0", "|5|ft|11|in|m", "|1|to|3|mi|km|abbr=on", "|a|b|c",
+            "|x=1|y=2|x=3", "|Hornet|CV-12", "| a b |=c| d=", "|\u00a0x\u2011y é|\x1ez",
+            "|USA", "|df=y|1969|7|16|13|32|TZ=Z", "|2020|5|30|19|22|TZ=-04:00", "", "|1=a|2=b"]
+    snippets += ["{{" + name + a + "}}" for name in sorted(RENDERERS) for a in args]
+    snippets = [s for s in snippets if _light_split(s) is not None]
+    assert len(snippets) > 1000
+    for snippet in snippets:
+        tree = mwtree.parse(snippet, skip_style_tags=True)
+        expected = finish(Context(text_only=True).render(tree))[0].replace("'", APOS)
+        assert render_wikitext(snippet) == expected, snippet
 
 
 # --- a ref's cite template read without the parser (render._light_cite) ------------------------
