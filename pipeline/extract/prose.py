@@ -46,7 +46,7 @@ from pipeline.core.patterns import fold_for_words
 from pipeline.extract.mentions import Mention as _Mention
 from pipeline.extract.mentions import Missions as _Missions
 from pipeline.extract.prose_traps import HISTORIC, after_launch, date_range
-from pipeline.extract.sentences import (DatedSpan, RecentSentences, event_relative, find_dates,
+from pipeline.extract.sentences import (DatedSpan, RecentSentences, event_relative, find_absolute,
                                          find_relative, may_date, split_sentences)
 
 _FINE = ("day", "hour", "minute", "second")
@@ -368,7 +368,7 @@ def extract_events(sections: list[Section], mission_title: str, *, aliases=(),
                     dates = find_relative(sentence, relative_anchor)
                     ranged = None
                 else:
-                    dates = find_dates(sentence, day_anchor or year_anchor, relative=False)
+                    dates = find_absolute(sentence, day_anchor or year_anchor)
                     if not dates and relative_anchor is not None:
                         # relative_anchor is day_anchor here (set together; only
                         # relative_anchor is ever cleared alone): find_dates(sentence,

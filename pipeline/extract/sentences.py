@@ -158,7 +158,15 @@ _LONG_ZONES = {"eastern standard time": "EST", "eastern daylight time": "EDT",
                "mountain standard time": "MST", "mountain daylight time": "MDT",
                "moscow time": "MSK", "coordinated universal time": "UTC"}
 _LONG_ZONE = re.compile("|".join(_LONG_ZONES), re.I)
-_TIME_WORD = re.compile("time", re.I)   # in every long zone name (as _LONG_ZONE matches it)
+
+
+def _has_time_word(text: str) -> bool:
+    """Whether "time" is written as re.I finds it (it is in every long zone name, as _LONG_ZONE
+    matches it): "time" in fold_for_words(text), one C scan instead of the caseless engine at
+    every character (tests/extract/test_sentences_exact.py compares with the caseless search)."""
+    return "time" in fold_for_words(text)
+
+
 # "the night before the launch": the narrative moved to a time the text does not date.
 EVENT_RELATIVE = re.compile(
     # the leading test (a match's first letter, case-sensitively) is quicker than the caseless one
@@ -196,7 +204,7 @@ def _normalise_for_dates(sentence: str) -> str:
     # each pass only where a literal its every match contains is present (one C scan each)
     text = _WEEKDAY.sub(_blank, sentence) if "day" in sentence and any(
         day in sentence for day in _WEEKDAYS) else sentence
-    if _TIME_WORD.search(text) is None:
+    if not _has_time_word(text):
         return text
     return _LONG_ZONE.sub(_abbreviated, text)
 
@@ -251,7 +259,7 @@ def may_date(sentence: str, anchor: Instant | None) -> bool:
                 return True
             break
     return (":" in sentence and anchor.precision in _FINE
-            and ("UTC" in sentence or "GMT" in sentence or _TIME_WORD.search(sentence) is not None))
+            and ("UTC" in sentence or "GMT" in sentence or _has_time_word(sentence)))
 
 
 def find_dates(sentence: str, anchor: Instant | None = None, *,
@@ -270,14 +278,21 @@ def find_dates(sentence: str, anchor: Instant | None = None, *,
         # adds none), and more (see may_date): only a relative phrase can date this sentence
         found: list[DatedSpan] = []
     else:
-        text = _normalise_for_dates(sentence)
-        found = [DatedSpan(s, e, i.utc, i.precision, "absolute") for s, e, i in find_instants(text)]
-        if anchor is not None:
-            found = _with_inferred_years(text, found, anchor.utc.year)
-        found = _with_bare_times(text, found, anchor)
+        found = find_absolute(sentence, anchor)
     if found or not relative:
         return found
     return find_relative(sentence, anchor)
+
+
+def find_absolute(sentence: str, anchor: Instant | None) -> list[DatedSpan]:
+    """find_dates(sentence, anchor, relative=False) for a sentence that has a digit and that
+    may_date(sentence, anchor) lets through, without testing both again (the prose reader
+    has just tested them)."""
+    text = _normalise_for_dates(sentence)
+    found = [DatedSpan(s, e, i.utc, i.precision, "absolute") for s, e, i in find_instants(text)]
+    if anchor is not None:
+        found = _with_inferred_years(text, found, anchor.utc.year)
+    return _with_bare_times(text, found, anchor)
 
 
 def find_relative(sentence: str, anchor: Instant | None) -> list[DatedSpan]:

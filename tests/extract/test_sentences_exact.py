@@ -99,6 +99,20 @@ def test_may_date_is_false_only_where_find_dates_reads_nothing_in_phrases(text):
     _check_may_date(text)
 
 
+@settings(max_examples=1500, deadline=None)
+@given(_text(PIECES + ["TIME", "tIme", "t\u0130me", "\u017ftime", "tim", "ime"]))
+def test_the_time_word_is_found_where_the_caseless_search_finds_it(text):
+    assert S._has_time_word(text) == (re.search("time", text, re.I) is not None)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_text())
+def test_find_absolute_is_find_dates_where_may_date_lets_a_sentence_through(text):
+    for anchor in ANCHORS:
+        if re.search(r"\d", text) and S.may_date(text, anchor):
+            assert S.find_absolute(text, anchor) == S.find_dates(text, anchor, relative=False)
+
+
 @settings(max_examples=500, deadline=None)
 @given(_text(max_size=60))
 def test_may_date_of_a_paragraph_covers_each_of_its_sentences(text):
