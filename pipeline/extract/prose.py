@@ -35,6 +35,7 @@ not prose) is skipped. Work is linear in the text length.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -47,7 +48,8 @@ from pipeline.extract.mentions import Mention as _Mention
 from pipeline.extract.mentions import Missions as _Missions
 from pipeline.extract.prose_traps import HISTORIC, after_launch, date_range
 from pipeline.extract.sentences import (DatedSpan, RecentSentences, event_relative, find_absolute,
-                                         find_relative, may_date, split_sentences)
+                                         find_relative, may_date_without_year, sentence_spans,
+                                         year_runs)
 
 _FINE = ("day", "hour", "minute", "second")
 # A bare year is an event's date only as "in 1969" / "during early 1969"; elsewhere it is a
@@ -347,7 +349,10 @@ def extract_events(sections: list[Section], mission_title: str, *, aliases=(),
         day_anchor: Instant | None = None    # last day-precise date of this section
         recent = RecentSentences(_MAX_SENTENCE)
         for paragraph in text.splitlines():
-            if _DIGIT.search(paragraph) is None or not may_date(paragraph, day_anchor or year_anchor):
+            # may_date is True for each sentence that holds one of these (and for the paragraph)
+            years = year_runs(paragraph)
+            if not years and (_DIGIT.search(paragraph) is None
+                              or not may_date_without_year(paragraph, day_anchor or year_anchor)):
                 # No sentence of it has a date (every date has a digit and more, see may_date;
                 # the anchor stays the same while no date is read; a relative phrase counts
                 # only after a date of the same paragraph), a date range (it has a year), or
@@ -356,10 +361,14 @@ def extract_events(sections: list[Section], mission_title: str, *, aliases=(),
                 recent.add_paragraph(paragraph)
                 continue
             relative_anchor: Instant | None = None   # ... of this paragraph
-            for sentence in split_sentences(paragraph):
-                if len(sentence) > _MAX_SENTENCE:
+            # (a paragraph is one line: its sentences are split_sentences(paragraph))
+            for start, end in sentence_spans(paragraph):
+                if end - start > _MAX_SENTENCE:
                     continue
-                if _DIGIT.search(sentence) is None or not may_date(sentence, day_anchor or year_anchor):
+                sentence = paragraph[start:end]
+                if not _holds(years, start, end) and (
+                        _DIGIT.search(sentence) is None
+                        or not may_date_without_year(sentence, day_anchor or year_anchor)):
                     # no date of its own (find_dates gives []), no date range (it has a year):
                     # only a relative phrase, and only after a date of this paragraph
                     if relative_anchor is None:
@@ -399,6 +408,12 @@ def extract_events(sections: list[Section], mission_title: str, *, aliases=(),
 
 
 _DIGIT = re.compile(r"\d")
+
+
+def _holds(positions: list[int], start: int, end: int) -> bool:
+    """Whether one of positions (sorted) lies in [start, end)."""
+    i = bisect.bisect_left(positions, start)
+    return i < len(positions) and positions[i] < end
 
 
 def _range_events(sentence, ranged, section_kind, missions, heading) -> list[ProseEvent]:

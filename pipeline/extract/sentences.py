@@ -220,33 +220,42 @@ def _blank(match: re.Match) -> str:
     return " " * len(match.group())
 
 
-_DIGIT_RUN = re.compile(r"\d+")
 _MONTH_STARTS = tuple(m[:3].lower() for m in MONTHS)
 _MONTH_CAPITALS = tuple(m[:3] for m in MONTHS)
 # (no \b before: a long zone name's padding can put a word boundary there, "TimeJul 4")
 _MONTH_WORD = re.compile(rf"(?:{_MONTH_NAMES})\b")
+# A run of exactly four digits, or of exactly five after a numeric date's "/", ".", "-" or minus
+# sign ("1/2/20245"); led by the digit (the engine skips to digits at once), the run's start is
+# checked behind it. Runs of three: the same way.
+_YEAR_RUN = re.compile(r"\d(?:(?<!\d\d)\d{3}|(?<=[/.\-\u2212]\d)\d{4})(?!\d)")
+_THREE_RUN = re.compile(r"\d(?<!\d\d)\d\d(?!\d)")
 
 
 def may_date(sentence: str, anchor: Instant | None) -> bool:
     """False only when find_dates(sentence, anchor, relative=False) is surely [] (and so for
     every part of sentence: each test below looks for something written in it).
 
-    Every instants._DATE match holds a year: a run of four digits (or the first four of a run
-    of five after the "/", ".", "-" or minus sign of a numeric date, "1/2/20245"), or of three after or
-    before a month's name (its first three letters as re.I finds them); a year-less "July 16"
-    or "16 July" (read only with an anchor) is a capitalised month name ending a word; a
-    bare time (read only on an anchor's day, when no date is found) holds a ":" and "UTC" or
-    "GMT" (or a long zone name, which has "time"). The normalising and cleaning before the
-    scan only blank, abbreviate zones in capitals and make odd spaces and minus signs plain:
-    they write none of these (tests/extract/test_sentences_exact.py compares with the full
-    reading on generated text)."""
-    three = False
-    for run in _DIGIT_RUN.finditer(sentence):
-        start, end = run.span()
-        if end - start == 4 or (end - start == 5 and start and sentence[start - 1] in "/.-\u2212"):
-            return True
-        three = three or end - start == 3
-    if three:
+    Every instants._DATE match holds a year: a run of four digits (or of five after the "/",
+    ".", "-" or minus sign of a numeric date, "1/2/20245"), or of three after or before a
+    month's name (its first three letters as re.I finds them); a year-less "July 16" or "16
+    July" (read only with an anchor) is a capitalised month name ending a word; a bare time
+    (read only on an anchor's day, when no date is found) holds a ":" and "UTC" or "GMT" (or a
+    long zone name, which has "time"). The normalising and cleaning before the scan only blank,
+    abbreviate zones in capitals and make odd spaces and minus signs plain: they write none of
+    these (tests/extract/test_sentences_exact.py compares with the full reading on generated
+    text)."""
+    return _YEAR_RUN.search(sentence) is not None or may_date_without_year(sentence, anchor)
+
+
+def year_runs(text: str) -> list[int]:
+    """Where each run of digits that may_date counts as a year starts: may_date is True for a
+    sentence of text that holds one (runs end at a sentence's ends, which are spaces)."""
+    return [m.start() for m in _YEAR_RUN.finditer(text)]
+
+
+def may_date_without_year(sentence: str, anchor: Instant | None) -> bool:
+    """may_date(sentence, anchor) for a sentence without a year run (see year_runs)."""
+    if _THREE_RUN.search(sentence) is not None:
         folded = fold_for_words(sentence)
         for month in _MONTH_STARTS:
             if month in folded:

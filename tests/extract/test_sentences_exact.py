@@ -176,6 +176,24 @@ def test_split_sentences_as_the_plain_form(text):
         assert [line[a:b] for a, b in S.sentence_spans(line)] == _plain_split(line)
 
 
+@settings(max_examples=1500, deadline=None)
+@given(_text(PIECES + SPLIT_PIECES + ["/2024", ".19691", "-20245", "\u221212345", "1969.", "(1969)", "\u0661\u0669\u0666\u0669."],
+             max_size=50))
+def test_a_sentence_holds_a_year_run_of_its_paragraph_where_it_has_one_of_its_own(text):
+    for line in text.splitlines():
+        years = S.year_runs(line)
+        for start, end in S.sentence_spans(line):
+            sentence = line[start:end]
+            own = S._YEAR_RUN.search(sentence) is not None
+            assert own == any(len(m.group()) == 4 or len(m.group()) == 5 and m.start()
+                              and sentence[m.start() - 1] in "/.-\u2212" for m in re.finditer(r"\d+", sentence))
+            assert (S._THREE_RUN.search(sentence) is not None) == any(
+                len(m.group()) == 3 for m in re.finditer(r"\d+", sentence))
+            assert P._holds(years, start, end) == own, (line, sentence)
+            for anchor in ANCHORS:
+                assert S.may_date(sentence, anchor) == (own or S.may_date_without_year(sentence, anchor))
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.tuples(st.booleans(), _text(SPLIT_PIECES, max_size=20)), max_size=12),
        st.integers(0, 5), st.integers(5, 40))
