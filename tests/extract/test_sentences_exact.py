@@ -258,3 +258,20 @@ def test_mentions_as_every_pattern_finds_them(title, aliases, others, sentence):
     missions._gated = [(p, (), False) for p, _, _ in missions._gated]   # every pattern tried
     assert gated == missions.find(sentence)
     assert [p for p, _, _ in missions._gated] == missions.patterns
+
+
+# --- the subject of a record or a spacewalk: the plain name pattern (every split of a word) -----
+
+_PLAIN_NAME = r"[A-Z][\w'\u2019-]*[a-z][\w'\u2019-]*"
+_PLAIN_SUBJECT = re.compile(P._SUBJECT.pattern.replace(P._NAME, _PLAIN_NAME))
+SUBJECT_PIECES = ["Armstrong", "Neil", "MESA", "McDivitt", "O'Hara", "O\u2019Hara", "Jean-Loup", "A", "Ab", "aB",
+                  "X-1", "Z\u00e9", "\u00c9t\u00e9", "D-ring", " ", "  ", "\n", ", ", " and ", "&", " later", " also",
+                  " had", " walked", " set", " stepped", " was", "ed", "1", "_", "-", "'", "(", ")", "."]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_text(SUBJECT_PIECES, max_size=25))
+def test_the_subject_pattern_as_the_plain_one(text):
+    assert P._NAME != _PLAIN_NAME and P._NAME in P._SUBJECT.pattern
+    assert [(m.span(), m.groups()) for m in P._SUBJECT.finditer(text)] == \
+        [(m.span(), m.groups()) for m in _PLAIN_SUBJECT.finditer(text)]
