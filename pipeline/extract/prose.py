@@ -43,7 +43,7 @@ from datetime import datetime, timezone
 from pipeline.records import Section
 from pipeline.core.instants import Instant
 from pipeline.core.instants import PRECISION_RANK as RANK
-from pipeline.core.patterns import fold_for_words
+from pipeline.core.patterns import caseless_first, fold_for_words
 from pipeline.extract.mentions import Mention as _Mention
 from pipeline.extract.mentions import Missions as _Missions
 from pipeline.extract.prose_traps import HISTORIC, after_launch, date_range
@@ -93,8 +93,23 @@ _NOT_LAUNCH = (r"(?! (?:pad|complex|site|vehicle|window|escape|abort|control|tow
 _NOT_LANDING = (r"(?! (?:site|target|gear|zone|area|ellipse|phase|goal|legs?|radar|craft|module"
                 r"|stage|point|spot|light|checklist|mission|missions|sites|party))")
 _ORBIT_WORDS = r"(?:(?:a|an|the|its|their)\s+)?(?:(?:low|high|elliptical|circular|parking|stable|initial)\s+)*"
+# The letters a match of each trigger can start with (in the order of the list below; None: not
+# only letters): tested first, case-sensitively with what re.I lets through, they let the engine
+# pass most positions of a sentence at once instead of testing the word boundary and every
+# alternative there (the same matches: tests/extract/test_prose.py compares with the plain form).
+_TRIGGER_STARTS = ("wbl", "lbt", "l", "l", "fstanl", "u", "s", "db", "db", "a", "ltsc", "r", "r", "stl",
+                   "eiarwp", None, "sme", "s", "bse", "bwi")
+
+
+def _led(letters: str | None) -> str:
+    """The leading test of a trigger pattern whose matches start with one of letters."""
+    return "(?-i:(?=" + caseless_first(letters) + "))" if letters else ""
+
+
 _TRIGGERS: list[tuple[str, re.Pattern, bool, bool]] = [
-    (kind, re.compile(pattern, re.I), noun, done) for kind, pattern, noun, done in [
+    (kind, re.compile(_led(letters) + pattern, re.I), noun, done)
+    for letters, (kind, pattern, noun, done) in zip(_TRIGGER_STARTS, [
+
         ("launch", r"\b(?:was |were |been )?launched\b", False, True),
         ("launch", r"\b(?:lift(?:ed)?|lifting|blasted|took) off\b", False, True),
         ("launch", r"\blift-?off\b", True, False),
@@ -128,7 +143,7 @@ _TRIGGERS: list[tuple[str, re.Pattern, bool, bool]] = [
          False, False),
         ("record", r"\b(?:became|becoming|become|was|is) the first (?:person|woman|man|human"
                    r"|astronaut|cosmonaut|taikonaut|individual|people)\b", False, False),
-    ]]
+    ], strict=True)]
 _SCRUB = re.compile(r"\b(?:scrub(?:bed)?|abort(?:ed)?|postponed|delayed|called off|stood down"
                     r"|cancell?ed)\b", re.I)
 # "The launch, delayed by two days, took place on ...": the delay did not stop it.
@@ -161,7 +176,8 @@ _TRIGGER_WORDS: list[tuple[str, ...]] = [
     ("launched",), ("lift", "blasted off", "took off"), ("liftoff", "lift-off"), ("launch",),
     (" attempt",), ("undock",), ("separated from the ",), ("docked", "berthed"),
     ("docking", "berthing"), ("arrived at the ",), ("landed", "touched down", "splashed down"),
-    ("returned ",), ("return ",), ("splashdown", "touchdown", "landing"), ("orbit",), ("insertion",),
+    ("returned ",), ("return ",), ("splashdown", "touchdown", "landing"),
+    ("enter", "inserted into", "achiev", "reach", "went into", "placed into"), ("insertion",),
     ("spacewalk", "space walk", "moonwalk", "moon walk", "eva", "extravehicular activit"),
     ("step", "foot"), ("record",), (" the first ",)]
 assert len(_TRIGGER_WORDS) == len(_TRIGGERS)
