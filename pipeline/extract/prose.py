@@ -369,10 +369,10 @@ def extract_events(sections: list[Section], mission_title: str, *, aliases=(),
         day_anchor: Instant | None = None    # last day-precise date of this section
         recent = RecentSentences(_MAX_SENTENCE)
         for paragraph in text.splitlines():
+            digits = _DIGIT.search(paragraph) is not None
             # may_date is True for each sentence that holds one of these (and for the paragraph)
-            years = year_runs(paragraph)
-            if not years and (_DIGIT.search(paragraph) is None
-                              or not may_date_without_year(paragraph, day_anchor or year_anchor)):
+            years = year_runs(paragraph) if digits else []
+            if not years and (not digits or not may_date_without_year(paragraph, day_anchor or year_anchor)):
                 # No sentence of it has a date (every date has a digit and more, see may_date;
                 # the anchor stays the same while no date is read; a relative phrase counts
                 # only after a date of the same paragraph), a date range (it has a year), or

@@ -11,6 +11,7 @@ from pipeline.core.patterns import fold
 from pipeline.extract import mentions as M
 from pipeline.extract import prose as P
 from pipeline.extract import sentences as S
+from pipeline.extract import prose_traps
 from pipeline.extract.prose_traps import date_range
 
 ANCHORS = [None, Instant(datetime(1969, 7, 16, 13, 32, tzinfo=timezone.utc), "minute"),
@@ -120,6 +121,17 @@ def test_may_date_of_a_paragraph_covers_each_of_its_sentences(text):
         for anchor in ANCHORS:
             if not S.may_date(line, anchor):
                 assert not any(S.may_date(s, anchor) for s in S.split_sentences(line)), (line, anchor)
+
+
+_PLAIN_RANGE_HINT = re.compile(r"\d\s*(?:[\u2010-\u2015-]|to|until|through)\s*[\dA-Z]"
+                               r"|\d\s+[A-Z][a-z]+\s*(?:[\u2010-\u2015-]|to)")
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_text(PIECES + ["8", "20", "\u2013", "\u2010", " to ", "to", " until ", "through", " December", "Dec", "X",
+                       "  ", "\t"]))
+def test_the_date_range_hint_as_the_plain_one(text):
+    assert (prose_traps._RANGE_HINT.search(text) is None) == (_PLAIN_RANGE_HINT.search(text) is None)
 
 
 @settings(max_examples=500, deadline=None)
