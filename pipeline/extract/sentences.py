@@ -221,7 +221,6 @@ def _blank(match: re.Match) -> str:
 
 
 _MONTH_STARTS = tuple(m[:3].lower() for m in MONTHS)
-_MONTH_CAPITALS = tuple(m[:3] for m in MONTHS)
 # (no \b before: a long zone name's padding can put a word boundary there, "TimeJul 4")
 _MONTH_WORD = re.compile(rf"(?:{_MONTH_NAMES})\b")
 # A run of exactly four digits, or of exactly five after a numeric date's "/", ".", "-" or minus
@@ -262,11 +261,9 @@ def may_date_without_year(sentence: str, anchor: Instant | None) -> bool:
                 return True
     if anchor is None:
         return False
-    for month in _MONTH_CAPITALS:
-        if month in sentence:
-            if _MONTH_WORD.search(sentence) is not None:
-                return True
-            break
+    # (led by the capitals of the month names, the pattern skips to them at once)
+    if _MONTH_WORD.search(sentence) is not None:
+        return True
     return (":" in sentence and anchor.precision in _FINE
             and ("UTC" in sentence or "GMT" in sentence or _has_time_word(sentence)))
 
