@@ -227,6 +227,12 @@ _MONTH_WORD = re.compile(rf"(?:{_MONTH_NAMES})\b")
 # sign ("1/2/20245"); led by the digit (the engine skips to digits at once), the run's start is
 # checked behind it. Runs of three: the same way.
 _YEAR_RUN = re.compile(r"\d(?:(?<!\d\d)\d{3}|(?<=[/.\-\u2212]\d)\d{4})(?!\d)")
+_ASCII_YEAR_RUN = re.compile(r"[0-9](?:(?<![0-9][0-9])[0-9]{3}|(?<=[/.\-\u2212][0-9])[0-9]{4})(?![0-9])")
+
+
+def _year_run(text: str) -> re.Pattern:
+    # the same runs in ASCII text (no other digits), found faster
+    return _ASCII_YEAR_RUN if text.isascii() else _YEAR_RUN
 _THREE_RUN = re.compile(r"\d(?<!\d\d)\d\d(?!\d)")
 
 
@@ -243,13 +249,13 @@ def may_date(sentence: str, anchor: Instant | None) -> bool:
     abbreviate zones in capitals and make odd spaces and minus signs plain: they write none of
     these (tests/extract/test_sentences_exact.py compares with the full reading on generated
     text)."""
-    return _YEAR_RUN.search(sentence) is not None or may_date_without_year(sentence, anchor)
+    return _year_run(sentence).search(sentence) is not None or may_date_without_year(sentence, anchor)
 
 
 def year_runs(text: str) -> list[int]:
     """Where each run of digits that may_date counts as a year starts: may_date is True for a
     sentence of text that holds one (runs end at a sentence's ends, which are spaces)."""
-    return [m.start() for m in _YEAR_RUN.finditer(text)]
+    return [m.start() for m in _year_run(text).finditer(text)]
 
 
 def may_date_without_year(sentence: str, anchor: Instant | None) -> bool:
@@ -379,6 +385,11 @@ def _with_inferred_years(text: str, found: list[DatedSpan], year: int) -> list[D
     if not capitals:
         return found
     taken = sorted((d.start, d.end) for d in found)   # non-overlapping spans
+    # A match holds a capitalised month name, and one holding a capital inside a date read
+    # already overlaps that date and is dropped below: with every capital inside one (a
+    # sentence whose month names all have their years), nothing to add
+    if all(any(start <= at < end for start, end in taken) for at in capitals):
+        return found
     inserts: list[tuple[int, str]] = []
     for pattern, glue, starts in ((_MONTH_DAY, ", ", capitals), (_DAY_MONTH, " ", digit_run_starts(text))):
         for match in finditer_at(pattern, text, starts):

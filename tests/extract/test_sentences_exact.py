@@ -106,6 +106,20 @@ def test_the_time_word_is_found_where_the_caseless_search_finds_it(text):
     assert S._has_time_word(text) == (re.search("time", text, re.I) is not None)
 
 
+@settings(max_examples=1500, deadline=None)
+@given(_phrases())
+def test_a_year_less_day_holding_a_capital_inside_a_date_overlaps_that_date(text):
+    # what lets _with_inferred_years stop when every capitalised month name is inside a date
+    spans = [(s, e) for s, e, _ in find_instants(text)]
+    capitals = [i for i in range(len(text)) if text.startswith(tuple(S._MONTH_PREFIXES), i)]
+    for pattern in (S._MONTH_DAY, S._DAY_MONTH):
+        for match in pattern.finditer(text):
+            held = [c for c in capitals if match.start() <= c < match.end()]
+            assert held, (text, match)
+            if all(any(s <= c < e for s, e in spans) for c in capitals):
+                assert any(s < match.end() and match.start() < e for s, e in spans), (text, match)
+
+
 @settings(max_examples=500, deadline=None)
 @given(_text())
 def test_find_absolute_is_find_dates_where_may_date_lets_a_sentence_through(text):
@@ -197,6 +211,7 @@ def test_a_sentence_holds_a_year_run_of_its_paragraph_where_it_has_one_of_its_ow
         for start, end in S.sentence_spans(line):
             sentence = line[start:end]
             own = S._YEAR_RUN.search(sentence) is not None
+            assert own == (S._year_run(sentence).search(sentence) is not None)
             assert own == any(len(m.group()) == 4 or len(m.group()) == 5 and m.start()
                               and sentence[m.start() - 1] in "/.-\u2212" for m in re.finditer(r"\d+", sentence))
             assert (S._THREE_RUN.search(sentence) is not None) == any(
