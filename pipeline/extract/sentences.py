@@ -234,6 +234,12 @@ def _year_run(text: str) -> re.Pattern:
     # the same runs in ASCII text (no other digits), found faster
     return _ASCII_YEAR_RUN if text.isascii() else _YEAR_RUN
 _THREE_RUN = re.compile(r"\d(?<!\d\d)\d\d(?!\d)")
+# Every date find_instants reads holds its year, a run of exactly three or four digits, or the
+# first four of a run of five after a numeric date's "/", "." or "-" ("1/2/20245"); the
+# normalising and cleaning before it write no digit and blank only whole runs (markup and
+# footnote marks start and end with brackets): a sentence without a run of three to five digits
+# has no date of its own, only the year-less days and bare times an anchor may give it.
+_DATE_RUN = re.compile(r"\d(?<!\d\d)\d{2,4}(?!\d)")
 
 
 def may_date(sentence: str, anchor: Instant | None) -> bool:
@@ -301,7 +307,8 @@ def find_absolute(sentence: str, anchor: Instant | None) -> list[DatedSpan]:
     may_date(sentence, anchor) lets through, without testing both again (the prose reader
     has just tested them)."""
     text = _normalise_for_dates(sentence)
-    found = [DatedSpan(s, e, i.utc, i.precision, "absolute") for s, e, i in find_instants(text)]
+    found = [DatedSpan(s, e, i.utc, i.precision, "absolute") for s, e, i in find_instants(text)
+             ] if _DATE_RUN.search(sentence) is not None else []
     if anchor is not None:
         found = _with_inferred_years(text, found, anchor.utc.year)
     return _with_bare_times(text, found, anchor)

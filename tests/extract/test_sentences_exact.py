@@ -120,6 +120,13 @@ def test_a_year_less_day_holding_a_capital_inside_a_date_overlaps_that_date(text
                 assert any(s < match.end() and match.start() < e for s, e in spans), (text, match)
 
 
+@settings(max_examples=1500, deadline=None)
+@given(_text(PIECES + ["20245", "1/2/", "12.3.", "-", "[12]", "[[1969 in spaceflight|", "123456", "July 16, 969"]))
+def test_a_sentence_without_a_run_of_three_to_five_digits_has_no_date_of_its_own(text):
+    if S._DATE_RUN.search(text) is None:
+        assert find_instants(text) == [] and find_instants(S._normalise_for_dates(text)) == []
+
+
 @settings(max_examples=500, deadline=None)
 @given(_text())
 def test_find_absolute_is_find_dates_where_may_date_lets_a_sentence_through(text):
