@@ -421,7 +421,7 @@ def extract_events(sections: list[Section], mission_title: str, *, aliases=(),
                         events.append((len(events), event))
                 elif dates:
                     for event in _sentence_events(sentence, dates, kind, missions,
-                                                  section.heading, recent.last(3)):
+                                                  section.heading, recent):
                         events.append((len(events), event))
                 recent.add(sentence)
     return after_launch(_merge(events), launch)
@@ -449,8 +449,11 @@ def _range_events(sentence, ranged, section_kind, missions, heading) -> list[Pro
 
 
 
-def _sentence_events(sentence, dates, section_kind, missions, heading, previous):
+def _sentence_events(sentence, dates, section_kind, missions, heading, recent: RecentSentences):
     triggers = _triggers(sentence)
+    if not triggers:
+        return []
+    previous = recent.last(3)   # (split only now: most dated sentences have no trigger)
     if any(t.kind == "attempt" for t in triggers):
         about_launch = _LAUNCH_CONTEXT.search(" ".join([heading if isinstance(heading, str) else "",
                                                         *previous[-2:]]))
