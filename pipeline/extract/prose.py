@@ -43,7 +43,7 @@ from datetime import datetime, timezone
 from pipeline.records import Section
 from pipeline.core.instants import Instant
 from pipeline.core.instants import PRECISION_RANK as RANK
-from pipeline.core.patterns import caseless_first, fold_for_words
+from pipeline.core.patterns import caseless_first, fold_for_words, has_digit
 from pipeline.extract.mentions import Mention as _Mention
 from pipeline.extract.mentions import Missions as _Missions
 from pipeline.extract.prose_traps import HISTORIC, after_launch, date_range
@@ -369,7 +369,7 @@ def extract_events(sections: list[Section], mission_title: str, *, aliases=(),
         day_anchor: Instant | None = None    # last day-precise date of this section
         recent = RecentSentences(_MAX_SENTENCE)
         for paragraph in text.splitlines():
-            digits = _DIGIT.search(paragraph) is not None
+            digits = has_digit(paragraph)
             # may_date is True for each sentence that holds one of these (and for the paragraph)
             years = year_runs(paragraph) if digits else []
             if not years and (not digits or not may_date_without_year(paragraph, day_anchor or year_anchor)):
@@ -387,7 +387,7 @@ def extract_events(sections: list[Section], mission_title: str, *, aliases=(),
                     continue
                 sentence = paragraph[start:end]
                 if not _holds(years, start, end) and (
-                        _DIGIT.search(sentence) is None
+                        not has_digit(sentence)
                         or not may_date_without_year(sentence, day_anchor or year_anchor)):
                     # no date of its own (find_dates gives []), no date range (it has a year):
                     # only a relative phrase, and only after a date of this paragraph
@@ -425,9 +425,6 @@ def extract_events(sections: list[Section], mission_title: str, *, aliases=(),
                         events.append((len(events), event))
                 recent.add(sentence)
     return after_launch(_merge(events), launch)
-
-
-_DIGIT = re.compile(r"\d")
 
 
 def _holds(positions: list[int], start: int, end: int) -> bool:

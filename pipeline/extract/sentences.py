@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from pipeline.core.instants import MONTHS, Instant, find_instants
-from pipeline.core.patterns import caseless_first, digit_run_starts, finditer_at, fold_for_words, occurrences
+from pipeline.core.patterns import (caseless_first, digit_run_starts, finditer_at, fold_for_words, has_digit,
+                                     occurrences)
 
 _FINE = ("day", "hour", "minute", "second")
 # A bare year is an event's date only as "in 1969" / "during early 1969"; elsewhere it is a
@@ -195,7 +196,6 @@ _RELATIVE = re.compile(
 _RELATIVE_WORDS = ("day", "morning", "afternoon", "evening", "night", "week")   # as for event_relative
 
 
-_HAS_DIGIT = re.compile(r"\d")
 
 
 def _normalise_for_dates(sentence: str) -> str:
@@ -266,18 +266,20 @@ def year_runs(text: str) -> list[int]:
 
 def may_date_without_year(sentence: str, anchor: Instant | None) -> bool:
     """may_date(sentence, anchor) for a sentence without a year run (see year_runs)."""
+    # (the tests with an anchor first: they are the quicker ones, and prose after a date has one)
+    if anchor is not None:
+        # (led by the capitals of the month names, the pattern skips to them at once)
+        if _MONTH_WORD.search(sentence) is not None:
+            return True
+        if (":" in sentence and anchor.precision in _FINE
+                and ("UTC" in sentence or "GMT" in sentence or _has_time_word(sentence))):
+            return True
     if _THREE_RUN.search(sentence) is not None:
         folded = fold_for_words(sentence)
         for month in _MONTH_STARTS:
             if month in folded:
                 return True
-    if anchor is None:
-        return False
-    # (led by the capitals of the month names, the pattern skips to them at once)
-    if _MONTH_WORD.search(sentence) is not None:
-        return True
-    return (":" in sentence and anchor.precision in _FINE
-            and ("UTC" in sentence or "GMT" in sentence or _has_time_word(sentence)))
+    return False
 
 
 def find_dates(sentence: str, anchor: Instant | None = None, *,
@@ -291,7 +293,7 @@ def find_dates(sentence: str, anchor: Instant | None = None, *,
     """
     if not isinstance(sentence, str) or not sentence:
         return []
-    if _HAS_DIGIT.search(sentence) is None or not may_date(sentence, anchor):
+    if not has_digit(sentence) or not may_date(sentence, anchor):
         # every absolute date, year-less day and bare time has a digit (and the normalising
         # adds none), and more (see may_date): only a relative phrase can date this sentence
         found: list[DatedSpan] = []
@@ -384,7 +386,7 @@ _MONTH_PREFIXES = sorted({m[:3] for m in MONTHS})
 
 def _with_inferred_years(text: str, found: list[DatedSpan], year: int) -> list[DatedSpan]:
     """Append the anchor year to each year-less "July 16" / "16 July" and read again."""
-    if not _HAS_DIGIT.search(text):
+    if not has_digit(text):
         return found  # a day of the month needs a digit
     # _MONTH_DAY starts with a month's name (capitalised), _DAY_MONTH with a digit that follows
     # none and has a month's name after it: without a capitalised month name, nothing to add

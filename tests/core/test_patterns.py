@@ -111,3 +111,11 @@ def test_role_mentions_are_found_from_their_possible_starts(text):
     from pipeline.transform.reconcile import _ROLE_NAME, _role_matches
     plain = [(m.span(), m.groups()) for m in _ROLE_NAME.finditer(text)]
     assert [(m.span(), m.groups()) for m in _role_matches(text)] == plain
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab .,:-0189") + ["\u0661", "\u00e9", "\u2013", "\uff11", "\n"]),
+               max_size=30))
+def test_has_digit_is_the_digit_search(text):
+    from pipeline.core.patterns import has_digit
+    assert has_digit(text) == (re.search(r"\d", text) is not None)
