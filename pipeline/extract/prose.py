@@ -46,6 +46,7 @@ from pipeline.core.instants import PRECISION_RANK as RANK
 from pipeline.core.patterns import caseless_first, fold_for_words, has_digit
 from pipeline.extract.mentions import Mention as _Mention
 from pipeline.extract.mentions import Missions as _Missions
+from pipeline.extract.people import subject
 from pipeline.extract.prose_traps import HISTORIC, after_launch, date_range
 from pipeline.extract.sentences import (DatedSpan, RecentSentences, event_relative, find_absolute,
                                          find_relative, may_date_without_year, sentence_spans,
@@ -109,7 +110,6 @@ def _led(letters: str | None) -> str:
 _TRIGGERS: list[tuple[str, re.Pattern, bool, bool]] = [
     (kind, re.compile(_led(letters) + pattern, re.I), noun, done)
     for letters, (kind, pattern, noun, done) in zip(_TRIGGER_STARTS, [
-
         ("launch", r"\b(?:was |were |been )?launched\b", False, True),
         ("launch", r"\b(?:lift(?:ed)?|lifting|blasted|took) off\b", False, True),
         ("launch", r"\blift-?off\b", True, False),
@@ -296,54 +296,6 @@ def _section_kinds(sections: list[Section]) -> list[str]:
     return kinds
 
 
-# --- people ----------------------------------------------------------------------------------
-
-# A capitalised word with a lowercase letter after its first. (A name is always followed by a
-# space, so it takes its whole run of word characters: the possessive run and the lookahead
-# keep a failed try linear, where "[A-Z]\w*[a-z]\w*" tried every split of every word and took
-# half a millisecond on "Modular Equipment Stowage Assembly".)
-_NAME = r"[A-Z](?=[\w'\u2019-]*[a-z])[\w'\u2019-]*+"
-_SUBJECT = re.compile(
-    rf"(?<!\band )\b({_NAME}(?:\s+{_NAME}){{0,2}})\s+(?:(?:later|also|then|subsequently|eventually"
-    rf"|had|has|have)\s+)*(?:\w+ed|spent|broke|became|set|made|took|flew|stayed|won|held|began"
-    rf"|left|went|was|stepped)\b")
-_PLURAL = re.compile(r"(?:\band|&)\s+(?:[A-Z][\w'\u2019-]*\s+)*$")
-_PRONOUNS = frozenset({"He", "She"})
-_NOT_PEOPLE = frozenset("""The A An It Its They Their This That These Those We On In At After
-Before During When While As But And Then Later Also NASA Roscosmos Mission Control Houston Earth
-Moon Station International Space Soviet Russian American Americans US Both Each All""".split())
-
-
-def _person(sentence: str, trigger: _Trigger, previous: list[str]) -> str | None:
-    """The one person an event is about (a record, a spacewalk), as written; else None."""
-    matches = [m for m in _SUBJECT.finditer(sentence[:trigger.end]) if m.start() < trigger.start]
-    if not matches:
-        return None
-    name = _one_person(matches[-1])
-    if name in _PRONOUNS:
-        for prior in reversed(previous):
-            for match in reversed(list(_SUBJECT.finditer(prior))):
-                found = _one_person(match)
-                if found and found not in _PRONOUNS:
-                    return found
-        return None
-    return name
-
-
-def _one_person(match: re.Match) -> str | None:
-    """The subject's name, or None for "Moghbeli and Loral O'Hara" (two people)."""
-    if _PLURAL.search(match.string[:match.start(1)]):
-        return None
-    return _clean_name(match.group(1))
-
-
-def _clean_name(name: str) -> str | None:
-    words = name.split()
-    while words and words[0] in _NOT_PEOPLE:
-        words.pop(0)
-    return " ".join(words) or None
-
-
 # --- events ----------------------------------------------------------------------------------
 
 def extract_events(sections: list[Section], mission_title: str, *, aliases=(),
@@ -471,7 +423,8 @@ def _sentence_events(sentence, dates, section_kind, missions, heading, recent: R
         found, mission = _attribute(trigger, mentions, section_kind)
         if not found:
             continue
-        person = _person(sentence, trigger, previous) if trigger.kind in ("record", "eva") else None
+        person = (subject(sentence, trigger.start, trigger.end, previous)
+                  if trigger.kind in ("record", "eva") else None)
         outcome, detail = _outcome(trigger, sentence, breaks)
         if outcome == "skip":
             continue

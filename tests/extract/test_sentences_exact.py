@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from pipeline.core.instants import Instant, find_instants
 from pipeline.core.patterns import fold
 from pipeline.extract import mentions as M
+from pipeline.extract import people
 from pipeline.extract import prose as P
 from pipeline.extract import sentences as S
 from pipeline.extract import prose_traps
@@ -297,7 +298,7 @@ def test_mentions_as_every_pattern_finds_them(title, aliases, others, sentence):
 # --- the subject of a record or a spacewalk: the plain name pattern (every split of a word) -----
 
 _PLAIN_NAME = r"[A-Z][\w'\u2019-]*[a-z][\w'\u2019-]*"
-_PLAIN_SUBJECT = re.compile(P._SUBJECT.pattern.replace(P._NAME, _PLAIN_NAME))
+_PLAIN_SUBJECT = re.compile(people._SUBJECT.pattern.replace(people._NAME, _PLAIN_NAME))
 SUBJECT_PIECES = ["Armstrong", "Neil", "MESA", "McDivitt", "O'Hara", "O\u2019Hara", "Jean-Loup", "A", "Ab", "aB",
                   "X-1", "Z\u00e9", "\u00c9t\u00e9", "D-ring", " ", "  ", "\n", ", ", " and ", "&", " later", " also",
                   " had", " walked", " set", " stepped", " was", "ed", "1", "_", "-", "'", "(", ")", "."]
@@ -306,6 +307,6 @@ SUBJECT_PIECES = ["Armstrong", "Neil", "MESA", "McDivitt", "O'Hara", "O\u2019Har
 @settings(max_examples=1500, deadline=None)
 @given(_text(SUBJECT_PIECES, max_size=25))
 def test_the_subject_pattern_as_the_plain_one(text):
-    assert P._NAME != _PLAIN_NAME and P._NAME in P._SUBJECT.pattern
-    assert [(m.span(), m.groups()) for m in P._SUBJECT.finditer(text)] == \
+    assert people._NAME != _PLAIN_NAME and people._NAME in people._SUBJECT.pattern
+    assert [(m.span(), m.groups()) for m in people._SUBJECT.finditer(text)] == \
         [(m.span(), m.groups()) for m in _PLAIN_SUBJECT.finditer(text)]
