@@ -25,6 +25,7 @@ _FOLDS = {"s": ("\u017f",), "i": ("\u0130", "\u0131"), "k": ("\u212a",)}
 # that lower() keeps, or lengthens, mapped by hand).
 _FOLD = str.maketrans({**{c.upper(): c for c in "abcdefghijklmnopqrstuvwxyz"},
                        **{f: c for c, fs in _FOLDS.items() for f in fs}})
+_DIGIT = re.compile(r"\d")
 _DIGIT_RUN = re.compile(r"\d+")
 _ASCII_DIGIT_RUN = re.compile(r"[0-9]+")   # the same runs in ASCII text, found faster
 
@@ -40,6 +41,14 @@ def caseless(word: str) -> str:
 def caseless_first(letters) -> str:
     """One character class of every character re.IGNORECASE matches for any of letters."""
     return "[" + "".join(caseless(c)[1:-1] for c in letters) + "]"
+
+
+def has_digit(text: str) -> bool:
+    """re.search(r"\\d", text) is not None; in ASCII text (no other digits) ten C scans for
+    the ASCII digits, several times quicker than the engine's test at every character."""
+    if text.isascii():
+        return any(digit in text for digit in "0123456789")
+    return _DIGIT.search(text) is not None
 
 
 def digit_run_starts(text: str) -> list[int]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipeline.core.patterns import fold_for_words
+from pipeline.core.patterns import finditer_at, fold_for_words, occurrences
 from pipeline.extract.prose_traps import apposition, serial
 
 # --- missions --------------------------------------------------------------------------------
@@ -74,7 +74,8 @@ class Missions:
         literals += [n for n in others if isinstance(n, str) and len(re.sub(r"\W", "", n)) >= 2]
         self.patterns = [_literal(n) for n in literals]
         # (pattern, words, caseless): a pattern is tried only when one of its words is written
-        # (caseless: as re.I finds it, looked for in patterns.fold_for_words); no words: always
+        # (caseless: as re.I finds it, looked for in patterns.fold_for_words, and only where one
+        # is: every match of a name starts with its first word); no words: always
         self._gated = [(p, _caseless_start(n), True) for p, n in zip(self.patterns, literals)]
         self.patterns += _DESIGNATIONS
         self._gated += [(p, words, False) for p, words in zip(_DESIGNATIONS, _DESIGNATION_WORDS)]
@@ -88,15 +89,17 @@ class Missions:
         spans: list[tuple[int, int]] = []
         folded = None
         for pattern, words, caseless in self._gated:
+            if words and caseless:
+                if folded is None:
+                    folded = fold_for_words(sentence)
+                starts = occurrences(folded, words)
+                if starts:
+                    # (a name never matches empty: its words have two word characters)
+                    spans += [m.span() for m in finditer_at(pattern, sentence, starts)]
+                continue
             if words:
-                if caseless:
-                    if folded is None:
-                        folded = fold_for_words(sentence)
-                    text = folded
-                else:
-                    text = sentence
                 for word in words:
-                    if word in text:
+                    if word in sentence:
                         break
                 else:
                     continue
@@ -124,9 +127,10 @@ class Missions:
 
 
 def _caseless_start(name: str) -> tuple[str, ...]:
-    """What every match of _literal(name) (or of _family(name + digits)) contains as
+    """What every match of _literal(name) (or of _family(name + digits)) starts with as
     fold_for_words writes it: the name's first word up to a dash, when that is ASCII
-    (fold_for_words keeps ASCII words where re.I finds them); else () (no test)."""
+    (fold_for_words keeps ASCII words where re.I finds them, one character for one); else ()
+    (no test)."""
     parts = name.split()
     head = parts[0].split("-", 1)[0] if parts else ""
     if not head or not head.isascii():

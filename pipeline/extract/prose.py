@@ -35,6 +35,7 @@ not prose) is skipped. Work is linear in the text length.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -42,12 +43,14 @@ from datetime import datetime, timezone
 from pipeline.records import Section
 from pipeline.core.instants import Instant
 from pipeline.core.instants import PRECISION_RANK as RANK
-from pipeline.core.patterns import fold_for_words
+from pipeline.core.patterns import caseless_first, fold_for_words, has_digit
 from pipeline.extract.mentions import Mention as _Mention
 from pipeline.extract.mentions import Missions as _Missions
+from pipeline.extract.people import subject
 from pipeline.extract.prose_traps import HISTORIC, after_launch, date_range
-from pipeline.extract.sentences import (DatedSpan, RecentSentences, event_relative, find_dates,
-                                         find_relative, may_date, split_sentences)
+from pipeline.extract.sentences import (DatedSpan, RecentSentences, event_relative, find_absolute,
+                                         find_relative, may_date_without_year, sentence_spans,
+                                         year_runs)
 
 _FINE = ("day", "hour", "minute", "second")
 # A bare year is an event's date only as "in 1969" / "during early 1969"; elsewhere it is a
@@ -91,8 +94,22 @@ _NOT_LAUNCH = (r"(?! (?:pad|complex|site|vehicle|window|escape|abort|control|tow
 _NOT_LANDING = (r"(?! (?:site|target|gear|zone|area|ellipse|phase|goal|legs?|radar|craft|module"
                 r"|stage|point|spot|light|checklist|mission|missions|sites|party))")
 _ORBIT_WORDS = r"(?:(?:a|an|the|its|their)\s+)?(?:(?:low|high|elliptical|circular|parking|stable|initial)\s+)*"
+# The letters a match of each trigger can start with (in the order of the list below; None: not
+# only letters): tested first, case-sensitively with what re.I lets through, they let the engine
+# pass most positions of a sentence at once instead of testing the word boundary and every
+# alternative there (the same matches: tests/extract/test_prose.py compares with the plain form).
+_TRIGGER_STARTS = ("wbl", "lbt", "l", "l", "fstanl", "u", "s", "db", "db", "a", "ltsc", "r", "r", "stl",
+                   "eiarwp", None, "sme", "s", "bse", "bwi")
+
+
+def _led(letters: str | None) -> str:
+    """The leading test of a trigger pattern whose matches start with one of letters."""
+    return "(?-i:(?=" + caseless_first(letters) + "))" if letters else ""
+
+
 _TRIGGERS: list[tuple[str, re.Pattern, bool, bool]] = [
-    (kind, re.compile(pattern, re.I), noun, done) for kind, pattern, noun, done in [
+    (kind, re.compile(_led(letters) + pattern, re.I), noun, done)
+    for letters, (kind, pattern, noun, done) in zip(_TRIGGER_STARTS, [
         ("launch", r"\b(?:was |were |been )?launched\b", False, True),
         ("launch", r"\b(?:lift(?:ed)?|lifting|blasted|took) off\b", False, True),
         ("launch", r"\blift-?off\b", True, False),
@@ -126,7 +143,7 @@ _TRIGGERS: list[tuple[str, re.Pattern, bool, bool]] = [
          False, False),
         ("record", r"\b(?:became|becoming|become|was|is) the first (?:person|woman|man|human"
                    r"|astronaut|cosmonaut|taikonaut|individual|people)\b", False, False),
-    ]]
+    ], strict=True)]
 _SCRUB = re.compile(r"\b(?:scrub(?:bed)?|abort(?:ed)?|postponed|delayed|called off|stood down"
                     r"|cancell?ed)\b", re.I)
 # "The launch, delayed by two days, took place on ...": the delay did not stop it.
@@ -159,7 +176,8 @@ _TRIGGER_WORDS: list[tuple[str, ...]] = [
     ("launched",), ("lift", "blasted off", "took off"), ("liftoff", "lift-off"), ("launch",),
     (" attempt",), ("undock",), ("separated from the ",), ("docked", "berthed"),
     ("docking", "berthing"), ("arrived at the ",), ("landed", "touched down", "splashed down"),
-    ("returned ",), ("return ",), ("splashdown", "touchdown", "landing"), ("orbit",), ("insertion",),
+    ("returned ",), ("return ",), ("splashdown", "touchdown", "landing"),
+    ("enter", "inserted into", "achiev", "reach", "went into", "placed into"), ("insertion",),
     ("spacewalk", "space walk", "moonwalk", "moon walk", "eva", "extravehicular activit"),
     ("step", "foot"), ("record",), (" the first ",)]
 assert len(_TRIGGER_WORDS) == len(_TRIGGERS)
@@ -278,50 +296,6 @@ def _section_kinds(sections: list[Section]) -> list[str]:
     return kinds
 
 
-# --- people ----------------------------------------------------------------------------------
-
-_NAME = r"[A-Z][\w'\u2019-]*[a-z][\w'\u2019-]*"
-_SUBJECT = re.compile(
-    rf"(?<!\band )\b({_NAME}(?:\s+{_NAME}){{0,2}})\s+(?:(?:later|also|then|subsequently|eventually"
-    rf"|had|has|have)\s+)*(?:\w+ed|spent|broke|became|set|made|took|flew|stayed|won|held|began"
-    rf"|left|went|was|stepped)\b")
-_PLURAL = re.compile(r"(?:\band|&)\s+(?:[A-Z][\w'\u2019-]*\s+)*$")
-_PRONOUNS = frozenset({"He", "She"})
-_NOT_PEOPLE = frozenset("""The A An It Its They Their This That These Those We On In At After
-Before During When While As But And Then Later Also NASA Roscosmos Mission Control Houston Earth
-Moon Station International Space Soviet Russian American Americans US Both Each All""".split())
-
-
-def _person(sentence: str, trigger: _Trigger, previous: list[str]) -> str | None:
-    """The one person an event is about (a record, a spacewalk), as written; else None."""
-    matches = [m for m in _SUBJECT.finditer(sentence[:trigger.end]) if m.start() < trigger.start]
-    if not matches:
-        return None
-    name = _one_person(matches[-1])
-    if name in _PRONOUNS:
-        for prior in reversed(previous):
-            for match in reversed(list(_SUBJECT.finditer(prior))):
-                found = _one_person(match)
-                if found and found not in _PRONOUNS:
-                    return found
-        return None
-    return name
-
-
-def _one_person(match: re.Match) -> str | None:
-    """The subject's name, or None for "Moghbeli and Loral O'Hara" (two people)."""
-    if _PLURAL.search(match.string[:match.start(1)]):
-        return None
-    return _clean_name(match.group(1))
-
-
-def _clean_name(name: str) -> str | None:
-    words = name.split()
-    while words and words[0] in _NOT_PEOPLE:
-        words.pop(0)
-    return " ".join(words) or None
-
-
 # --- events ----------------------------------------------------------------------------------
 
 def extract_events(sections: list[Section], mission_title: str, *, aliases=(),
@@ -347,7 +321,10 @@ def extract_events(sections: list[Section], mission_title: str, *, aliases=(),
         day_anchor: Instant | None = None    # last day-precise date of this section
         recent = RecentSentences(_MAX_SENTENCE)
         for paragraph in text.splitlines():
-            if _DIGIT.search(paragraph) is None or not may_date(paragraph, day_anchor or year_anchor):
+            digits = has_digit(paragraph)
+            # may_date is True for each sentence that holds one of these (and for the paragraph)
+            years = year_runs(paragraph) if digits else []
+            if not years and (not digits or not may_date_without_year(paragraph, day_anchor or year_anchor)):
                 # No sentence of it has a date (every date has a digit and more, see may_date;
                 # the anchor stays the same while no date is read; a relative phrase counts
                 # only after a date of the same paragraph), a date range (it has a year), or
@@ -356,10 +333,14 @@ def extract_events(sections: list[Section], mission_title: str, *, aliases=(),
                 recent.add_paragraph(paragraph)
                 continue
             relative_anchor: Instant | None = None   # ... of this paragraph
-            for sentence in split_sentences(paragraph):
-                if len(sentence) > _MAX_SENTENCE:
+            # (a paragraph is one line: its sentences are split_sentences(paragraph))
+            for start, end in sentence_spans(paragraph):
+                if end - start > _MAX_SENTENCE:
                     continue
-                if _DIGIT.search(sentence) is None or not may_date(sentence, day_anchor or year_anchor):
+                sentence = paragraph[start:end]
+                if not _holds(years, start, end) and (
+                        not has_digit(sentence)
+                        or not may_date_without_year(sentence, day_anchor or year_anchor)):
                     # no date of its own (find_dates gives []), no date range (it has a year):
                     # only a relative phrase, and only after a date of this paragraph
                     if relative_anchor is None:
@@ -368,7 +349,7 @@ def extract_events(sections: list[Section], mission_title: str, *, aliases=(),
                     dates = find_relative(sentence, relative_anchor)
                     ranged = None
                 else:
-                    dates = find_dates(sentence, day_anchor or year_anchor, relative=False)
+                    dates = find_absolute(sentence, day_anchor or year_anchor)
                     if not dates and relative_anchor is not None:
                         # relative_anchor is day_anchor here (set together; only
                         # relative_anchor is ever cleared alone): find_dates(sentence,
@@ -392,13 +373,16 @@ def extract_events(sections: list[Section], mission_title: str, *, aliases=(),
                         events.append((len(events), event))
                 elif dates:
                     for event in _sentence_events(sentence, dates, kind, missions,
-                                                  section.heading, recent.last(3)):
+                                                  section.heading, recent):
                         events.append((len(events), event))
                 recent.add(sentence)
     return after_launch(_merge(events), launch)
 
 
-_DIGIT = re.compile(r"\d")
+def _holds(positions: list[int], start: int, end: int) -> bool:
+    """Whether one of positions (sorted) lies in [start, end)."""
+    i = bisect.bisect_left(positions, start)
+    return i < len(positions) and positions[i] < end
 
 
 def _range_events(sentence, ranged, section_kind, missions, heading) -> list[ProseEvent]:
@@ -414,8 +398,11 @@ def _range_events(sentence, ranged, section_kind, missions, heading) -> list[Pro
 
 
 
-def _sentence_events(sentence, dates, section_kind, missions, heading, previous):
+def _sentence_events(sentence, dates, section_kind, missions, heading, recent: RecentSentences):
     triggers = _triggers(sentence)
+    if not triggers:
+        return []
+    previous = recent.last(3)   # (split only now: most dated sentences have no trigger)
     if any(t.kind == "attempt" for t in triggers):
         about_launch = _LAUNCH_CONTEXT.search(" ".join([heading if isinstance(heading, str) else "",
                                                         *previous[-2:]]))
@@ -436,7 +423,8 @@ def _sentence_events(sentence, dates, section_kind, missions, heading, previous)
         found, mission = _attribute(trigger, mentions, section_kind)
         if not found:
             continue
-        person = _person(sentence, trigger, previous) if trigger.kind in ("record", "eva") else None
+        person = (subject(sentence, trigger.start, trigger.end, previous)
+                  if trigger.kind in ("record", "eva") else None)
         outcome, detail = _outcome(trigger, sentence, breaks)
         if outcome == "skip":
             continue

@@ -50,8 +50,10 @@ _RANGES = [
     (re.compile(rf"\b{_MONTH}\s+(\d{{1,2}}){_DASH}{_MONTH}\s+(\d{{1,2}}),?\s+(\d{{4}})\b"), "M d-M d y"),
 ]
 _YEAR = re.compile(r"\d{4}")   # in every match of _RANGES
-_RANGE_HINT = re.compile(r"\d\s*(?:[\u2010-\u2015-]|to|until|through)\s*[\dA-Z]"
-                         r"|\d\s+[A-Z][a-z]+\s*(?:[\u2010-\u2015-]|to)")
+# (led by the digit both forms start with, not by an alternation: the engine then skips to
+# digits at once)
+_RANGE_HINT = re.compile(r"\d(?:\s*(?:[\u2010-\u2015-]|to|until|through)\s*[\dA-Z]"
+                         r"|\s+[A-Z][a-z]+\s*(?:[\u2010-\u2015-]|to))")
 _FLIGHT_WORD = re.compile(r"\b(?:space ?flight|flight|mission|flew|flown|voyage|trip)\b[^;:.]{0,80}$",
                           re.I)
 

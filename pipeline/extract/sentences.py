@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from pipeline.core.instants import MONTHS, Instant, find_instants
-from pipeline.core.patterns import caseless_first, digit_run_starts, finditer_at, fold_for_words, occurrences
+from pipeline.core.patterns import (caseless_first, digit_run_starts, finditer_at, fold_for_words, has_digit,
+                                     occurrences)
 
 _FINE = ("day", "hour", "minute", "second")
 # A bare year is an event's date only as "in 1969" / "during early 1969"; elsewhere it is a
@@ -158,7 +159,15 @@ _LONG_ZONES = {"eastern standard time": "EST", "eastern daylight time": "EDT",
                "mountain standard time": "MST", "mountain daylight time": "MDT",
                "moscow time": "MSK", "coordinated universal time": "UTC"}
 _LONG_ZONE = re.compile("|".join(_LONG_ZONES), re.I)
-_TIME_WORD = re.compile("time", re.I)   # in every long zone name (as _LONG_ZONE matches it)
+
+
+def _has_time_word(text: str) -> bool:
+    """Whether "time" is written as re.I finds it (it is in every long zone name, as _LONG_ZONE
+    matches it): "time" in fold_for_words(text), one C scan instead of the caseless engine at
+    every character (tests/extract/test_sentences_exact.py compares with the caseless search)."""
+    return "time" in fold_for_words(text)
+
+
 # "the night before the launch": the narrative moved to a time the text does not date.
 EVENT_RELATIVE = re.compile(
     # the leading test (a match's first letter, case-sensitively) is quicker than the caseless one
@@ -187,7 +196,6 @@ _RELATIVE = re.compile(
 _RELATIVE_WORDS = ("day", "morning", "afternoon", "evening", "night", "week")   # as for event_relative
 
 
-_HAS_DIGIT = re.compile(r"\d")
 
 
 def _normalise_for_dates(sentence: str) -> str:
@@ -196,7 +204,7 @@ def _normalise_for_dates(sentence: str) -> str:
     # each pass only where a literal its every match contains is present (one C scan each)
     text = _WEEKDAY.sub(_blank, sentence) if "day" in sentence and any(
         day in sentence for day in _WEEKDAYS) else sentence
-    if _TIME_WORD.search(text) is None:
+    if not _has_time_word(text):
         return text
     return _LONG_ZONE.sub(_abbreviated, text)
 
@@ -212,46 +220,66 @@ def _blank(match: re.Match) -> str:
     return " " * len(match.group())
 
 
-_DIGIT_RUN = re.compile(r"\d+")
 _MONTH_STARTS = tuple(m[:3].lower() for m in MONTHS)
-_MONTH_CAPITALS = tuple(m[:3] for m in MONTHS)
 # (no \b before: a long zone name's padding can put a word boundary there, "TimeJul 4")
 _MONTH_WORD = re.compile(rf"(?:{_MONTH_NAMES})\b")
+# A run of exactly four digits, or of exactly five after a numeric date's "/", ".", "-" or minus
+# sign ("1/2/20245"); led by the digit (the engine skips to digits at once), the run's start is
+# checked behind it. Runs of three: the same way.
+_YEAR_RUN = re.compile(r"\d(?:(?<!\d\d)\d{3}|(?<=[/.\-\u2212]\d)\d{4})(?!\d)")
+_ASCII_YEAR_RUN = re.compile(r"[0-9](?:(?<![0-9][0-9])[0-9]{3}|(?<=[/.\-\u2212][0-9])[0-9]{4})(?![0-9])")
+
+
+def _year_run(text: str) -> re.Pattern:
+    # the same runs in ASCII text (no other digits), found faster
+    return _ASCII_YEAR_RUN if text.isascii() else _YEAR_RUN
+_THREE_RUN = re.compile(r"\d(?<!\d\d)\d\d(?!\d)")
+# Every date find_instants reads holds its year, a run of exactly three or four digits, or the
+# first four of a run of five after a numeric date's "/", "." or "-" ("1/2/20245"); the
+# normalising and cleaning before it write no digit and blank only whole runs (markup and
+# footnote marks start and end with brackets): a sentence without a run of three to five digits
+# has no date of its own, only the year-less days and bare times an anchor may give it.
+_DATE_RUN = re.compile(r"\d(?<!\d\d)\d{2,4}(?!\d)")
 
 
 def may_date(sentence: str, anchor: Instant | None) -> bool:
     """False only when find_dates(sentence, anchor, relative=False) is surely [] (and so for
     every part of sentence: each test below looks for something written in it).
 
-    Every instants._DATE match holds a year: a run of four digits (or the first four of a run
-    of five after the "/", ".", "-" or minus sign of a numeric date, "1/2/20245"), or of three after or
-    before a month's name (its first three letters as re.I finds them); a year-less "July 16"
-    or "16 July" (read only with an anchor) is a capitalised month name ending a word; a
-    bare time (read only on an anchor's day, when no date is found) holds a ":" and "UTC" or
-    "GMT" (or a long zone name, which has "time"). The normalising and cleaning before the
-    scan only blank, abbreviate zones in capitals and make odd spaces and minus signs plain:
-    they write none of these (tests/extract/test_sentences_exact.py compares with the full
-    reading on generated text)."""
-    three = False
-    for run in _DIGIT_RUN.finditer(sentence):
-        start, end = run.span()
-        if end - start == 4 or (end - start == 5 and start and sentence[start - 1] in "/.-\u2212"):
+    Every instants._DATE match holds a year: a run of four digits (or of five after the "/",
+    ".", "-" or minus sign of a numeric date, "1/2/20245"), or of three after or before a
+    month's name (its first three letters as re.I finds them); a year-less "July 16" or "16
+    July" (read only with an anchor) is a capitalised month name ending a word; a bare time
+    (read only on an anchor's day, when no date is found) holds a ":" and "UTC" or "GMT" (or a
+    long zone name, which has "time"). The normalising and cleaning before the scan only blank,
+    abbreviate zones in capitals and make odd spaces and minus signs plain: they write none of
+    these (tests/extract/test_sentences_exact.py compares with the full reading on generated
+    text)."""
+    return _year_run(sentence).search(sentence) is not None or may_date_without_year(sentence, anchor)
+
+
+def year_runs(text: str) -> list[int]:
+    """Where each run of digits that may_date counts as a year starts: may_date is True for a
+    sentence of text that holds one (runs end at a sentence's ends, which are spaces)."""
+    return [m.start() for m in _year_run(text).finditer(text)]
+
+
+def may_date_without_year(sentence: str, anchor: Instant | None) -> bool:
+    """may_date(sentence, anchor) for a sentence without a year run (see year_runs)."""
+    # (the tests with an anchor first: they are the quicker ones, and prose after a date has one)
+    if anchor is not None:
+        # (led by the capitals of the month names, the pattern skips to them at once)
+        if _MONTH_WORD.search(sentence) is not None:
             return True
-        three = three or end - start == 3
-    if three:
+        if (":" in sentence and anchor.precision in _FINE
+                and ("UTC" in sentence or "GMT" in sentence or _has_time_word(sentence))):
+            return True
+    if _THREE_RUN.search(sentence) is not None:
         folded = fold_for_words(sentence)
         for month in _MONTH_STARTS:
             if month in folded:
                 return True
-    if anchor is None:
-        return False
-    for month in _MONTH_CAPITALS:
-        if month in sentence:
-            if _MONTH_WORD.search(sentence) is not None:
-                return True
-            break
-    return (":" in sentence and anchor.precision in _FINE
-            and ("UTC" in sentence or "GMT" in sentence or _TIME_WORD.search(sentence) is not None))
+    return False
 
 
 def find_dates(sentence: str, anchor: Instant | None = None, *,
@@ -265,19 +293,27 @@ def find_dates(sentence: str, anchor: Instant | None = None, *,
     """
     if not isinstance(sentence, str) or not sentence:
         return []
-    if _HAS_DIGIT.search(sentence) is None or not may_date(sentence, anchor):
+    if not has_digit(sentence) or not may_date(sentence, anchor):
         # every absolute date, year-less day and bare time has a digit (and the normalising
         # adds none), and more (see may_date): only a relative phrase can date this sentence
         found: list[DatedSpan] = []
     else:
-        text = _normalise_for_dates(sentence)
-        found = [DatedSpan(s, e, i.utc, i.precision, "absolute") for s, e, i in find_instants(text)]
-        if anchor is not None:
-            found = _with_inferred_years(text, found, anchor.utc.year)
-        found = _with_bare_times(text, found, anchor)
+        found = find_absolute(sentence, anchor)
     if found or not relative:
         return found
     return find_relative(sentence, anchor)
+
+
+def find_absolute(sentence: str, anchor: Instant | None) -> list[DatedSpan]:
+    """find_dates(sentence, anchor, relative=False) for a sentence that has a digit and that
+    may_date(sentence, anchor) lets through, without testing both again (the prose reader
+    has just tested them)."""
+    text = _normalise_for_dates(sentence)
+    found = [DatedSpan(s, e, i.utc, i.precision, "absolute") for s, e, i in find_instants(text)
+             ] if _DATE_RUN.search(sentence) is not None else []
+    if anchor is not None:
+        found = _with_inferred_years(text, found, anchor.utc.year)
+    return _with_bare_times(text, found, anchor)
 
 
 def find_relative(sentence: str, anchor: Instant | None) -> list[DatedSpan]:
@@ -350,7 +386,7 @@ _MONTH_PREFIXES = sorted({m[:3] for m in MONTHS})
 
 def _with_inferred_years(text: str, found: list[DatedSpan], year: int) -> list[DatedSpan]:
     """Append the anchor year to each year-less "July 16" / "16 July" and read again."""
-    if not _HAS_DIGIT.search(text):
+    if not has_digit(text):
         return found  # a day of the month needs a digit
     # _MONTH_DAY starts with a month's name (capitalised), _DAY_MONTH with a digit that follows
     # none and has a month's name after it: without a capitalised month name, nothing to add
@@ -358,6 +394,11 @@ def _with_inferred_years(text: str, found: list[DatedSpan], year: int) -> list[D
     if not capitals:
         return found
     taken = sorted((d.start, d.end) for d in found)   # non-overlapping spans
+    # A match holds a capitalised month name, and one holding a capital inside a date read
+    # already overlaps that date and is dropped below: with every capital inside one (a
+    # sentence whose month names all have their years), nothing to add
+    if all(any(start <= at < end for start, end in taken) for at in capitals):
+        return found
     inserts: list[tuple[int, str]] = []
     for pattern, glue, starts in ((_MONTH_DAY, ", ", capitals), (_DAY_MONTH, " ", digit_run_starts(text))):
         for match in finditer_at(pattern, text, starts):

@@ -19,7 +19,7 @@ from datetime import datetime
 
 from pipeline.records import Issue, Page
 from pipeline.core import instants
-from pipeline.core.patterns import caseless_first, finditer_at, occurrences
+from pipeline.core.patterns import caseless_first, finditer_at, fold_for_words, occurrences
 from pipeline.core.roles import ROLES
 from pipeline.transform import status as planned
 from pipeline.transform.mapper import Bundle
@@ -35,8 +35,13 @@ _ROLE_NAME = re.compile(
     r"((?:[A-Z][\w'\u2019.-]*\s?){1,4})", re.IGNORECASE)
 # Where a match of _ROLE_NAME can start: "mission" or the first word of a position, as re.I
 # finds them (the pattern is tried only there: the same matches, without the engine setting up
-# \b and the lookahead at every character of the prose).
-_ROLE_WORDS = tuple(sorted({"mission", *(r.split()[0].lower() for r in ROLES)}))
+# \b and the lookahead at every character of the prose). A match holds a whole position, so
+# its last word: the first words looked for are those of the positions whose last word a
+# section has ("pilot": "command", "lunar", "science", "pilot"), and "mission" with them; a
+# section with none of the last words (most) is passed with six scans.
+_ROLE_FIRST_WORDS: dict[str, tuple[str, ...]] = {
+    last: tuple(sorted({r.split()[0].lower() for r in ROLES if r.split()[-1].lower() == last}))
+    for last in sorted({r.split()[-1].lower() for r in ROLES})}
 
 
 def _aliases(bundle: Bundle) -> list[str]:
@@ -114,6 +119,16 @@ def reconcile(bundle: Bundle, page: Page) -> Bundle:
     return bundle
 
 
+def _role_matches(text: str) -> list[re.Match]:
+    """_ROLE_NAME.finditer(text), tried only where a match can start."""
+    folded = fold_for_words(text)
+    words = [word for last, firsts in _ROLE_FIRST_WORDS.items() if last in folded for word in firsts]
+    if not words:
+        return []
+    # (occurrences in folded: where occurrences(text, ..., caseless=True) finds them)
+    return finditer_at(_ROLE_NAME, text, occurrences(folded, ["mission", *words]))
+
+
 def _roles_from_prose(bundle: Bundle, page: Page) -> None:
     """Crew roles the prose states ("Commander Frank Borman", "the mission commander, Oleg
     Novitsky"), for crew rows whose role the infobox left empty. A name that does not resolve
@@ -122,8 +137,7 @@ def _roles_from_prose(bundle: Bundle, page: Page) -> None:
         return
     found: dict[str, str] = {}
     for section in page.sections:
-        text = section.text
-        for m in finditer_at(_ROLE_NAME, text, occurrences(text, _ROLE_WORDS, caseless=True)):
+        for m in _role_matches(section.text):
             role = " ".join(w.capitalize() if w.lower() not in ("module",) else "Module"
                             for w in m.group(1).split())
             words = m.group(2).split()

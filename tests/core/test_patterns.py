@@ -94,17 +94,28 @@ def test_words_looked_for_in_folded_text_are_ascii():
     from pipeline.extract import prose
     from pipeline.transform import reconcile
     words = [w for ws in prose._TRIGGER_WORDS for w in ws] + list(sentences._RELATIVE_WORDS)
-    words += list(sentences._EVENT_RELATIVE_WORDS) + list(reconcile._ROLE_WORDS)
+    words += list(sentences._EVENT_RELATIVE_WORDS)
+    words += [w for last, firsts in reconcile._ROLE_FIRST_WORDS.items() for w in (last, *firsts)]
     assert all(w.isascii() and w == w.lower() for w in words)
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from(["Commander ", "commander, ", "Mission ", "mission  ", "Lunar Module Pilot ",
                                  "Command Module Pilot ", "pilot ", "Frank ", "Borman", "Jim Lovell", "the ", "x",
-                                 "\u017fcience Pilot ", "\u0130", "\u212a", "é", ".", "\n"]),
+                                 "\u017fcience Pilot ", "\u0130", "\u212a", "é", ".", "\n", "Flight Engineer ",
+                                 "Mission Specialist ", "payload specialist, ", "Research \u212aosmonaut ",
+                                 "\u017fpaceflight Participant ", "Lunar\nModule  Pilot ", "Science ",
+                                 "Flight ", "Payload ", "Research ", "Spaceflight "]),
                 max_size=25).map("".join))
 def test_role_mentions_are_found_from_their_possible_starts(text):
-    from pipeline.transform.reconcile import _ROLE_NAME, _ROLE_WORDS
+    from pipeline.transform.reconcile import _ROLE_NAME, _role_matches
     plain = [(m.span(), m.groups()) for m in _ROLE_NAME.finditer(text)]
-    found = finditer_at(_ROLE_NAME, text, occurrences(text, _ROLE_WORDS, caseless=True))
-    assert [(m.span(), m.groups()) for m in found] == plain
+    assert [(m.span(), m.groups()) for m in _role_matches(text)] == plain
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab .,:-0189") + ["\u0661", "\u00e9", "\u2013", "\uff11", "\n"]),
+               max_size=30))
+def test_has_digit_is_the_digit_search(text):
+    from pipeline.core.patterns import has_digit
+    assert has_digit(text) == (re.search(r"\d", text) is not None)

@@ -585,7 +585,8 @@ _TRIGGER_PHRASES = [
     "launch attempt|launches", "second attempt", "undocking", "separated from the CSM",
     "docked|berthed", "docking|berthing", "arrived at the ISS",
     "landed|crash-landed|touched down|splashed down", "returned safely home", "return to Earth",
-    "splashdown|touchdown|landing", "entered lunarorbit|reached a low Earth orbit|went into orbit",
+    "splashdown|touchdown|landing", "entered lunarorbit|reached a low Earth orbit|went into orbit"
+    "|achieved a stable parking orbit|inserted into Mars orbit|placed into orbit|enters orbit",
     "lunar orbit insertion| orbital insertion", "spacewalk|moon walks|EVAs|extravehicular activity",
     "stepped onto the lunar surface|set her left foot on the Moon", "broke the altitude record",
     "became the first woman"]
@@ -640,3 +641,19 @@ def test_relative_phrases_are_read_only_where_their_words_are(data, before, afte
         else:
             assert not sentences_module.event_relative(text), text
     assert matched >= len(_RELATIVE_PHRASES)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data(), st.text(max_size=20), st.text(max_size=20))
+def test_a_trigger_led_by_its_first_letters_finds_what_the_plain_pattern_finds(data, before, after):
+    every = " ".join(_TRIGGER_PHRASES).replace("|", " ")
+    for phrases, letters, (kind, pattern, _, _) in zip(_TRIGGER_PHRASES, prose_module._TRIGGER_STARTS,
+                                                       prose_module._TRIGGERS, strict=True):
+        lead = prose_module._led(letters)
+        assert pattern.pattern.startswith(lead)
+        plain = re.compile(pattern.pattern[len(lead):], re.I)
+        for phrase in phrases.split("|"):
+            for text in (f"{before}{_caseless_variant(phrase, data)}{after}",
+                         f"{before} {_caseless_variant(phrase, data)} {after} {every}"):
+                assert [m.span() for m in pattern.finditer(text)] == [m.span() for m in plain.finditer(text)], \
+                    (kind, text)

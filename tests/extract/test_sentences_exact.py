@@ -9,8 +9,10 @@ from hypothesis import strategies as st
 from pipeline.core.instants import Instant, find_instants
 from pipeline.core.patterns import fold
 from pipeline.extract import mentions as M
+from pipeline.extract import people
 from pipeline.extract import prose as P
 from pipeline.extract import sentences as S
+from pipeline.extract import prose_traps
 from pipeline.extract.prose_traps import date_range
 
 ANCHORS = [None, Instant(datetime(1969, 7, 16, 13, 32, tzinfo=timezone.utc), "minute"),
@@ -99,6 +101,41 @@ def test_may_date_is_false_only_where_find_dates_reads_nothing_in_phrases(text):
     _check_may_date(text)
 
 
+@settings(max_examples=1500, deadline=None)
+@given(_text(PIECES + ["TIME", "tIme", "t\u0130me", "\u017ftime", "tim", "ime"]))
+def test_the_time_word_is_found_where_the_caseless_search_finds_it(text):
+    assert S._has_time_word(text) == (re.search("time", text, re.I) is not None)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_phrases())
+def test_a_year_less_day_holding_a_capital_inside_a_date_overlaps_that_date(text):
+    # what lets _with_inferred_years stop when every capitalised month name is inside a date
+    spans = [(s, e) for s, e, _ in find_instants(text)]
+    capitals = [i for i in range(len(text)) if text.startswith(tuple(S._MONTH_PREFIXES), i)]
+    for pattern in (S._MONTH_DAY, S._DAY_MONTH):
+        for match in pattern.finditer(text):
+            held = [c for c in capitals if match.start() <= c < match.end()]
+            assert held, (text, match)
+            if all(any(s <= c < e for s, e in spans) for c in capitals):
+                assert any(s < match.end() and match.start() < e for s, e in spans), (text, match)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_text(PIECES + ["20245", "1/2/", "12.3.", "-", "[12]", "[[1969 in spaceflight|", "123456", "July 16, 969"]))
+def test_a_sentence_without_a_run_of_three_to_five_digits_has_no_date_of_its_own(text):
+    if S._DATE_RUN.search(text) is None:
+        assert find_instants(text) == [] and find_instants(S._normalise_for_dates(text)) == []
+
+
+@settings(max_examples=500, deadline=None)
+@given(_text())
+def test_find_absolute_is_find_dates_where_may_date_lets_a_sentence_through(text):
+    for anchor in ANCHORS:
+        if re.search(r"\d", text) and S.may_date(text, anchor):
+            assert S.find_absolute(text, anchor) == S.find_dates(text, anchor, relative=False)
+
+
 @settings(max_examples=500, deadline=None)
 @given(_text(max_size=60))
 def test_may_date_of_a_paragraph_covers_each_of_its_sentences(text):
@@ -106,6 +143,17 @@ def test_may_date_of_a_paragraph_covers_each_of_its_sentences(text):
         for anchor in ANCHORS:
             if not S.may_date(line, anchor):
                 assert not any(S.may_date(s, anchor) for s in S.split_sentences(line)), (line, anchor)
+
+
+_PLAIN_RANGE_HINT = re.compile(r"\d\s*(?:[\u2010-\u2015-]|to|until|through)\s*[\dA-Z]"
+                               r"|\d\s+[A-Z][a-z]+\s*(?:[\u2010-\u2015-]|to)")
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_text(PIECES + ["8", "20", "\u2013", "\u2010", " to ", "to", " until ", "through", " December", "Dec", "X",
+                       "  ", "\t"]))
+def test_the_date_range_hint_as_the_plain_one(text):
+    assert (prose_traps._RANGE_HINT.search(text) is None) == (_PLAIN_RANGE_HINT.search(text) is None)
 
 
 @settings(max_examples=500, deadline=None)
@@ -160,6 +208,25 @@ def test_split_sentences_as_the_plain_form(text):
     assert S.split_sentences(text) == _plain_split(text)
     for line in text.splitlines():
         assert [line[a:b] for a, b in S.sentence_spans(line)] == _plain_split(line)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_text(PIECES + SPLIT_PIECES + ["/2024", ".19691", "-20245", "\u221212345", "1969.", "(1969)", "\u0661\u0669\u0666\u0669."],
+             max_size=50))
+def test_a_sentence_holds_a_year_run_of_its_paragraph_where_it_has_one_of_its_own(text):
+    for line in text.splitlines():
+        years = S.year_runs(line)
+        for start, end in S.sentence_spans(line):
+            sentence = line[start:end]
+            own = S._YEAR_RUN.search(sentence) is not None
+            assert own == (S._year_run(sentence).search(sentence) is not None)
+            assert own == any(len(m.group()) == 4 or len(m.group()) == 5 and m.start()
+                              and sentence[m.start() - 1] in "/.-\u2212" for m in re.finditer(r"\d+", sentence))
+            assert (S._THREE_RUN.search(sentence) is not None) == any(
+                len(m.group()) == 3 for m in re.finditer(r"\d+", sentence))
+            assert P._holds(years, start, end) == own, (line, sentence)
+            for anchor in ANCHORS:
+                assert S.may_date(sentence, anchor) == (own or S.may_date_without_year(sentence, anchor))
 
 
 @settings(max_examples=300, deadline=None)
@@ -226,3 +293,20 @@ def test_mentions_as_every_pattern_finds_them(title, aliases, others, sentence):
     missions._gated = [(p, (), False) for p, _, _ in missions._gated]   # every pattern tried
     assert gated == missions.find(sentence)
     assert [p for p, _, _ in missions._gated] == missions.patterns
+
+
+# --- the subject of a record or a spacewalk: the plain name pattern (every split of a word) -----
+
+_PLAIN_NAME = r"[A-Z][\w'\u2019-]*[a-z][\w'\u2019-]*"
+_PLAIN_SUBJECT = re.compile(people._SUBJECT.pattern.replace(people._NAME, _PLAIN_NAME))
+SUBJECT_PIECES = ["Armstrong", "Neil", "MESA", "McDivitt", "O'Hara", "O\u2019Hara", "Jean-Loup", "A", "Ab", "aB",
+                  "X-1", "Z\u00e9", "\u00c9t\u00e9", "D-ring", " ", "  ", "\n", ", ", " and ", "&", " later", " also",
+                  " had", " walked", " set", " stepped", " was", "ed", "1", "_", "-", "'", "(", ")", "."]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_text(SUBJECT_PIECES, max_size=25))
+def test_the_subject_pattern_as_the_plain_one(text):
+    assert people._NAME != _PLAIN_NAME and people._NAME in people._SUBJECT.pattern
+    assert [(m.span(), m.groups()) for m in people._SUBJECT.finditer(text)] == \
+        [(m.span(), m.groups()) for m in _PLAIN_SUBJECT.finditer(text)]
