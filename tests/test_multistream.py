@@ -395,3 +395,30 @@ def test_a_bz2_block_decompresses_exactly_as_the_standard_library_or_fails_as_it
         with pytest.raises((OSError, ValueError, EOFError)) as expected:
             bz2.decompress(bad)
         assert (type(got.value), str(got.value)) == (type(expected.value), str(expected.value))
+
+
+def test_reading_a_block_keeps_no_reference_to_it_and_no_file_open():
+    """A worker reads thousands of blocks: each must be freed once read. indexed_bzip2 1.7 keeps
+    a reference to a Python file object it reads (io.BytesIO), which kept every block a worker
+    read in its memory; and closing its reader does not close a file descriptor given to it."""
+    import sys
+
+    from pipeline.sources.dump import decompress_all
+    block = bz2.compress(b"".join(b"<page><title>P %d</title></page>\n" % i for i in range(5000)))
+    fds = len(os.listdir("/proc/self/fd"))
+    before = sys.getrefcount(block)
+    for _ in range(3):
+        decompress_all(block)
+    assert sys.getrefcount(block) == before
+    assert len(os.listdir("/proc/self/fd")) == fds
+
+
+def test_reading_a_whole_bz2_dump_leaves_no_file_open(tmp_path):
+    from pipeline.sources.dump import _chunks
+    path = tmp_path / "d.xml.bz2"
+    path.write_bytes(bz2.compress(b"<mediawiki>" + b"x" * 100_000 + b"</mediawiki>"))
+    fds = len(os.listdir("/proc/self/fd"))
+    for threads in (1, 2, 0):
+        with open(path, "rb") as fh:
+            assert sum(len(c) for c in _chunks(fh, threads=threads)) == 100_023
+    assert len(os.listdir("/proc/self/fd")) == fds
