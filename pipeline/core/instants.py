@@ -348,19 +348,24 @@ def _instant(date: _Date, time: _Time | None, offset: float | None) -> Instant |
 
 
 # _DATE and _TIME start with lookarounds: on long text they are tried only where a match can
-# start (pipeline.core.patterns), with the same matches: a month name, or a run of digits of one,
-# two or four (group 1) for _DATE (every alternative starts with a day or month of one or two
-# digits, or a year of four, not preceded by a digit), of one or two for _TIME (an hour).
+# start (pipeline.core.patterns), with the same matches: for _DATE a month name, a run of four
+# digits (group 1: a year) or a run of one or two (a day or month, not preceded by a digit) that
+# what follows lets start one (group 2 matches: a numeric date's separator, or a day's suffix,
+# "of" and a month's first letters, as _DATE's alternatives write them); for _TIME a run of one
+# or two (an hour).
 _SHORT = 40
-_RUNS = re.compile(r"\d(?<!\d\d)(?:(\d\d\d)|\d?)(?!\d)")
-_ASCII_RUNS = re.compile(r"[0-9](?<![0-9][0-9])(?:([0-9][0-9][0-9])|[0-9]?)(?![0-9])")   # the same, in ASCII
+_AFTER_DAY = r"((?=[/.\-]|(?i:(?:st|nd|rd|th)?\.?\s*(?:of\s+)?(?:" + "|".join(_MONTHS) + "))))?"
+_RUNS = re.compile(r"\d(?<!\d\d)(?:(\d\d\d)(?!\d)|\d?(?!\d)" + _AFTER_DAY + ")")
+_ASCII_RUNS = re.compile(r"[0-9](?<![0-9][0-9])(?:([0-9][0-9][0-9])(?![0-9])|[0-9]?(?![0-9])"
+                         + _AFTER_DAY + ")")   # the same, in ASCII text, faster
 
 
 def _starts(text: str) -> tuple[list[int], list[int]]:
     """Where a _DATE match can start in text, and where a _TIME match can."""
     runs = list((_ASCII_RUNS if text.isascii() else _RUNS).finditer(text))
-    return ([m.start() for m in runs] + occurrences(text, _MONTHS, caseless=True),
-            [m.start() for m in runs if m.lastindex is None])   # (of one or two digits)
+    return ([m.start() for m in runs if m.group(1) or m.group(2) is not None]
+            + occurrences(text, _MONTHS, caseless=True),
+            [m.start() for m in runs if m.group(1) is None])
 
 
 def _scan(text: str) -> list[tuple[int, int, Instant | None]]:

@@ -135,7 +135,8 @@ def _abbreviation(before: str, rest: str) -> bool:
     # "a.m" / "p.m" in any case (re.I folds no other character to a, p or m)
     if len(word) == 3 and word[1] == "." and word[0] in "apAP" and word[2] in "mM":
         return bool(_ZONE_WORD.match(rest))
-    if _INITIALS.fullmatch(word):
+    # _INITIALS.fullmatch(word): a capital alone, or letters joined by dots (a word with a dot)
+    if len(word) == 1 and "A" <= word <= "Z" or "." in word and _INITIALS.fullmatch(word):
         return True
     return word.lower() in _ABBREVIATIONS
 

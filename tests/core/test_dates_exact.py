@@ -94,6 +94,17 @@ def test_the_date_scan_on_long_text(text):
     _check(text)
 
 
+PHRASES = ["16th of July 1969", "3 of may 2000", "16 July 1969", "July 16, 1969", "16 Jul. 1969", "16.7.1969",
+           "16/07/1969", "1969-07-16", "1969/7/16", "at 13:32 UTC", "13:32:00", "9:32 a.m. EDT", "2024", "March 2024",
+           "40 days", "12 of the", "2 st", "5 ofJuly 1969", "12- 3-2000", "1 ſep 1969", "x", "of", "1", "12", ","]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(PHRASES), max_size=12).map(" ".join))
+def test_the_date_scan_on_phrases(text):
+    _check(text)
+
+
 @settings(max_examples=3000, deadline=None)
 @given(st.integers(-5, 10005), st.one_of(st.none(), st.integers(-2, 14)), st.one_of(st.none(), st.integers(-2, 33)))
 def test_valid_as_the_datetime_test(year, month, day):
