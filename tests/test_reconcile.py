@@ -114,3 +114,26 @@ def test_scrubs_postponements_and_a_failed_launch_in_prose():
     m = b.row
     assert (m["launch_utc"], m["launch_precision"], m["launch_source"]) == \
         (datetime(2022, 6, 8, 21, 4, tzinfo=UTC), "minute", "prose")
+
+
+def test_roles_the_infobox_gave_are_kept_and_the_prose_is_not_read_for_them():
+    # The prose scan fills only rows without a role: with every role given it is skipped, and
+    # the general path (forced by leaving one row empty) changes no other row.
+    from dataclasses import replace
+
+    from pipeline.extract import extract_page
+    from pipeline.transform import reconcile as R
+    from pipeline.transform.mapper import map_page
+    text = (RAW / "Apollo_8.wikitext").read_text(encoding="utf-8")
+    page = extract_page(RawInput(source="Apollo_8.wikitext", fmt="wikitext", content=text,
+                                 source_format="wikitext"))
+    base = map_page(page, page.title or "Apollo 8")
+    given = [dict(c, role=c["role"] or "Given") for c in base.crew]
+    full = replace(base, crew=[dict(c) for c in given])
+    R._roles_from_prose(full, page)
+    assert full.crew == given
+    for n in range(len(given)):
+        one = replace(base, crew=[dict(c, role=None) if i == n else dict(c) for i, c in enumerate(given)])
+        R._roles_from_prose(one, page)
+        assert [c for i, c in enumerate(one.crew) if i != n] == [c for i, c in enumerate(given) if i != n]
+        assert one.crew[n]["role"] is not None   # Apollo 8's prose names each position

@@ -20,6 +20,7 @@ Error policy: bad data is data. Nothing here raises on text; an unreadable or im
 from __future__ import annotations
 
 import re
+from collections import namedtuple
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -27,7 +28,7 @@ from dateutil.parser import isoparse
 from dateutil.relativedelta import relativedelta
 
 from pipeline.core.mediawiki import FOOTNOTE_MARK
-from pipeline.core.patterns import caseless, digit_run_starts, finditer_at, occurrences
+from pipeline.core.patterns import caseless, finditer_at, has_digit, occurrences
 from pipeline.core.quantities import clean_text, parse_time_span, unit_code
 
 PRECISIONS = ("year", "month", "day", "hour", "minute", "second")
@@ -157,7 +158,6 @@ _MONTHS = {
 _MONTH = (r"(?<![^\W\d_])(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
           r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)(?![a-z])\.?")
 _ERA = r"(?:\s*\b(?P<{0}>AD|CE|BCE|BC|AC)\b)?"
-_DIGIT = re.compile(r"\d")
 _DAY_RANGE = re.compile(r"(?<![\d:.])(\d{1,2})\s*[–—-]\s*\d{1,2}\s+(?=[A-Za-z])")
 
 
@@ -216,25 +216,11 @@ _DATE_TEMPLATE = re.compile(
     r"\s*\|([^{}]*)\}\}|\{\{\s*(?:dts|bda|dda)\s*\|([^{}]*)\}\}", re.I)
 
 
-@dataclass(frozen=True)
-class _Date:
-    start: int
-    end: int
-    year: int
-    month: int | None
-    day: int | None
-    ok: bool
-
-
-@dataclass(frozen=True)
-class _Time:
-    start: int
-    end: int
-    hour: int
-    minute: int | None
-    second: int | None
-    offset: float | None   # hours east of UTC; None when no zone was written
-    ok: bool = True        # False for an impossible time ("25:00"): the instant is then None
+# One date and one time read (tuples: one is made for every date and time of every sentence).
+# _Time.offset: hours east of UTC, None when no zone was written; ok False for an impossible
+# time ("25:00"), whose instant is then None.
+_Date = namedtuple("_Date", "start end year month day ok")
+_Time = namedtuple("_Time", "start end hour minute second offset ok", defaults=(True,))
 
 
 def _int(text: str | None) -> int | None:
@@ -247,35 +233,40 @@ def _month(name: str) -> int:
 
 
 def _date_from(match: re.Match) -> _Date:
-    """Fields of one _DATE match; ok is False for impossible or unreadable dates."""
-    g = match.groupdict()
+    """Fields of one _DATE match; ok is False for impossible or unreadable dates. (The group of
+    the alternative that matched closes last: lastgroup names it.)"""
+    kind, group, era = match.lastgroup, match.group, None
     day = month = None
-    if g["iso"]:
-        year, month, day = int(g["iy"]), int(g["im"]), _int(g["id"])
-    elif g["dmy"]:
-        year, month, day = int(g["y1"]), _month(g["m1"]), int(g["d1"])
-    elif g["mdy"]:
-        year, month, day = int(g["y2"]), _month(g["m2"]), int(g["d2"])
-    elif g["my"]:
-        year, month = int(g["y3"]), _month(g["m3"])
-    elif g["num"]:
-        first, second, year = int(g["na"]), int(g["nb"]), int(g["nc"])
+    if kind == "iso":
+        year, month, day = int(group("iy")), int(group("im")), _int(group("id"))
+    elif kind == "dmy":
+        d, m, y, era = group("d1", "m1", "y1", "e1")
+        year, month, day = int(y), _month(m), int(d)
+    elif kind == "mdy":
+        m, d, y, era = group("m2", "d2", "y2", "e2")
+        year, month, day = int(y), _month(m), int(d)
+    elif kind == "my":
+        m, y, era = group("m3", "y3", "e3")
+        year, month = int(y), _month(m)
+    elif kind == "num":
+        first, second, year = int(group("na")), int(group("nb")), int(group("nc"))
         if first == second or first > 12:
             day, month = first, second
         elif second > 12:
             day, month = second, first
         else:  # 01/10/2007 is 1 October or January 10: do not guess.
             return _Date(match.start(), match.end(), year, None, None, False)
-    elif g["ymd"]:
-        year, month, day = int(g["ya"]), int(g["yb"]), int(g["yc"])
+    elif kind == "ymd":
+        year, month, day = int(group("ya")), int(group("yb")), int(group("yc"))
     else:
-        year = int(g["y4"])
-    era = g["e1"] or g["e2"] or g["e3"] or g["e4"]
+        year, era = int(group("y4")), group("e4")
     ok = _valid(year, month, day) and (era is None or era.upper() in ("AD", "CE"))
     return _Date(match.start(), match.end(), year, month, day, ok)
 
 
 def _valid(year: int, month: int | None, day: int | None) -> bool:
+    if 0 < year < 10000 and (month is None or 0 < month < 13) and (day is None or 0 < day < 29):
+        return True   # (the same answer, without making a datetime)
     try:
         datetime(year, month or 1, day or 1)
     except (ValueError, OverflowError):
@@ -357,26 +348,37 @@ def _instant(date: _Date, time: _Time | None, offset: float | None) -> Instant |
 
 
 # _DATE and _TIME start with lookarounds: on long text they are tried only where a match can
-# start (pipeline.core.patterns), with the same matches.
+# start (pipeline.core.patterns), with the same matches: for _DATE a month name, a run of four
+# digits (group 1: a year) or a run of one or two (a day or month, not preceded by a digit) that
+# what follows lets start one (group 2 matches: a numeric date's separator, or a day's suffix,
+# "of" and a month's first letters, as _DATE's alternatives write them); for _TIME a run of one
+# or two (an hour).
 _SHORT = 40
+_AFTER_DAY = r"((?=[/.\-]|(?i:(?:st|nd|rd|th)?\.?\s*(?:of\s+)?(?:" + "|".join(_MONTHS) + "))))?"
+_RUNS = re.compile(r"\d(?<!\d\d)(?:(\d\d\d)(?!\d)|\d?(?!\d)" + _AFTER_DAY + ")")
+_ASCII_RUNS = re.compile(r"[0-9](?<![0-9][0-9])(?:([0-9][0-9][0-9])(?![0-9])|[0-9]?(?![0-9])"
+                         + _AFTER_DAY + ")")   # the same, in ASCII text, faster
 
 
-def _date_starts(text: str, runs: list[int]) -> list[int]:
-    # _DATE: every alternative starts with a digit not preceded by one, or with a month name
-    return runs + occurrences(text, _MONTHS, caseless=True)
+def _starts(text: str) -> tuple[list[int], list[int]]:
+    """Where a _DATE match can start in text, and where a _TIME match can."""
+    runs = list((_ASCII_RUNS if text.isascii() else _RUNS).finditer(text))
+    return ([m.start() for m in runs if m.group(1) or m.group(2) is not None]
+            + occurrences(text, _MONTHS, caseless=True),
+            [m.start() for m in runs if m.group(1) is None])
 
 
 def _scan(text: str) -> list[tuple[int, int, Instant | None]]:
     """Every date in text with the time written next to it; None for impossible dates."""
-    if not _DIGIT.search(text):
+    if not has_digit(text):
         return []  # every date form has a digit (a year at least)
     timed = ":" in text or "Z" in text or "UTC" in text or "GMT" in text   # in every _TIME match
     if len(text) < _SHORT:   # finding the starts costs more than it saves
         date_matches, time_matches = _DATE.finditer(text), _TIME.finditer(text) if timed else ()
     else:
-        runs = digit_run_starts(text)
-        date_matches = finditer_at(_DATE, text, _date_starts(text, runs))
-        time_matches = finditer_at(_TIME, text, runs) if timed else ()
+        date_starts, time_starts = _starts(text)
+        date_matches = finditer_at(_DATE, text, date_starts)
+        time_matches = finditer_at(_TIME, text, time_starts) if timed else ()
     dates = [_date_from(m) for m in date_matches]
     taken = [(d.start, d.end) for d in dates]
     times = []
@@ -535,18 +537,15 @@ def find_instants(text: str) -> list[tuple[int, int, Instant]]:
         found = _scan(clean)
     except (ValueError, OverflowError, IndexError):  # defensive: bad data must not raise
         return []
-    out = []
-    for start, end, instant in found:
-        if instant is None:
-            continue
-        if instant.precision == "year" and _unit_follows(clean, end):
-            continue
-        out.append((start, end, instant))
-    return out
+    return [(start, end, instant) for start, end, instant in found if instant is not None
+            and (instant.precision != "year" or not _unit_follows(clean, end))]
+
+
+_UNIT_WORD = re.compile(r"\s*([^\W\d_]+(?:/[^\W\d_]+)?)")
 
 
 def _unit_follows(text: str, pos: int) -> bool:
-    word = re.match(r"\s*([^\W\d_]+(?:/[^\W\d_]+)?)", text[pos:pos + 30])
+    word = _UNIT_WORD.match(text[pos:pos + 30])
     return bool(word and unit_code(word.group(1)) and len(word.group(1)) <= 3)
 
 

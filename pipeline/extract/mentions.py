@@ -88,11 +88,14 @@ class Missions:
     def find(self, sentence: str) -> list[Mention]:
         spans: list[tuple[int, int]] = []
         folded = None
+        found: dict[tuple[str, ...], list[int]] = {}   # (names often share their first word)
         for pattern, words, caseless in self._gated:
             if words and caseless:
                 if folded is None:
                     folded = fold_for_words(sentence)
-                starts = occurrences(folded, words)
+                starts = found.get(words)
+                if starts is None:
+                    starts = found[words] = occurrences(folded, words)
                 if starts:
                     # (a name never matches empty: its words have two word characters)
                     spans += [m.span() for m in finditer_at(pattern, sentence, starts)]

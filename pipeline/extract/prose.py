@@ -55,7 +55,10 @@ from pipeline.extract.sentences import (DatedSpan, RecentSentences, event_relati
 _FINE = ("day", "hour", "minute", "second")
 # A bare year is an event's date only as "in 1969" / "during early 1969"; elsewhere it is a
 # citation ("Chaikin 1994"), a book or a count.
-_YEAR_CUE = re.compile(r"\b(?:in|during)\s+(?:(?:early|late|mid-?)\s*)?$", re.I)
+# (led by a case-sensitive test of "i" and "d" as re.I finds them: the same matches, the engine
+# skipping to those letters at once)
+_YEAR_CUE = re.compile("(?-i:(?=" + caseless_first("di") + r"))\b(?:in|during)\s+(?:(?:early|late|mid-?)\s*)?$",
+                       re.I)
 # Longer "sentences" are flattened tables or lists, not prose (Apollo 11's longest is 519).
 _MAX_SENTENCE = 1500
 
@@ -321,6 +324,8 @@ def extract_events(sections: list[Section], mission_title: str, *, aliases=(),
         day_anchor: Instant | None = None    # last day-precise date of this section
         recent = RecentSentences(_MAX_SENTENCE)
         for paragraph in text.splitlines():
+            if not paragraph:
+                continue   # (no sentence: recent.add_paragraph("") would add none)
             digits = has_digit(paragraph)
             # may_date is True for each sentence that holds one of these (and for the paragraph)
             years = year_runs(paragraph) if digits else []

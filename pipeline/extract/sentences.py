@@ -135,7 +135,8 @@ def _abbreviation(before: str, rest: str) -> bool:
     # "a.m" / "p.m" in any case (re.I folds no other character to a, p or m)
     if len(word) == 3 and word[1] == "." and word[0] in "apAP" and word[2] in "mM":
         return bool(_ZONE_WORD.match(rest))
-    if _INITIALS.fullmatch(word):
+    # _INITIALS.fullmatch(word): a capital alone, or letters joined by dots (a word with a dot)
+    if len(word) == 1 and "A" <= word <= "Z" or "." in word and _INITIALS.fullmatch(word):
         return True
     return word.lower() in _ABBREVIATIONS
 
@@ -158,7 +159,10 @@ _LONG_ZONES = {"eastern standard time": "EST", "eastern daylight time": "EDT",
                "pacific standard time": "PST", "pacific daylight time": "PDT",
                "mountain standard time": "MST", "mountain daylight time": "MDT",
                "moscow time": "MSK", "coordinated universal time": "UTC"}
-_LONG_ZONE = re.compile("|".join(_LONG_ZONES), re.I)
+# (led by a case-sensitive test of the names' first letters as re.I finds them: the engine skips
+# to those at once instead of trying every name at every character; the same matches)
+_LONG_ZONE = re.compile("(?-i:(?=" + caseless_first(sorted({z[0] for z in _LONG_ZONES})) + "))(?:"
+                        + "|".join(_LONG_ZONES) + ")", re.I)
 
 
 def _has_time_word(text: str) -> bool:
@@ -234,12 +238,14 @@ def _year_run(text: str) -> re.Pattern:
     # the same runs in ASCII text (no other digits), found faster
     return _ASCII_YEAR_RUN if text.isascii() else _YEAR_RUN
 _THREE_RUN = re.compile(r"\d(?<!\d\d)\d\d(?!\d)")
+_ASCII_THREE_RUN = re.compile(r"[0-9](?<![0-9][0-9])[0-9][0-9](?![0-9])")   # the same in ASCII text, faster
 # Every date find_instants reads holds its year, a run of exactly three or four digits, or the
 # first four of a run of five after a numeric date's "/", "." or "-" ("1/2/20245"); the
 # normalising and cleaning before it write no digit and blank only whole runs (markup and
 # footnote marks start and end with brackets): a sentence without a run of three to five digits
 # has no date of its own, only the year-less days and bare times an anchor may give it.
 _DATE_RUN = re.compile(r"\d(?<!\d\d)\d{2,4}(?!\d)")
+_ASCII_DATE_RUN = re.compile(r"[0-9](?<![0-9][0-9])[0-9]{2,4}(?![0-9])")   # the same in ASCII text, faster
 
 
 def may_date(sentence: str, anchor: Instant | None) -> bool:
@@ -274,7 +280,7 @@ def may_date_without_year(sentence: str, anchor: Instant | None) -> bool:
         if (":" in sentence and anchor.precision in _FINE
                 and ("UTC" in sentence or "GMT" in sentence or _has_time_word(sentence))):
             return True
-    if _THREE_RUN.search(sentence) is not None:
+    if (_ASCII_THREE_RUN if sentence.isascii() else _THREE_RUN).search(sentence) is not None:
         folded = fold_for_words(sentence)
         for month in _MONTH_STARTS:
             if month in folded:
@@ -310,7 +316,7 @@ def find_absolute(sentence: str, anchor: Instant | None) -> list[DatedSpan]:
     has just tested them)."""
     text = _normalise_for_dates(sentence)
     found = [DatedSpan(s, e, i.utc, i.precision, "absolute") for s, e, i in find_instants(text)
-             ] if _DATE_RUN.search(sentence) is not None else []
+             ] if (_ASCII_DATE_RUN if sentence.isascii() else _DATE_RUN).search(sentence) is not None else []
     if anchor is not None:
         found = _with_inferred_years(text, found, anchor.utc.year)
     return _with_bare_times(text, found, anchor)
@@ -382,15 +388,17 @@ def _with_bare_times(text: str, found: list[DatedSpan], anchor: Instant | None) 
 
 
 _MONTH_PREFIXES = sorted({m[:3] for m in MONTHS})
+# Every occurrence of one of them in one scan (they cannot overlap: each starts with a capital
+# followed by two lowercase letters)
+_MONTH_CAPITALS = re.compile("|".join(_MONTH_PREFIXES))
 
 
 def _with_inferred_years(text: str, found: list[DatedSpan], year: int) -> list[DatedSpan]:
-    """Append the anchor year to each year-less "July 16" / "16 July" and read again."""
-    if not has_digit(text):
-        return found  # a day of the month needs a digit
+    """Append the anchor year to each year-less "July 16" / "16 July" and read again. (text has
+    a digit: find_absolute reads only such sentences, and the normalising writes none away.)"""
     # _MONTH_DAY starts with a month's name (capitalised), _DAY_MONTH with a digit that follows
     # none and has a month's name after it: without a capitalised month name, nothing to add
-    capitals = occurrences(text, _MONTH_PREFIXES)
+    capitals = [m.start() for m in _MONTH_CAPITALS.finditer(text)]
     if not capitals:
         return found
     taken = sorted((d.start, d.end) for d in found)   # non-overlapping spans

@@ -133,8 +133,8 @@ def _roles_from_prose(bundle: Bundle, page: Page) -> None:
     """Crew roles the prose states ("Commander Frank Borman", "the mission commander, Oleg
     Novitsky"), for crew rows whose role the infobox left empty. A name that does not resolve
     to exactly one listed crew member is ignored."""
-    if not bundle.crew:
-        return
+    if all(c["role"] is not None for c in bundle.crew):
+        return   # no crew row left to fill (none at all, or every role given): nothing to look for
     found: dict[str, str] = {}
     for section in page.sections:
         for m in _role_matches(section.text):

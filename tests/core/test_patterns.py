@@ -21,7 +21,8 @@ _TEXT = st.lists(_PIECES, max_size=40).map("".join)
 @given(_TEXT)
 def test_scanning_from_the_possible_starts_finds_what_finditer_finds(text):
     runs = digit_run_starts(text)
-    cases = [(instants._DATE, instants._date_starts(text, runs)), (instants._TIME, runs),
+    date_starts, time_starts = instants._starts(text)
+    cases = [(instants._DATE, date_starts), (instants._TIME, time_starts),
              (sentences._MONTH_DAY, occurrences(text, sentences._MONTH_PREFIXES)),
              (sentences._DAY_MONTH, runs)]
     for pattern, starts in cases:
