@@ -6,6 +6,8 @@ column needs a SCHEMA_VERSION bump and a note in the README.
 """
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 import pyarrow as pa
 
 SCHEMA_VERSION = "1.0"
@@ -218,37 +220,85 @@ def _sortable(v):
     return (0, "") if v is None else (1, v)
 
 
-# What a column's value must be for Arrow to take it without a question: None, or a str for a
-# string column (lone surrogates too: to_table replaces them), an int in range for int64, a
-# float for float64 (an int there must be exact as a double: Arrow's check). Columns of other
-# types, and values of other types, are checked by building the table.
-_SURE = {_S: (str,), _I: (int,), _F: (float,)}
+# What a column's value must be for Arrow to take it without a question: None, or
+# - a str for a string column (lone surrogates too: to_table replaces them),
+# - an int in range for int64, a float for float64 (NaN and infinities included; an int there
+#   must be exact as a double: Arrow's check, so an int is not sure),
+# - a bool for bool (an int is refused by Arrow),
+# - a datetime for a timestamp, naive or with a fixed offset (datetime.timezone: utcoffset()
+#   cannot fail; every such instant of years 1-9999 fits int64 microseconds),
+# - a list of str (or None) for list<string>, a list of ints in range (or None) for list<int64>.
+# Types are compared exactly (a bool is not an int here, a str subclass is not a str). Columns of
+# other types, and values of other types, are checked by building the table.
 _INT64 = (-2**63, 2**63 - 1)
+
+
+def _sure_int(value: int) -> bool:
+    return _INT64[0] <= value <= _INT64[1]
+
+
+def _sure_instant(value: datetime) -> bool:
+    tz = value.tzinfo
+    return tz is None or type(tz) is timezone
+
+
+def _sure_strings(value: list) -> bool:
+    for v in value:
+        if type(v) is not str and v is not None:
+            return False
+    return True
+
+
+def _sure_ints(value: list) -> bool:
+    lo, hi = _INT64
+    for v in value:
+        if v is not None and (type(v) is not int or not lo <= v <= hi):
+            return False
+    return True
+
+
+# Arrow type -> (the exact Python type of a value it surely takes, a further check or None)
+_SURE = {_S: (str, None), _I: (int, _sure_int), _F: (float, None), _B: (bool, None),
+         _T: (datetime, _sure_instant), _L: (list, _sure_strings), _LI: (list, _sure_ints)}
+
+
+def _kinds(name: str) -> tuple[dict, dict]:
+    """(column -> the exact type of a sure value, column -> its further check) of table `name`
+    (a column of a type without a sure kind maps to None: every value is built to know)."""
+    found = _KINDS.get(name)
+    if found is None:
+        types, checks = {}, {}
+        for f in TABLES[name]:
+            kind, check = _SURE.get(f.type, (None, None))
+            types[f.name] = kind
+            if check is not None:
+                checks[f.name] = check
+        found = _KINDS[name] = (types, checks)
+    return found
 
 
 def _plainly_fits(name: str, rows: list[dict]) -> bool:
     """True when every row of `name` has only known columns and values that to_table takes as
-    they are (see _SURE); False says only "build the table to know" (a bool is never sure).
+    they are (see _SURE); False says only "build the table to know".
     tests/test_schema.py checks it against to_table value by value."""
-    schema = TABLES[name]
-    kinds = _KINDS.get(name)
-    if kinds is None:
-        kinds = _KINDS[name] = {f.name: _SURE.get(f.type) for f in schema}
+    types, checks = _kinds(name)
     for row in rows:
         for key, value in row.items():
             if value is None:
-                if key not in kinds:
+                if key not in types:
                     return False
                 continue
-            sure = kinds.get(key)
-            if sure is None or type(value) not in sure:
+            kind = types.get(key)
+            if type(value) is not kind:
                 return False
-            if type(value) is int and not _INT64[0] <= value <= _INT64[1]:
-                return False
+            if kind is not str:
+                check = checks.get(key)
+                if check is not None and not check(value):
+                    return False
     return True
 
 
-_KINDS: dict[str, dict] = {}
+_KINDS: dict[str, tuple[dict, dict]] = {}
 
 
 def check_rows(name: str, rows: list[dict]) -> None:

@@ -40,6 +40,11 @@ _NET = re.compile(r"(?<![\w-])NET(?![\w-])")
 _CANCELLED_WORDS = re.compile(
     r"(?<![\w-])(?:cancell?ed|never\s+(?:launched|flown|flew))(?![\w-])", re.I)
 _IN_PROGRESS_WORDS = re.compile(r"(?<![\w-])(?:in\s+progress|ongoing|underway)(?![\w-])", re.I)
+# A piece of every word above, in lower case: ASCII text (where ignoring case is lower()) without
+# any of them (nor "NET") has no mark. Not for other text: ignoring case, "ſ" is an "s".
+_MARK_PIECES = re.compile(
+    r"cancel|never|progress|ongoing|underway|planned|expected|scheduled|tentative|proposed|target|"
+    r"anticipated|projected|earlier|before|later|tba|tbd|tbc|announced|determined|confirmed")
 # "Actual:", "(achieved)": an item that says it is the actual value.
 _ACTUAL_WORDS = re.compile(r"(?<![\w-])(?:actual|achieved|elapsed)(?![\w-])", re.I)
 
@@ -81,6 +86,8 @@ def mark_of(text: str) -> Mark | None:
     text = _text(text)
     if not text:
         return None
+    if text.isascii() and "NET" not in text and _MARK_PIECES.search(text.lower()) is None:
+        return None   # (most values: a quarter of the time of the four searches)
     for kind, pattern in ((CANCELLED, _CANCELLED_WORDS), (IN_PROGRESS, _IN_PROGRESS_WORDS),
                           (PLANNED, _PLANNED_WORDS), (PLANNED, _NET)):
         m = pattern.search(text)

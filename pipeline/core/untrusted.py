@@ -41,13 +41,16 @@ def clean_text(text: str) -> str:
 def clean_and_hash(text: str) -> tuple[str, str]:
     """(clean_text(text), text_sha256(text)) from one UTF-8 encoding of the text: a page read from
     a dump is hashed and cleaned, and encoding it twice was a tenth of reading it."""
-    data = text.encode("utf-8", "surrogatepass")
+    try:   # strict UTF-8 fails exactly on a surrogate; without one it is "surrogatepass"'s bytes
+        data = text.encode("utf-8")
+        surrogates = False
+    except UnicodeEncodeError:
+        data = text.encode("utf-8", "surrogatepass")
+        surrogates = True
     sha = hashlib.sha256(data).hexdigest()
     if text.isascii():
         return (_UNSAFE.sub("", text) if _UNSAFE.search(text) else text), sha
-    # Surrogates, which "surrogatepass" writes as ED A0-BF xx (strict UTF-8 has ED 80-9F only).
-    suspect = _SURROGATE_UTF8.search(data) is not None or _suspect_bytes(data)
-    return _clean(text, suspect), sha
+    return _clean(text, surrogates or _suspect_bytes(data)), sha
 
 
 def _clean(text: str, suspect: bool) -> str:
@@ -91,7 +94,6 @@ def nfc(text: str) -> str:
 _C0_BYTES = bytes(range(0x00, 0x09)) + b"\x0b\x0c" + bytes(range(0x0e, 0x20)) + b"\x7f"
 _C1_UTF8 = re.compile(b"\xc2[\x80-\x9f]")
 _BIDI_UTF8 = (re.compile(b"\xe2\x80[\xaa-\xae]"), re.compile(b"\xe2\x81[\xa6-\xa9]"))
-_SURROGATE_UTF8 = re.compile(b"\xed[\xa0-\xbf]")
 
 
 def _suspect(text: str) -> bool:

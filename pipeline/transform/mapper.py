@@ -104,7 +104,8 @@ def map_box(page: Page, main: Infobox, mapping: Mapping, title: str, as_of: date
             unknown.setdefault(param, set()).update(value.unknown_templates)
         if value.lost:
             continue
-        parsed, shown, unit = _parse(col, value, page.fmt, columns, b.reference)
+        its = _Items(value, page.fmt)
+        parsed, shown, unit = _parse(col, value, page.fmt, columns, b.reference, its)
         why = parsed.pop(_PLANNED_KEY, None) if parsed else None
         if parsed is None:
             b.issues.append(Issue("unparsed", col.name, f"{param} = {value.text!r} is not a {col.parser}"
@@ -116,11 +117,11 @@ def map_box(page: Page, main: Infobox, mapping: Mapping, title: str, as_of: date
             b.evidence.append(planned.Evidence("planned", col.name, f"{param}: {value.text}"
                                                + ("" if why in value.text else f" ({why})")))
         if col.all and col.all in columns:
-            listed = _all_items(col, value, page.fmt)
+            listed = _all_items(col, value, page.fmt, its)
             if listed:
                 row[col.all] = listed
             if missions:   # "CSM: 1970-029A": the component each item belongs to, as a fact
-                for i in qualifiers.read_items(_items(value, page.fmt, split=False)):
+                for i in its.read:
                     if i.label and not i.placeholder:
                         b.facts.append(_fact(mission_id, f"{col.name}[{i.label}]", value, i.text, None,
                                              param, page.rev_id, raw=f"{i.label}: {i.text}"))
@@ -201,30 +202,54 @@ def strip_label(item: str) -> str:
     return item[m.end():].strip() if m else item.strip()
 
 
-def _parse(col: Column, value: Value, fmt: str, columns: list[str], reference: datetime | None = None):
+class _Items:
+    """A value's list items (crew.items_of, not split) and their reading (qualifiers.read_items),
+    each made once for every use of one column's value (both are pure; nobody edits the lists)."""
+
+    __slots__ = ("value", "fmt", "_plain", "_read")
+
+    def __init__(self, value: Value, fmt: str) -> None:
+        self.value, self.fmt, self._plain, self._read = value, fmt, None, None
+
+    @property
+    def plain(self) -> list[str]:
+        if self._plain is None:
+            self._plain = _items(self.value, self.fmt, split=False)
+        return self._plain
+
+    @property
+    def read(self) -> list[qualifiers.Item]:
+        if self._read is None:
+            self._read = qualifiers.read_items(self.plain)
+        return self._read
+
+
+def _parse(col: Column, value: Value, fmt: str, columns: list[str], reference: datetime | None = None,
+           its: _Items | None = None):
     """(column values, normalised text for facts, unit) or (None, text, unit) when unparsable.
     A planned value fills the planned columns (or none) and says why under _PLANNED_KEY."""
+    its = its or _Items(value, fmt)
     name = col.name
     prefix = name.rsplit("_", 1)[0]
     if col.parser not in ("instant", "duration"):
         # "Kennedy, SLF Runway 33 (planned)", "Failed to achieve orbit (96 planned)", "4 (planned)":
         # a value that is planned in every item is no fact (its fact row keeps it). "Cancelled"
         # on such a value is about the thing it names ("Apollo 18 (canceled)"), not this mission.
-        items = _items(value, fmt, split=False) or [value.text]
+        items = its.plain or [value.text]
         marks = [qualifiers.mark_of(i) for i in items]
         if all(m is not None and m.kind == qualifiers.PLANNED for m in marks):
             return {_PLANNED_KEY: marks[0].word}, value.text, col.unit
     if col.parser == "text":
         return {name: value.text}, value.text, None
     if col.parser == "first":
-        items = [i.text for i in qualifiers.read_items(_items(value, fmt, split=False)) if not i.placeholder]
+        items = [i.text for i in its.read if not i.placeholder]
         first = items[0] if items else None
         return ({name: first} if first else None), first, None
     if col.parser == "list":
         items = _items(value, fmt, split=True)
         return ({name: items} if items else None), "; ".join(items), None
     if col.parser in ("int", "number"):
-        items = _items(value, fmt, split=False)
+        items = its.plain
         text = strip_label(items[0]) if items else ""
         n = quantities.parse_int(text) if col.parser == "int" else quantities.parse_number(text)
         return ({name: n} if n is not None else None), text, None
@@ -233,7 +258,7 @@ def _parse(col: Column, value: Value, fmt: str, columns: list[str], reference: d
         v = m.group(0) if m else None
         return ({name: v} if v else None), v or value.text, None
     if col.parser == "quantity":
-        v = _quantity(value, col.unit)
+        v = _quantity(value, col.unit, its.plain)
         return ({name: v} if v is not None else None), (None if v is None else repr(v)), col.unit
     if col.parser == "instant":
         inst = _instant(value)
@@ -254,7 +279,7 @@ def _parse(col: Column, value: Value, fmt: str, columns: list[str], reference: d
             out[f"{prefix}_source"] = "infobox"
         return out, instants.format_instant(inst), "UTC"
     if col.parser == "duration":
-        return _duration(name, value, fmt, columns)
+        return _duration(name, value, fmt, columns, its.plain)
     if col.parser == "place":
         site = strip_trailing_brackets(value.text)
         out = {name: site} if site else {}
@@ -280,12 +305,12 @@ def _instant(value: Value):
     return stamped if agree else said
 
 
-def _duration(name: str, value: Value, fmt: str, columns: list[str]):
+def _duration(name: str, value: Value, fmt: str, columns: list[str], items: list[str] | None = None):
     """A stated duration: the first item that is not planned, in progress or a design target
     ("Planned: 8 days<br>Actual: 93 days", "6 days and 34 minutes (planned)<br>1 minute and 13
     seconds (achieved)"); the first planned item goes to duration_planned_s."""
     actual, planned_items, running = [], [], False
-    for item in _items(value, fmt, split=False):
+    for item in _items(value, fmt, split=False) if items is None else items:
         mark = qualifiers.mark_of(item)
         label, rest = qualifiers.split_label(item)
         if mark is not None and mark.kind in (qualifiers.PLANNED, qualifiers.CANCELLED):
@@ -321,10 +346,10 @@ def _duration(name: str, value: Value, fmt: str, columns: list[str]):
 _EPOCH = datetime(2000, 1, 1, tzinfo=timezone.utc)   # a month or year counted from here is 31/366 days
 
 
-def _all_items(col: Column, value: Value, fmt: str) -> list | None:
+def _all_items(col: Column, value: Value, fmt: str, its: _Items | None = None) -> list | None:
     """Every item of a multi-valued field, in order, labels ("CSM:") and placeholders off:
     COSPAR ids, SATCAT numbers, canonical organisation names, or the items' text."""
-    items = [i for i in qualifiers.read_items(_items(value, fmt, split=False)) if not i.placeholder]
+    items = [i for i in (its or _Items(value, fmt)).read if not i.placeholder]
     if col.parser == "text" and not all(i.label for i in items):
         # one text ("Таймыр Taymyr, Taymyr Peninsula": a callsign and its gloss) unless every
         # item names its component ("CSM: Odyssey", "LM: Aquarius")
@@ -348,7 +373,7 @@ def strip_trailing_brackets(text: str) -> str:
     return re.sub(r"\s*\(\s*\)\s*", " ", text).strip(" ,;")
 
 
-def _quantity(value: Value, unit: str) -> float | None:
+def _quantity(value: Value, unit: str, items: list[str] | None = None) -> float | None:
     for q in value.quantities:
         for v, u in ((q.converted_value, q.converted_unit), (q.value, q.unit)):
             if v is None or u is None:
@@ -356,7 +381,8 @@ def _quantity(value: Value, unit: str) -> float | None:
             conv = quantities.convert_value(v, u, unit)
             if conv is not None:
                 return round(conv[0], 6)
-    items = _items(value, "wikitext", split=False)
+    if items is None:   # (items_of without splitting: the same for any format)
+        items = _items(value, "wikitext", split=False)
     m = quantities.parse_quantity(strip_label(items[0]) if items else value.text, unit)
     return None if m is None else round(m.value, 6)
 

@@ -50,9 +50,40 @@ class _Code(Wikicode):
         d = self.__dict__
         s = d.get("_text")
         if s is None:
-            s = d["_text"] = "".join([node._value if type(node) is Text else str(node)
-                                      for node in self._nodes])
+            s = d["_text"] = _joined(self._nodes)
         return s
+
+
+def _joined(nodes: list) -> str:
+    """The text of a node list: str() of each node joined, with the text of the commonest nodes
+    (text, templates and their parameters, wikilinks) put together here from their fields, as
+    their __str__ (mwparserfromhell 0.7) does, without its property calls."""
+    parts = []
+    append = parts.append
+    for node in nodes:
+        cls = type(node)
+        if cls is Text:
+            append(node._value)
+        elif cls is Template:
+            append("{{")
+            append(str(node._name))
+            for p in node._params:
+                append("|")
+                if p._showkey:
+                    append(str(p._name))
+                    append("=")
+                append(str(p._value))
+            append("}}")
+        elif cls is Wikilink:
+            append("[[")
+            append(str(node._title))
+            if node._text is not None:
+                append("|")
+                append(str(node._text))
+            append("]]")
+        else:
+            append(str(node))
+    return "".join(parts)
 
 
 def code(nodes: list) -> Wikicode:
@@ -113,19 +144,26 @@ _PARAM_STOPS = frozenset({T.TemplateParamEquals, T.TemplateParamSeparator, T.Tem
 _NAME_STOPS = frozenset({T.TemplateParamSeparator, T.TemplateClose})
 
 
-def _template(pop, tok) -> Template:
-    nodes, tok = _collect(pop, _NAME_STOPS)
-    name = code(nodes)
+def _template(pop, tok, _collect=_collect, _new=_new, _Code=_Code, _Parameter=Parameter,
+              _Template=Template, _separator=T.TemplateParamSeparator, _equals=T.TemplateParamEquals,
+              _name_stops=_NAME_STOPS, _param_stops=_PARAM_STOPS) -> Template:
+    # (code() written out: a template's name, keys and values are most of a box's Wikicodes)
+    nodes, tok = _collect(pop, _name_stops)
+    name = _new(_Code)
+    name._nodes = nodes
     params = []
     default = 1
-    while type(tok) is T.TemplateParamSeparator:
+    while type(tok) is _separator:
         key = None
-        nodes, tok = _collect(pop, _PARAM_STOPS)
-        while type(tok) is T.TemplateParamEquals:
-            key = code(nodes)
-            nodes, tok = _collect(pop, _PARAM_STOPS)
-        p = _new(Parameter)
-        p._value = code(nodes)
+        nodes, tok = _collect(pop, _param_stops)
+        while type(tok) is _equals:
+            key = _new(_Code)
+            key._nodes = nodes
+            nodes, tok = _collect(pop, _param_stops)
+        value = _new(_Code)
+        value._nodes = nodes
+        p = _new(_Parameter)
+        p._value = value
         if key is None:
             p._name = text_code(str(default))
             p._showkey = False
@@ -134,7 +172,7 @@ def _template(pop, tok) -> Template:
             p._name = key
             p._showkey = True
         params.append(p)
-    t = _new(Template)
+    t = _new(_Template)
     t._name = name
     t._params = params
     return t

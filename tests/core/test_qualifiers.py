@@ -4,9 +4,10 @@ it (the value's text), unless the test says otherwise."""
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pipeline.core import qualifiers as q
 from pipeline.core.qualifiers import (
     CANCELLED,
     IN_PROGRESS,
@@ -110,3 +111,36 @@ def test_linear_on_long_hostile_text(assert_linear):
     def hostile(k):
         return "a" + " " * k + "b" + "*" * k + "(" * (k // 50)
     assert_linear(lambda t: (mark_of(t), split_label(t), strip_name_marks(t), is_note(t)), hostile, 50_000)
+
+
+def _mark_by_searches(text):
+    """mark_of as the four searches alone (no shortcut for text without any mark word)."""
+    text = text if isinstance(text, str) else ""
+    for kind, pattern in ((q.CANCELLED, q._CANCELLED_WORDS), (q.IN_PROGRESS, q._IN_PROGRESS_WORDS),
+                          (q.PLANNED, q._PLANNED_WORDS), (q.PLANNED, q._NET)):
+        m = pattern.search(text) if text else None
+        if m:
+            return q.Mark(kind, " ".join(m.group(0).split()))
+    return None
+
+
+_WORDS = ["cancelled", "canceled", "CANCELED", "never launched", "never\tflew", "in progress",
+          "In  Progress", "ongoing", "underway", "planned", "PLANNED", "expected", "scheduled",
+          "tentative", "tentatively", "proposed", "targeted", "targeting", "anticipated", "projected",
+          "no earlier than", "not before", "no later than", "TBA", "tbd", "TbC", "to be announced",
+          "to be determined", "to be confirmed", "NET", "net", "Net", "ſcheduled", "plannedx",
+          "-planned", "Kancelled", "ıngoing", "tarKeted", " ", "(", ")", "''", "x", "2027", "é", "\n"]
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_WORDS), st.text(max_size=4)), max_size=6))
+def test_mark_of_shortcut_agrees_with_the_searches(pieces):
+    for text in ("".join(pieces), " ".join(pieces)):
+        assert q.mark_of(text) == _mark_by_searches(text), text
+
+
+def test_mark_of_shortcut_on_the_usual_and_the_odd():
+    for text in [*_WORDS, "Kennedy LC-39A", "1969-07-16 (planned)", "ſcheduled", "NET June 2027",
+                 "Apollo 18 (canceled)", "Never Flown", "", None, 5]:
+        assert q.mark_of(text) == _mark_by_searches(text), text
+    assert q.mark_of("ſcheduled") is not None   # non-ASCII text: the searches decide
