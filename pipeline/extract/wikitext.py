@@ -516,44 +516,51 @@ def _external_links(s: str) -> str:
 
 # _links reads the tokens "[[" and "]]" (leftmost, not overlapping) with a stack. Outside every
 # link a "]]" changes nothing, and no "]]" token can hide part of a "[[" (it holds no "["), so
-# the next token that matters there is the next "[[" (found with str.find, far faster than a
-# regex over the whole text). A link that holds no bracket ("[[a|b]]", nearly all of them) is
-# its "[[" and "]]" tokens with nothing between, so it is read as one.
-_SIMPLE_LINK = re.compile(r"\[\[([^\[\]]*+)\]\]")
+# the next token that matters there is the next "[[". A link that holds no bracket ("[[a|b]]",
+# nearly all of them) is its "[[" and "]]" tokens with nothing between, so it is read as one:
+# _LINK_OR_OPEN finds each such link, or the next "[[" that starts none, in one search.
+_LINK_OR_OPEN = re.compile(r"\[\[([^\[\]]*+)\]\]|\[\[")
 _LINK_TOKEN = re.compile(r"\[\[([^\[\]]*+)\]\]|\[\[|\]\]")
 
 
 def _links(s: str) -> str:
     """Replace top-level [[...]] by their label in one linear pass; unclosed [[ stays literal."""
-    at = s.find("[[")
-    if at == -1:
+    if "[[" not in s:
         return s
     out, pos = [], 0
-    append, find, simple = out.append, s.find, _SIMPLE_LINK.match
-    while at != -1:
-        m = simple(s, at)
-        if m is not None:
-            append(s[pos:at])
-            append(_label(m.group(1)))
-            pos = m.end()
-        else:  # a link with links inside, or an unclosed "[[": the stack from here
-            stack = [at]
-            for m in _LINK_TOKEN.finditer(s, at + 2):
-                if m.group(1) is not None:  # a "[[" and its "]]" inside: no change
-                    continue
-                if m.group(0) == "[[":
-                    stack.append(m.start())
-                    continue
-                start = stack.pop()
-                if not stack:
-                    out.append(s[pos:start])
-                    out.append(_label(s[start + 2:m.start()]))
-                    pos = m.end()
-                    break
-            else:  # never closed: the rest is literal
+    append = out.append
+    while True:
+        for m in _LINK_OR_OPEN.finditer(s, pos):
+            inner = m.group(1)
+            if inner is None:  # a "[[" that starts no simple link
                 break
-        at = find("[[", pos)
-    out.append(s[pos:])
+            append(s[pos:m.start()])
+            if ":" in inner:
+                append(_label(inner))
+            else:  # _label's answer when the target has no ":" (nor, here, the label a "[[")
+                target, bar, label = inner.partition("|")
+                append(label if bar else target.replace("_", " "))
+            pos = m.end()
+        else:
+            break
+        # a link with links inside, or an unclosed "[[": the stack from here
+        at = m.start()
+        stack = [at]
+        for m in _LINK_TOKEN.finditer(s, at + 2):
+            if m.group(1) is not None:  # a "[[" and its "]]" inside: no change
+                continue
+            if m.group(0) == "[[":
+                stack.append(m.start())
+                continue
+            start = stack.pop()
+            if not stack:
+                append(s[pos:start])
+                append(_label(s[start + 2:m.start()]))
+                pos = m.end()
+                break
+        else:  # never closed: the rest is literal
+            break
+    append(s[pos:])
     return "".join(out)
 
 

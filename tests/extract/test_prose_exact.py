@@ -56,6 +56,17 @@ def test_links_as_the_plain_stack_reads_them(s):
     assert W._links(s) == _plain_links(s)
 
 
+EASY_LINK_PIECES = LINK_PIECES + ["[[a_b]]", "[[a:b|c]]", "[[a|b|c]]", "[[|x]]", "[[]]", "[[a|b_c:d]]",
+                                 "[[:x]]", "[[File:y|z]]", "[[a|]]", "x", "[[wikt:w]]"]
+
+
+@settings(max_examples=600, deadline=None)
+@given(_text(EASY_LINK_PIECES))
+def test_links_with_easy_and_hard_links_as_the_plain_stack_reads_them(s):
+    # the easy links are cut out by one re.split up to the first "[[" of a hard link
+    assert W._links(s) == _plain_links(s)
+
+
 @pytest.mark.parametrize("s", ["[[[a]]", "[[a [[b]] c", "[[File:x.jpg|thumb|A [[cap]]]] t", "]][[a]]",
                                "[[a|[[b]]]]]] [[c", "x [[:Category:K]] [[de:Y]] [[a_b]]"])
 def test_links_on_nested_and_unclosed_brackets(s):
