@@ -1,4 +1,5 @@
 """render: one parameter value -> Value, through the template renderer registry."""
+import re
 import mwparserfromhell
 import pytest
 from hypothesis import given, settings
@@ -486,3 +487,15 @@ def test_a_plain_text_value_renders_as_the_general_path_renders_it(a, b):
     two = mwtree.code([_as_text(a), _as_text(b)])  # two nodes: the general path
     assert render_value("p", one) == render_value("p", two)
     assert plain(one) == plain(two)
+
+
+_OLD_NOT_LIGHT = re.compile(r"[\[\]<>&'\n]|\{\{.*\{\{|\}\}.*\}\}", re.S)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["{{", "}}", "{", "}", "{{{", "}}}", "a", "|", "=", "[", "<", "'", "\n", " "]),
+                max_size=12).map(lambda xs: "{{" + "".join(xs) + "}}"))
+def test_light_split_takes_the_snippets_the_regex_took(snippet):
+    # one "{{" and one "}}" counted, in place of the regex's ".*" between two of them
+    from pipeline.wikitext.render import _light_split
+    assert (_light_split(snippet) is None) == (_OLD_NOT_LIGHT.search(snippet) is not None)
