@@ -199,6 +199,12 @@ _LIST_MARK = re.compile(r"[*#:;]+\s*")
 _LIST_FIRST = "*#:;"
 
 
+# What a line must start with for lstrip(" :") to change it or leave a placeholder first, and
+# for it to be able to open or close a table (a non-empty string: "" is in none of them).
+_LINE_LEADS = frozenset(" :" + "\ue010")
+_TABLE_LEADS = frozenset(" :{|")
+
+
 def extract_sections(text: str, sc: Scan | None = None) -> list[Section]:
     """Prose as sections: the lead (heading "", level 0) when it has text, then every heading
     with its level (number of "=") and plain text. Paragraphs are separated by a blank line;
@@ -215,9 +221,11 @@ def extract_sections(text: str, sc: Scan | None = None) -> list[Section]:
         for i, line in enumerate(lines):
             # A template rendered at the start of a line can make it a heading or a table
             # border, so those lines are rendered now, unless the template's text is known to
-            # start with a letter (a {{quote}} of prose).
-            if line[:1] == "=" or (line.lstrip(" :")[:1] == _MARK_OPEN
-                                   and not pending.starts_with_letter(line.lstrip(" :"))):
+            # start with a letter (a {{quote}} of prose). (A line led by any other character
+            # is left as it is: lstrip(" :") keeps it whole.)
+            first = line[:1]
+            if first == "=" or (first in _LINE_LEADS and line.lstrip(" :")[:1] == _MARK_OPEN
+                                and not pending.starts_with_letter(line.lstrip(" :"))):
                 lines[i] = pending.fill(line)
     sections: list[Section] = []
     heading, level, body = "", 0, []
@@ -416,6 +424,10 @@ def _flatten(text: str, sc: Scan, pending: _Pending | None = None) -> str:
 def _drop_tables(lines: list[str]) -> list[str]:
     out, depth = [], 0
     for line in lines:
+        if line[:1] not in _TABLE_LEADS:  # (lstrip(" :") keeps it whole: no "{|" or "|}")
+            if not depth:
+                out.append(line)
+            continue
         stripped = line.lstrip(" :")
         if stripped.startswith("{|"):
             depth += 1
@@ -468,6 +480,10 @@ def _inline(s: str) -> str:
     if "__" in s:
         s = _MAGIC.sub("", s)
     if "&" in s:
+        # Every "&" that of a "&nbsp;" (the commonest by far): html.unescape makes each one
+        # "\u00a0" and _APOS_ENTITY finds nothing, so one replace does it all.
+        if s.count("&") == s.count("&nbsp;"):
+            return s.replace("&nbsp;", "\u00a0")
         s = html.unescape(_APOS_ENTITY.sub(APOS, s))
     return s
 

@@ -85,6 +85,8 @@ def clean_inline(s: str, sep: str = " ", keep_lines: bool = False) -> str:
     """One line of reader text: invisible characters dropped, non-breaking spaces and hyphens
     made plain, '' and ''' removed, empty brackets removed, whitespace collapsed. With
     keep_lines, newlines survive and each line is trimmed."""
+    if s.isalnum():  # one word (a unit, a name): no step below changes it (tested)
+        return s
     # Each step runs only when its trigger is present: this runs for every value, list item
     # and prose section, and the `in` tests cost far less than a regex pass. Printable ASCII
     # (most values) has no invisible, special-space or marker characters to look for.

@@ -187,3 +187,24 @@ def test_first_argument_text_is_first_argument_head():
     for snippet in snippets:
         tree = mwtree.parse(snippet, skip_style_tags=True)
         assert mwtree.first_argument_text(tree) == mwtree.first_argument_head(snippet), snippet[:200]
+
+
+# --- tables dropped: a line led by none of " :{|" is kept or dropped without its lstrip ---------
+
+def _plain_drop_tables(lines):
+    out, depth = [], 0
+    for line in lines:
+        stripped = line.lstrip(" :")
+        if stripped.startswith("{|"):
+            depth += 1
+        elif depth and stripped.startswith("|}"):
+            depth -= 1
+        elif not depth:
+            out.append(line)
+    return out
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_text(["{|", "|}", "|", "{", " ", ":", "a", "=", "\ue010"], max_size=5), max_size=20))
+def test_drop_tables_as_the_plain_loop(lines):
+    assert W._drop_tables(lines) == _plain_drop_tables(lines)
