@@ -199,6 +199,12 @@ _LIST_MARK = re.compile(r"[*#:;]+\s*")
 _LIST_FIRST = "*#:;"
 
 
+# What a line must start with for lstrip(" :") to change it or leave a placeholder first, and
+# for it to be able to open or close a table (a non-empty string: "" is in none of them).
+_LINE_LEADS = frozenset(" :" + "\ue010")
+_TABLE_LEADS = frozenset(" :{|")
+
+
 def extract_sections(text: str, sc: Scan | None = None) -> list[Section]:
     """Prose as sections: the lead (heading "", level 0) when it has text, then every heading
     with its level (number of "=") and plain text. Paragraphs are separated by a blank line;
@@ -215,9 +221,11 @@ def extract_sections(text: str, sc: Scan | None = None) -> list[Section]:
         for i, line in enumerate(lines):
             # A template rendered at the start of a line can make it a heading or a table
             # border, so those lines are rendered now, unless the template's text is known to
-            # start with a letter (a {{quote}} of prose).
-            if line[:1] == "=" or (line.lstrip(" :")[:1] == _MARK_OPEN
-                                   and not pending.starts_with_letter(line.lstrip(" :"))):
+            # start with a letter (a {{quote}} of prose). (A line led by any other character
+            # is left as it is: lstrip(" :") keeps it whole.)
+            first = line[:1]
+            if first == "=" or (first in _LINE_LEADS and line.lstrip(" :")[:1] == _MARK_OPEN
+                                and not pending.starts_with_letter(line.lstrip(" :"))):
                 lines[i] = pending.fill(line)
     sections: list[Section] = []
     heading, level, body = "", 0, []
@@ -416,6 +424,10 @@ def _flatten(text: str, sc: Scan, pending: _Pending | None = None) -> str:
 def _drop_tables(lines: list[str]) -> list[str]:
     out, depth = [], 0
     for line in lines:
+        if line[:1] not in _TABLE_LEADS:  # (lstrip(" :") keeps it whole: no "{|" or "|}")
+            if not depth:
+                out.append(line)
+            continue
         stripped = line.lstrip(" :")
         if stripped.startswith("{|"):
             depth += 1
@@ -468,6 +480,10 @@ def _inline(s: str) -> str:
     if "__" in s:
         s = _MAGIC.sub("", s)
     if "&" in s:
+        # Every "&" that of a "&nbsp;" (the commonest by far): html.unescape makes each one
+        # "\u00a0" and _APOS_ENTITY finds nothing, so one replace does it all.
+        if s.count("&") == s.count("&nbsp;"):
+            return s.replace("&nbsp;", "\u00a0")
         s = html.unescape(_APOS_ENTITY.sub(APOS, s))
     return s
 
@@ -516,44 +532,51 @@ def _external_links(s: str) -> str:
 
 # _links reads the tokens "[[" and "]]" (leftmost, not overlapping) with a stack. Outside every
 # link a "]]" changes nothing, and no "]]" token can hide part of a "[[" (it holds no "["), so
-# the next token that matters there is the next "[[" (found with str.find, far faster than a
-# regex over the whole text). A link that holds no bracket ("[[a|b]]", nearly all of them) is
-# its "[[" and "]]" tokens with nothing between, so it is read as one.
-_SIMPLE_LINK = re.compile(r"\[\[([^\[\]]*+)\]\]")
+# the next token that matters there is the next "[[". A link that holds no bracket ("[[a|b]]",
+# nearly all of them) is its "[[" and "]]" tokens with nothing between, so it is read as one:
+# _LINK_OR_OPEN finds each such link, or the next "[[" that starts none, in one search.
+_LINK_OR_OPEN = re.compile(r"\[\[([^\[\]]*+)\]\]|\[\[")
 _LINK_TOKEN = re.compile(r"\[\[([^\[\]]*+)\]\]|\[\[|\]\]")
 
 
 def _links(s: str) -> str:
     """Replace top-level [[...]] by their label in one linear pass; unclosed [[ stays literal."""
-    at = s.find("[[")
-    if at == -1:
+    if "[[" not in s:
         return s
     out, pos = [], 0
-    append, find, simple = out.append, s.find, _SIMPLE_LINK.match
-    while at != -1:
-        m = simple(s, at)
-        if m is not None:
-            append(s[pos:at])
-            append(_label(m.group(1)))
-            pos = m.end()
-        else:  # a link with links inside, or an unclosed "[[": the stack from here
-            stack = [at]
-            for m in _LINK_TOKEN.finditer(s, at + 2):
-                if m.group(1) is not None:  # a "[[" and its "]]" inside: no change
-                    continue
-                if m.group(0) == "[[":
-                    stack.append(m.start())
-                    continue
-                start = stack.pop()
-                if not stack:
-                    out.append(s[pos:start])
-                    out.append(_label(s[start + 2:m.start()]))
-                    pos = m.end()
-                    break
-            else:  # never closed: the rest is literal
+    append = out.append
+    while True:
+        for m in _LINK_OR_OPEN.finditer(s, pos):
+            inner = m.group(1)
+            if inner is None:  # a "[[" that starts no simple link
                 break
-        at = find("[[", pos)
-    out.append(s[pos:])
+            append(s[pos:m.start()])
+            if ":" in inner:
+                append(_label(inner))
+            else:  # _label's answer when the target has no ":" (nor, here, the label a "[[")
+                target, bar, label = inner.partition("|")
+                append(label if bar else target.replace("_", " "))
+            pos = m.end()
+        else:
+            break
+        # a link with links inside, or an unclosed "[[": the stack from here
+        at = m.start()
+        stack = [at]
+        for m in _LINK_TOKEN.finditer(s, at + 2):
+            if m.group(1) is not None:  # a "[[" and its "]]" inside: no change
+                continue
+            if m.group(0) == "[[":
+                stack.append(m.start())
+                continue
+            start = stack.pop()
+            if not stack:
+                append(s[pos:start])
+                append(_label(s[start + 2:m.start()]))
+                pos = m.end()
+                break
+        else:  # never closed: the rest is literal
+            break
+    append(s[pos:])
     return "".join(out)
 
 

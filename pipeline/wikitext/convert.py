@@ -72,9 +72,11 @@ def render_convert(p: list[str], ctx) -> str:
     precision = _number(p[i + 1]) if i + 1 < len(p) else None
     metric_target = _metric_target(target) if target else None
     shown = []
+    quantities = None if ctx.text_only else ctx.quantities  # (only the text is wanted)
     for value, decimals in numbers:
         to_metric = convert_value(value, unit, metric_target) or convert_value(value, unit, None)
-        ctx.quantities.append(Quantity(value, unit, to_metric[0] if to_metric else None,
+        if quantities is not None:
+            quantities.append(Quantity(value, unit, to_metric[0] if to_metric else None,
                                        to_metric[1] if to_metric else None))
         if to_metric is None:
             shown.append((_fmt_number(value, decimals), unit))

@@ -85,6 +85,8 @@ def clean_inline(s: str, sep: str = " ", keep_lines: bool = False) -> str:
     """One line of reader text: invisible characters dropped, non-breaking spaces and hyphens
     made plain, '' and ''' removed, empty brackets removed, whitespace collapsed. With
     keep_lines, newlines survive and each line is trimmed."""
+    if s.isalnum():  # one word (a unit, a name): no step below changes it (tested)
+        return s
     # Each step runs only when its trigger is present: this runs for every value, list item
     # and prose section, and the `in` tests cost far less than a regex pass. Printable ASCII
     # (most values) has no invisible, special-space or marker characters to look for.
@@ -140,8 +142,17 @@ def clean_inline(s: str, sep: str = " ", keep_lines: bool = False) -> str:
         if "( " in s:
             s = s.replace("( ", "(")
     if keep_lines:
-        return "\n".join([line.strip(" ,;") for line in s.split("\n")])
+        # Most sections have no line that starts or ends with one of " ,;" (each line but the
+        # first starts after a "\n", each but the last ends before one): nothing to strip.
+        if s[:1] in _STRIPPED or s[-1:] in _STRIPPED or _STRIP_AT_BREAK.search(s) is not None:
+            return "\n".join([line.strip(" ,;") for line in s.split("\n")])
+        return s
     return s.strip(" ,;")
+
+
+_STRIPPED = frozenset(" ,;")
+# A line break with one of " ,;" before or after it ("\n" first: the engine skips to it).
+_STRIP_AT_BREAK = re.compile(r"\n(?:(?<=[ ,;]\n)|[ ,;])")
 
 
 def _drop_empty_brackets(s: str) -> str:

@@ -245,14 +245,15 @@ class _LightArgs(Args):
 
     def plain(self, i: int) -> str:
         values = self._positional
-        return plain(mwtree.text_code(values[i]), self.ctx.refs) if i < len(values) else ""
+        return _plain_string(values[i], self.ctx.refs) if i < len(values) else ""
 
     def get(self, key: str, default: str = "") -> str:
         value = self._named.get(key)
-        return plain(mwtree.text_code(value), self.ctx.refs) if value is not None else default
+        return _plain_string(value, self.ctx.refs) if value is not None else default
 
     def plains(self) -> list[str]:
-        return [self.plain(i) for i in range(len(self._positional))]
+        refs = self.ctx.refs
+        return [_plain_string(value, refs) for value in self._positional]
 
 
 def plain(code: Wikicode | None, refs: list[str] | None = None) -> str:
@@ -266,6 +267,14 @@ def plain(code: Wikicode | None, refs: list[str] | None = None) -> str:
         if type(node) is Text and node.value.isascii() and SEP not in node.value:
             return clean_inline(node.value)  # what rendering one mark-free Text gives
     return clean_inline(Context(refs=refs).render(code))
+
+
+def _plain_string(value: str, refs: list[str] | None) -> str:
+    """plain(mwtree.text_code(value), refs), the tree made only when plain needs more than
+    its one-Text shortcut."""
+    if value.isascii() and SEP not in value:
+        return clean_inline(value)
+    return plain(mwtree.text_code(value), refs)
 
 
 def citation_from_source(source: str) -> Citation:
@@ -461,27 +470,32 @@ def render_wikitext(wikitext: str, parsed: Wikicode | None = None) -> str:
         text = ctx._template(*light)
     else:
         text = ctx.render(parsed if parsed is not None else mwtree.parse(wikitext, skip_style_tags=True))
+    # finish(text)[0]: one item, cleaned, when nothing splits or flags it
+    text = clean_inline(text) if SEP not in text and FLAG_OPEN not in text else finish(text)[0]
     # Apostrophes stay protected: the caller strips '' markup around this text later.
-    return finish(text)[0].replace("'", APOS)
+    return text.replace("'", APOS)
 
 
-_NOT_LIGHT = re.compile(r"[\[\]<>&'\n]|\{\{.*\{\{|\}\}.*\}\}", re.S)
+# A light snippet has none of these characters, and one "{{" and one "}}" (its own).
+_NOT_LIGHT = re.compile(r"[\[\]<>&'\n]")
 
 
 def _light_split(wikitext: str) -> tuple[str, None, list[tuple[str, str, bool]]] | None:
     """A one-template snippet without markup inside ({{convert|47.5|lb|kg}}) as (name, None,
     params), params as mwtree.template takes them; None for any other snippet. Even the lean
     parse costs ~30 us and the prose has dozens of these snippets."""
-    if not (wikitext.startswith("{{") and wikitext.endswith("}}")) or _NOT_LIGHT.search(wikitext):
+    if (not (wikitext.startswith("{{") and wikitext.endswith("}}")) or wikitext.count("{{") != 1
+            or wikitext.count("}}") != 1 or _NOT_LIGHT.search(wikitext)):
         return None
     name, *parts = wikitext[2:-2].split("|")
     params, position = [], 0
     for part in parts:
-        key, eq, val = part.partition("=")
-        if not eq:
+        if "=" in part:
+            key, _, val = part.partition("=")
+            params.append((key, val, True))
+        else:
             position += 1
-            key, val = str(position), part
-        params.append((key, val, bool(eq)))
+            params.append((str(position), part, False))
     return name, None, params
 
 

@@ -58,6 +58,10 @@ def _search_top(text: str, pos: int, next_brace: list[int]) -> re.Match | None:
     return _BRACES.match(text, brace) if brace != -1 else None
 
 
+# A template with no brace, comment or tag inside ({{convert|47.5|lb|kg}}), closed by a "}}"
+# that is not part of a longer run: the scanner's next token would be that "}}" and close it,
+# so its pair is taken at once.
+_FLAT = re.compile(r"\{\{[^{}<]*+\}\}(?!\})")
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
 # How deep find_infoboxes looks inside non-infobox templates (keeps adversarial pages linear).
 _MAX_WRAPPER_DEPTH = 3
@@ -204,6 +208,12 @@ class _Scanner:
             first = tok[0]
             if first == "{":
                 run = len(tok)
+                if run == 2:
+                    flat = _FLAT.match(text, m.start())
+                    if flat is not None:
+                        pairs.append((m.start(), flat.end()))
+                        pos = flat.end()
+                        continue
                 offset = m.start() + run % 2
                 for k in range(run // 2):
                     stack.append(offset + 2 * k)

@@ -56,6 +56,17 @@ def test_links_as_the_plain_stack_reads_them(s):
     assert W._links(s) == _plain_links(s)
 
 
+EASY_LINK_PIECES = LINK_PIECES + ["[[a_b]]", "[[a:b|c]]", "[[a|b|c]]", "[[|x]]", "[[]]", "[[a|b_c:d]]",
+                                 "[[:x]]", "[[File:y|z]]", "[[a|]]", "x", "[[wikt:w]]"]
+
+
+@settings(max_examples=600, deadline=None)
+@given(_text(EASY_LINK_PIECES))
+def test_links_with_easy_and_hard_links_as_the_plain_stack_reads_them(s):
+    # the easy links are cut out by one re.split up to the first "[[" of a hard link
+    assert W._links(s) == _plain_links(s)
+
+
 @pytest.mark.parametrize("s", ["[[[a]]", "[[a [[b]] c", "[[File:x.jpg|thumb|A [[cap]]]] t", "]][[a]]",
                                "[[a|[[b]]]]]] [[c", "x [[:Category:K]] [[de:Y]] [[a_b]]"])
 def test_links_on_nested_and_unclosed_brackets(s):
@@ -176,3 +187,24 @@ def test_first_argument_text_is_first_argument_head():
     for snippet in snippets:
         tree = mwtree.parse(snippet, skip_style_tags=True)
         assert mwtree.first_argument_text(tree) == mwtree.first_argument_head(snippet), snippet[:200]
+
+
+# --- tables dropped: a line led by none of " :{|" is kept or dropped without its lstrip ---------
+
+def _plain_drop_tables(lines):
+    out, depth = [], 0
+    for line in lines:
+        stripped = line.lstrip(" :")
+        if stripped.startswith("{|"):
+            depth += 1
+        elif depth and stripped.startswith("|}"):
+            depth -= 1
+        elif not depth:
+            out.append(line)
+    return out
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_text(["{|", "|}", "|", "{", " ", ":", "a", "=", "\ue010"], max_size=5), max_size=20))
+def test_drop_tables_as_the_plain_loop(lines):
+    assert W._drop_tables(lines) == _plain_drop_tables(lines)

@@ -1,4 +1,5 @@
 """render: one parameter value -> Value, through the template renderer registry."""
+import re
 import mwparserfromhell
 import pytest
 from hypothesis import given, settings
@@ -313,6 +314,21 @@ def test_a_printable_line_has_no_white_space_but_the_space():
             assert not ch.isprintable(), hex(c)
 
 
+def test_a_word_of_letters_and_digits_is_clean_as_it_is():
+    # clean_inline returns an isalnum() text at once: no step changes a letter or digit (the
+    # character with a space after it, which takes every step, gives the character back) and
+    # every step but the marks' and invisibles' needs a character that is neither
+    import sys
+    from pipeline.wikitext.inline import clean_inline
+    for c in range(sys.maxunicode + 1):
+        ch = chr(c)
+        if ch.isalnum():
+            assert clean_inline(ch + " ") == ch, hex(c)
+            assert clean_inline(ch + " ", keep_lines=True) == ch, hex(c)
+    for word in ("Apollo11", "\u00e9t\u00e91969", "NASA", "km", "\u0661\u0662"):
+        assert clean_inline(word + " ") == clean_inline(word) == word
+
+
 def test_the_invisible_and_control_tests_read_each_code_point_as_the_regexes_do():
     # a long text is read from its bytes, a short one by the regex: either finds a character
     # exactly where the regex would (whether a text has one is whether any of its characters is)
@@ -486,3 +502,15 @@ def test_a_plain_text_value_renders_as_the_general_path_renders_it(a, b):
     two = mwtree.code([_as_text(a), _as_text(b)])  # two nodes: the general path
     assert render_value("p", one) == render_value("p", two)
     assert plain(one) == plain(two)
+
+
+_OLD_NOT_LIGHT = re.compile(r"[\[\]<>&'\n]|\{\{.*\{\{|\}\}.*\}\}", re.S)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["{{", "}}", "{", "}", "{{{", "}}}", "a", "|", "=", "[", "<", "'", "\n", " "]),
+                max_size=12).map(lambda xs: "{{" + "".join(xs) + "}}"))
+def test_light_split_takes_the_snippets_the_regex_took(snippet):
+    # one "{{" and one "}}" counted, in place of the regex's ".*" between two of them
+    from pipeline.wikitext.render import _light_split
+    assert (_light_split(snippet) is None) == (_OLD_NOT_LIGHT.search(snippet) is not None)

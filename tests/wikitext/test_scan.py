@@ -222,3 +222,43 @@ def test_links_change_no_span(text):
     plain = text.replace("[[", "xx").replace("]]", "yy")
     a, b = scan(text), scan(plain)
     assert (a.templates, a.opaque) == (b.templates, b.opaque)
+
+
+# --- a flat template's pair taken at once -----------------------------------------------------
+
+_FLATTISH = ["{{", "}}", "{{{", "}}}", "{", "}", "a", "|", "<", "<ref>", "</ref>", "<ref name=a/>",
+             "<!--", "-->", "{{x|1}}", "{{y}}}", "{{{z}}", "\n"]
+
+
+def _general_scan(text, upto=None):
+    """scan() with the flat-template shortcut off: every brace run read as a token."""
+    import re
+    from pipeline.wikitext import scan as scan_module
+    kept = scan_module._FLAT
+    scan_module._FLAT = re.compile(r"(?!)")
+    try:
+        part = scan_module.scan(text, upto)
+        part.whole()  # (made now, and kept by the scan, with the shortcut off)
+        return part
+    finally:
+        scan_module._FLAT = kept
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(_FLATTISH), max_size=40).map("".join))
+def test_flat_templates_give_the_spans_every_token_gives(text):
+    a, b = scan(text), _general_scan(text)
+    assert (a.templates, a.opaque, a.end) == (b.templates, b.opaque, b.end)
+    for upto in (0, len(text) // 2):
+        a, b = scan(text, upto), _general_scan(text, upto)
+        assert (a.templates, a.opaque, a.end) == (b.templates, b.opaque, b.end)
+        assert a.whole() == b.whole()
+
+
+def test_flat_templates_on_the_corpus_give_the_spans_every_token_gives():
+    from pipeline.wikitext.scan import box_scan
+    pages = sorted(p for p in CORPUS.rglob("*.wikitext"))[:200] if CORPUS.exists() else []
+    for path in pages:
+        text = path.read_text(encoding="utf-8")
+        assert scan(text) == _general_scan(text), path
+        assert box_scan(text).whole() == _general_scan(text), path
