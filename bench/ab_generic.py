@@ -83,7 +83,7 @@ def main() -> None:
     ap.add_argument("--corpus", type=Path, default=CORPUS)
     ap.add_argument("--missions", action="store_true", help="time the mission pages instead")
     args = ap.parse_args()
-    dump = args.corpus / "pages-articles.xml.bz2"
+    dump = args.corpus.resolve() / "pages-articles.xml.bz2"  # the child runs in /
     if not dump.exists():
         sys.exit(f"no corpus at {args.corpus}: python bench/corpus.py --pages 2000")
     old, new, base = [], [], []
