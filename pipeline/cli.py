@@ -122,7 +122,7 @@ def run(raw_dir, out_dir, reports_dir, expectations_dir, fail_on, dump, dump_ind
             if is_enterprise(dump):
                 inputs = iter_enterprise(dump, config.max_input_bytes)
             else:
-                inputs, total = _dump_inputs(dump, dump_index, workers, engine == "local",
+                inputs, total = _dump_inputs(dump, dump_index, workers,
                                              show_total=config.progress is not False)
         if zim is not None:
             from pipeline.sources.zim import iter_zim
@@ -398,13 +398,11 @@ def _configured_user_agent() -> str | None:
     return None
 
 
-def _dump_inputs(dump: Path, index: Path | None, workers: int, local: bool = True,
-                 show_total: bool = True):
+def _dump_inputs(dump: Path, index: Path | None, workers: int, show_total: bool = True):
     """(inputs, total): a multistream dump (bz2, or a zstd re-pack from `transcode`) with its
     index is read block by block on `workers` processes (on Dask, by the workers themselves), its
     article count (for the progress bar) read from the index; any other dump (bz2, zstd, gzip,
-    plain) as one stream, of unknown length, its page texts cleaned in the workers; on the local
-    engine its bz2 is decompressed on the cores the workers leave (at least one thread)."""
+    plain) as one stream, of unknown length, its page texts cleaned in the workers."""
     from pipeline.sources.multistream import MultistreamDump, count_pages, index_path_for
     if index is None and index_path_for(dump).is_file():
         index = index_path_for(dump)
@@ -412,9 +410,7 @@ def _dump_inputs(dump: Path, index: Path | None, workers: int, local: bool = Tru
         total = count_pages(dump, index) if show_total else None
         return MultistreamDump(dump, index, workers=max(1, workers)), total
     from pipeline.sources import iter_dump
-    from pipeline.sources.dump import reader_threads
-    threads = reader_threads(workers) if local else None
-    return iter_dump(dump, clean_content=False, threads=threads), None
+    return iter_dump(dump, clean_content=False), None
 
 
 def _default_expectations(raw_dir: Path) -> Path:

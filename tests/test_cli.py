@@ -158,17 +158,3 @@ def test_the_report_says_how_long_each_stage_took(tmp_path, raw_dir):
     assert list(cpu)[len(stages):] == ["import great_expectations (background)"]
     assert all(isinstance(v, float) and v >= 0 for v in cpu.values())
     assert cpu["validate"] > 0  # the driver validates in its own process
-
-
-def test_a_single_stream_dump_is_decompressed_on_the_cores_the_local_workers_leave(monkeypatch, tmp_path):
-    import pipeline.sources
-    from pipeline import cli as C
-    from pipeline.sources import dump as D
-    seen = []
-    monkeypatch.setattr(pipeline.sources, "iter_dump", lambda path, **kw: seen.append(kw) or iter(()))
-    monkeypatch.setattr(D, "default_threads", lambda: 8)
-    dump = tmp_path / "d.xml.bz2"
-    dump.write_bytes(b"")
-    C._dump_inputs(dump, None, 3, local=True)
-    C._dump_inputs(dump, None, 3, local=False)
-    assert [kw["threads"] for kw in seen] == [5, None]

@@ -412,3 +412,13 @@ def test_reading_a_block_keeps_no_reference_to_it_and_no_file_open():
     assert sys.getrefcount(block) == before
     assert len(os.listdir("/proc/self/fd")) == fds
 
+
+def test_reading_a_whole_bz2_dump_leaves_no_file_open(tmp_path):
+    from pipeline.sources.dump import _chunks
+    path = tmp_path / "d.xml.bz2"
+    path.write_bytes(bz2.compress(b"<mediawiki>" + b"x" * 100_000 + b"</mediawiki>"))
+    fds = len(os.listdir("/proc/self/fd"))
+    for threads in (1, 2, 0):
+        with open(path, "rb") as fh:
+            assert sum(len(c) for c in _chunks(fh, threads=threads)) == 100_023
+    assert len(os.listdir("/proc/self/fd")) == fds

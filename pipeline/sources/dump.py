@@ -98,14 +98,6 @@ def default_threads() -> int:
         return os.cpu_count() or 1
 
 
-def reader_threads(workers: int) -> int:
-    """bz2 decompression threads for a reader that shares this machine with `workers` busy
-    worker processes: the cores they leave, at least one. A second decompression thread costs
-    about 1.4x the CPU of one for the same bytes, so on cores the workers already fill it slows
-    the run (measured: 2,000 mission pages, 2 workers on 2 cores)."""
-    return max(1, default_threads() - max(0, workers))
-
-
 def _chunks(fh: IO[bytes], size: int = CHUNK, threads: int | None = None) -> Iterator[bytes]:
     """The content of an open dump file, decompressed if it is bz2, zstd or gzip, in pieces of at
     most `size` bytes. A compressed file is read as its format's own tool reads it: streams,

@@ -3,7 +3,6 @@ the same pages as the stdlib bz2 path, and what is left of a damaged file. The r
 shared corpus are re-compressed here."""
 import bz2
 import gzip
-import os
 import re
 from pathlib import Path
 
@@ -160,18 +159,3 @@ def test_text_left_for_the_worker_to_clean_gives_the_same_rows(tmp_path):
         qa, qb = quarantine_result(a, "page exceeded 20 s"), quarantine_result(b, "page exceeded 20 s")
         assert qa.rows() == qb.rows()
     assert process(raw[0]).input_row["outcome"] == "curated"
-
-
-def test_reading_a_whole_bz2_dump_leaves_no_file_open(tmp_path):
-    path = tmp_path / "d.xml.bz2"
-    path.write_bytes(bz2.compress(b"<mediawiki>" + b"x" * 100_000 + b"</mediawiki>"))
-    fds = len(os.listdir("/proc/self/fd"))
-    for threads in (1, 2, 0):
-        with open(path, "rb") as fh:
-            assert sum(len(c) for c in D._chunks(fh, threads=threads)) == 100_023
-    assert len(os.listdir("/proc/self/fd")) == fds
-
-
-def test_a_reader_beside_busy_workers_decompresses_on_the_cores_they_leave(monkeypatch):
-    monkeypatch.setattr(D, "default_threads", lambda: 16)
-    assert [D.reader_threads(w) for w in (0, 2, 15, 16, 40)] == [16, 14, 1, 1, 1]
