@@ -84,11 +84,14 @@ def sentence_spans(line: str) -> list[tuple[int, int]]:
 
 def _add_span(out: list[tuple[int, int]], line: str, start: int, end: int) -> None:
     """The span of line[start:end].strip(), if that is not empty."""
-    piece = line[start:end]
-    stripped = piece.strip()
-    if stripped:
-        lead = start + len(piece) - len(piece.lstrip())
-        out.append((lead, lead + len(stripped)))
+    # (the spaces stepped over in place: a sentence has a few around it, and no copy is made;
+    # str.strip removes what isspace() finds, one character at a time)
+    while start < end and line[start].isspace():
+        start += 1
+    while end > start and line[end - 1].isspace():
+        end -= 1
+    if start < end:
+        out.append((start, end))
 
 
 class RecentSentences:
