@@ -161,9 +161,12 @@ _VEHICLE_FAILED = re.compile(
     re.I)
 _REASON = re.compile(r"\b(?:due to|because of|owing to|caused by|because)\s+(?:(?:a|an|the)\s+)?"
                      r"(?P<r>[^,;.]+)", re.I)
-_LUNAR = re.compile(r"\b(?:Moon|lunar|crater|Mare|Tranquill?ity|LM|Lunar Module)\b", re.I)
-_EARTH = re.compile(r"\b(?:Earth|ocean|Pacific|Atlantic|splash\w*|steppe|Kazakh\w*|recovery"
-                    r"|runway|desert|parachutes?|home)\b", re.I)
+# (led by their words' first letters, as the triggers are: the same matches, found quicker)
+_LUNAR_PLAIN = r"\b(?:Moon|lunar|crater|Mare|Tranquill?ity|LM|Lunar Module)\b"
+_LUNAR = re.compile(_led("mlct") + _LUNAR_PLAIN, re.I)
+_EARTH_PLAIN = (r"\b(?:Earth|ocean|Pacific|Atlantic|splash\w*|steppe|Kazakh\w*|recovery"
+                r"|runway|desert|parachutes?|home)\b")
+_EARTH = re.compile(_led("eopaskrdh") + _EARTH_PLAIN, re.I)
 _LIFTOFF_LUNAR = re.compile(r"from the (?:lunar )?surface|from the Moon|ascent stage|ascent engine"
                             r"|Lunar Module", re.I)
 

@@ -55,6 +55,7 @@ _ASCII_YEAR = re.compile(r"[0-9]{4}")   # the same in ASCII text, faster
 # digits at once)
 _RANGE_HINT = re.compile(r"\d(?:\s*(?:[\u2010-\u2015-]|to|until|through)\s*[\dA-Z]"
                          r"|\s+[A-Z][a-z]+\s*(?:[\u2010-\u2015-]|to))")
+_ASCII_RANGE_HINT = re.compile("[0-9]" + _RANGE_HINT.pattern[2:])   # the same in ASCII text, faster
 _FLIGHT_WORD = re.compile(r"\b(?:space ?flight|flight|mission|flew|flown|voyage|trip)\b[^;:.]{0,80}$",
                           re.I)
 
@@ -75,7 +76,9 @@ def apposition(sentence: str, start: int) -> bool:
 
 def date_range(sentence: str) -> tuple[int, datetime, datetime] | None:
     """(position, first day, last day) of a flight written as a date range, else None."""
-    if not (_ASCII_YEAR if sentence.isascii() else _YEAR).search(sentence) or not _RANGE_HINT.search(sentence):
+    ascii = sentence.isascii()
+    if not (_ASCII_YEAR if ascii else _YEAR).search(sentence) or not (
+            _ASCII_RANGE_HINT if ascii else _RANGE_HINT).search(sentence):
         return None
     for pattern, shape in _RANGES:
         for m in pattern.finditer(sentence):
