@@ -555,3 +555,27 @@ def test_light_split_takes_the_snippets_the_regex_took(snippet):
     # one "{{" and one "}}" counted, in place of the regex's ".*" between two of them
     from pipeline.wikitext.render import _light_split
     assert (_light_split(snippet) is None) == (_OLD_NOT_LIGHT.search(snippet) is not None)
+
+
+# --- {{convert}}'s numbers (convert._number's digits shortcut) --------------------------------
+
+def _number_in_general(s):
+    import math
+    from pipeline.wikitext.convert import _NUMBER
+    s = s.replace(",", "").replace("−", "-").strip()
+    if not _NUMBER.fullmatch(s):
+        return None
+    try:
+        v = float(s)
+    except ValueError:
+        return None
+    mant = s.lower().split("e")[0]
+    return (v, len(mant.split(".")[1]) if "." in mant else 0) if math.isfinite(v) else None
+
+
+@settings(max_examples=500)
+@given(st.text(alphabet="0123456789.,e-+ \u2212\u0663\u00b2", max_size=10)
+       | st.sampled_from(["30", "193.3", "123.", ".5", ".", "1" * 400, "1" * 400 + ".5", "007"]))
+def test_convert_number_shortcut_reads_as_the_general_path(s):
+    from pipeline.wikitext.convert import _number
+    assert _number(s) == _number_in_general(s)
