@@ -344,6 +344,7 @@ class _Pending:
         self.by_source: dict[str, str] = {}
         # trees (and lifted refs) made by starts_with_letter: lifted.prose_tree
         self.parsed: dict[int, tuple[Wikicode, list[str] | None]] = {}
+        self.names: dict[int, str] = {}  # template names found by starts_with_letter
         # A page that has the placeholder characters itself is rendered at once instead.
         self.active = _MARK_OPEN not in text and _MARK_CLOSE not in text
 
@@ -360,7 +361,7 @@ class _Pending:
             return False
         i = int(m.group(1))
         start, end = self.spans[i]
-        name = template_name_at(self.text, start, end)
+        name = self.names[i] = template_name_at(self.text, start, end)
         if not shows_first_arg(renderer_for(name)):
             return False
         # The template's tree, kept for rendering it (a {{quote}} is long: one tokenizing
@@ -386,18 +387,20 @@ class _Pending:
             source = self.text[start:end]
             out = self.by_source.get(source)
             if out is None:
-                out = self.by_source[source] = _render_prose_template(self.text, start, end,
-                                                                      self.parsed.get(i))
+                out = self.by_source[source] = _render_prose_template(
+                    self.text, start, end, self.parsed.get(i), self.names.get(i))
             self.done[i] = out
         return out
 
 
 def _render_prose_template(text: str, start: int, end: int,
-                           parsed: tuple[Wikicode, list[str] | None] | None = None) -> str:
+                           parsed: tuple[Wikicode, list[str] | None] | None = None,
+                           name: str | None = None) -> str:
     """A template of the prose as text: rendered when it has a renderer that shows text, else
     dropped (infoboxes, navboxes, citations, coordinates...). parsed: its lifted.prose_tree,
-    when made."""
-    name = template_name_at(text, start, end)
+    and name: its template_name_at, when made."""
+    if name is None:
+        name = template_name_at(text, start, end)
     fn = renderer_for(name) if name and not name.startswith("Infobox") else None
     # A template whose render is side results only is not worth a parse in the prose.
     if fn is not None and not is_silent(fn):
