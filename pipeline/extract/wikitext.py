@@ -63,6 +63,7 @@ from pipeline.wikitext.scan import (Scan, box_scan, canonical_name, find_infobox
 from pipeline.core.mediawiki import LITERAL_TAGS, is_text_link, link_target, normalize_param
 from pipeline.wikitext.inline import APOS, clean_inline
 from pipeline.wikitext.refs import lift_refs
+from pipeline.wikitext.lifted import prose_tree
 from pipeline.wikitext.render import (citation_from_ref, plain_ref_citation, render_value,
                                       render_wikitext)
 from pipeline.wikitext.templates import is_silent, renderer_for, shows_first_arg
@@ -341,7 +342,9 @@ class _Pending:
         self.spans: list[tuple[int, int]] = []
         self.done: dict[int, str] = {}
         self.by_source: dict[str, str] = {}
-        self.parsed: dict[int, Wikicode] = {}  # trees made by starts_with_letter
+        # trees (and lifted refs) made by starts_with_letter: lifted.prose_tree
+        self.parsed: dict[int, tuple[Wikicode, list[str] | None]] = {}
+        self.names: dict[int, str] = {}  # template names found by starts_with_letter
         # A page that has the placeholder characters itself is rendered at once instead.
         self.active = _MARK_OPEN not in text and _MARK_CLOSE not in text
 
@@ -358,14 +361,15 @@ class _Pending:
             return False
         i = int(m.group(1))
         start, end = self.spans[i]
-        name = template_name_at(self.text, start, end)
+        name = self.names[i] = template_name_at(self.text, start, end)
         if not shows_first_arg(renderer_for(name)):
             return False
         # The template's tree, kept for rendering it (a {{quote}} is long: one tokenizing
         # instead of one here and one again in render_wikitext).
         source = self.text[start:end]
         try:
-            code = self.parsed[i] = mwtree.parse(source, skip_style_tags=True)
+            # (refs lifted out when that renders the same: a ref's mark is no letter either)
+            code, _ = self.parsed[i] = prose_tree(source)
             head = mwtree.first_argument_text(code)
         except Exception:  # what first_argument_head does when the tokenizer fails
             head = mwtree.first_argument_head(source)
@@ -383,20 +387,27 @@ class _Pending:
             source = self.text[start:end]
             out = self.by_source.get(source)
             if out is None:
-                out = self.by_source[source] = _render_prose_template(self.text, start, end,
-                                                                      self.parsed.get(i))
+                out = self.by_source[source] = _render_prose_template(
+                    self.text, start, end, self.parsed.get(i), self.names.get(i))
             self.done[i] = out
         return out
 
 
-def _render_prose_template(text: str, start: int, end: int, parsed: Wikicode | None = None) -> str:
+def _render_prose_template(text: str, start: int, end: int,
+                           parsed: tuple[Wikicode, list[str] | None] | None = None,
+                           name: str | None = None) -> str:
     """A template of the prose as text: rendered when it has a renderer that shows text, else
-    dropped (infoboxes, navboxes, citations, coordinates...). parsed: its tree, when made."""
-    name = template_name_at(text, start, end)
+    dropped (infoboxes, navboxes, citations, coordinates...). parsed: its lifted.prose_tree,
+    and name: its template_name_at, when made."""
+    if name is None:
+        name = template_name_at(text, start, end)
     fn = renderer_for(name) if name and not name.startswith("Infobox") else None
     # A template whose render is side results only is not worth a parse in the prose.
     if fn is not None and not is_silent(fn):
-        return render_wikitext(text[start:end], parsed)
+        source = text[start:end]
+        if parsed is None and shows_first_arg(fn) and "<ref" in source:
+            parsed = prose_tree(source)
+        return render_wikitext(source, *parsed) if parsed is not None else render_wikitext(source)
     return ""
 
 

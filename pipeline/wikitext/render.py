@@ -76,10 +76,12 @@ class Context:
         return unlift(s, self.refs) if self.refs is not None and REF_OPEN in s else s
 
     def _lifted(self, s: str) -> str:
-        """A text's lifted refs become citations, in order, and leave the text."""
-        refs = self.refs
-        for m in REF_MARK.finditer(s):
-            self.citations.append(citation_from_source(refs[int(m.group(1))]))
+        """A text's lifted refs become citations, in order (unless only the text is wanted),
+        and leave the text."""
+        if not self.text_only:
+            refs = self.refs
+            for m in REF_MARK.finditer(s):
+                self.citations.append(citation_from_source(refs[int(m.group(1))]))
         return REF_MARK.sub("", s)
 
     def render(self, code: Wikicode | None) -> str:
@@ -460,11 +462,13 @@ def render_value(param: str, code: Wikicode,
                  unknown_templates=ctx.unknown_templates, lost=lost)
 
 
-def render_wikitext(wikitext: str, parsed: Wikicode | None = None) -> str:
+def render_wikitext(wikitext: str, parsed: Wikicode | None = None,
+                    refs: list[str] | None = None) -> str:
     """Reader text of a small wikitext snippet (one template from the prose), one line, with
     apostrophes as APOS (clean_inline turns them back). parsed: mwtree.parse(wikitext,
-    skip_style_tags=True), when the caller has it already."""
-    ctx = Context(text_only=True)
+    skip_style_tags=True), when the caller has it already, or the tree and refs
+    pipeline.wikitext.lifted.prose_tree gives."""
+    ctx = Context(text_only=True, refs=refs)
     light = _light_split(wikitext)
     if light is not None:  # what rendering _light_parse's tree gives, without the tree
         text = ctx._template(*light)

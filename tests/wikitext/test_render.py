@@ -380,6 +380,47 @@ def test_text_only_rendering_gives_the_text_of_full_rendering():
         assert finish(Context(text_only=True).render(tree))[0] == full, snippet[:200]
 
 
+_LIFT_CASES = [
+    "{{quote|a<ref>http://a.com/x</ref>b c}}", "{{quote|a<ref>see http://a.com</ref> b}}",
+    "{{quote|a<ref>x|y</ref> b|author}}", "{{quote|a<ref>x=y</ref> b}}", "{{quote|[[a<ref>x</ref>|b]] c}}",
+    "{{quote|[[a|b<ref>x</ref>]] c}}", "{{quote|[http://x.org<ref>y</ref> l] c}}",
+    "{{quote|a<ref name=q>{{cite web|url=http://x.org|title=t}}</ref> b|c}}",
+    "{{quote|a<ref name=q/> b<ref name=q>{{cite web|url=http://x.org|title=[[t]]}}</ref>}}",
+    "{{quote|text=a<ref>x</ref>}}", "{{quote|'''A'''<ref>x</ref>}}", "{{nowrap|a<ref>x</ref>}}",
+    "{{Quote|{{lang|fr|a<ref>x</ref>}}}}", "{{quote|a<ref>x<!-- c -->y</ref>b c}}",
+    "{{quote|a<ref>x<!-- c </ref> -->y</ref>b c}}", "{{quote|a<ref>x<!-- c y</ref>b c}}",
+    "{{quote|a{{efn|x<ref>y</ref>}} b}}", "{{quote|a{{nowrap|x<ref>y</ref>}} b}}",
+    "{{quote|a<ref>{{cite web|url=http://x|date=1 <!--bot-->|title=t}}</ref> b}}",
+    "{{quote|a<ref>{{cite|x</ref>}}}}", "{{quote|a<ref>{{</ref>b}}", "{{quote|a<ref>}}</ref>b}}",
+    "{{quote|<ref>x</ref>Letter}}", "{{quote|\"<ref>x</ref>Letter}}", "{{quote|a<ref>[[x|y]]</ref>}}",
+    "{{quote|a<ref>x\n* y</ref> b}}", "{{quote|a<ref><span>x</span></ref> b}}", "{{quote|a<ref/>b}}",
+    "{{{{quote}}|a<ref>x</ref>}}", "{{quote<ref>x</ref>|a}}", "{{quote|a<ref>x</ref>=b}}",
+    "{{quote|a<ref>x</ref>|sign=b<ref>y</ref>}}", "{{age|1|2|sep=<ref>x</ref>}}",
+    "{{quote|a<ref>x</ref>{{Infobox x|y<ref>z</ref>}} b}}", "{{quote|a{{unknown x|y<ref>z</ref>}} b}}"]
+
+
+def test_a_prose_template_renders_the_same_with_its_refs_lifted():
+    # lifted.prose_tree lifts the refs of a {{quote}} out before parsing when that changes
+    # neither the text nor whether its first argument starts with a letter
+    from pipeline.wikitext import tree as mwtree
+    from pipeline.wikitext.lifted import prose_tree
+    letter = re.compile(r"""['"]*[^\W_]""")
+    snippets = [t for t in _corpus_prose_templates() if "<ref" in t] + _LIFT_CASES
+    lifted = 0
+    for snippet in snippets:
+        code, refs = prose_tree(snippet)
+        whole = mwtree.parse(snippet, skip_style_tags=True)
+        if refs is None:
+            assert str(code) == snippet
+            continue
+        lifted += 1
+        assert render_wikitext(snippet, code, refs) == render_wikitext(snippet, whole), snippet[:200]
+        head, whole_head = mwtree.first_argument_text(code), mwtree.first_argument_text(whole)
+        assert (head is not None and letter.match(head) is not None) == (
+            whole_head is not None and letter.match(whole_head) is not None), snippet[:200]
+    assert lifted > 15
+
+
 def test_render_wikitext_light_and_full_paths_agree():
     from pipeline.wikitext import tree as mwtree
     from pipeline.wikitext.inline import finish
@@ -514,3 +555,27 @@ def test_light_split_takes_the_snippets_the_regex_took(snippet):
     # one "{{" and one "}}" counted, in place of the regex's ".*" between two of them
     from pipeline.wikitext.render import _light_split
     assert (_light_split(snippet) is None) == (_OLD_NOT_LIGHT.search(snippet) is not None)
+
+
+# --- {{convert}}'s numbers (convert._number's digits shortcut) --------------------------------
+
+def _number_in_general(s):
+    import math
+    from pipeline.wikitext.convert import _NUMBER
+    s = s.replace(",", "").replace("−", "-").strip()
+    if not _NUMBER.fullmatch(s):
+        return None
+    try:
+        v = float(s)
+    except ValueError:
+        return None
+    mant = s.lower().split("e")[0]
+    return (v, len(mant.split(".")[1]) if "." in mant else 0) if math.isfinite(v) else None
+
+
+@settings(max_examples=500)
+@given(st.text(alphabet="0123456789.,e-+ \u2212\u0663\u00b2", max_size=10)
+       | st.sampled_from(["30", "193.3", "123.", ".5", ".", "1" * 400, "1" * 400 + ".5", "007"]))
+def test_convert_number_shortcut_reads_as_the_general_path(s):
+    from pipeline.wikitext.convert import _number
+    assert _number(s) == _number_in_general(s)
