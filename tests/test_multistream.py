@@ -422,3 +422,44 @@ def test_reading_a_whole_bz2_dump_leaves_no_file_open(tmp_path):
         with open(path, "rb") as fh:
             assert sum(len(c) for c in _chunks(fh, threads=threads)) == 100_023
     assert len(os.listdir("/proc/self/fd")) == fds
+
+
+def _one_shot(block: bytes, name: str = "d.xml.bz2"):
+    """What read_block parsed before it fed the block in pieces: one joined document."""
+    from xml.parsers.expat import ExpatError
+
+    from defusedxml import DefusedXmlException
+
+    from pipeline.sources.dump import PageParser, _why
+    body = block.rstrip()
+    if body.endswith(b"</mediawiki>"):
+        body = body[:-len(b"</mediawiki>")]
+    reader = PageParser(name, frozenset({0}), nested=False)
+    try:
+        reader.parse(b"<mediawiki>" + body + b"</mediawiki>", True)
+    except (DefusedXmlException, ExpatError) as e:
+        return ("failure", f"dump block skipped: {_why(e)}")
+    return fields(reader.pages)
+
+
+@pytest.mark.parametrize("tail", [b"", b"\n", b"  \n\t\x0b\x0c\r\n", b"</mediawiki>\n", b"</mediawiki>",
+                                  b"\n</mediawiki>\n\n", b"</mediawiki></mediawiki>", b"<page><title>cut",
+                                  b"<page>", b"</page>", b"x\n", b"\x85", b"</mediawiki"])
+def test_a_block_fed_in_pieces_reads_as_the_joined_document(tmp_path, tail):
+    """read_block feeds <mediawiki>, the block (trailing space and footer left out, no copy) and
+    </mediawiki> to the parser one after the other: the pages, or the failure and its position,
+    are those of the document joined in one piece."""
+    from pipeline.sources.multistream import read_block
+    data = bz2.open(DUMP).read()
+    pages = b"".join(_PAGE.findall(data)[:5])
+    for block in (pages + tail, tail + pages + tail, b"  <page><title>A</title><ns>0</ns><id>1</id>"
+                  b"<revision><id>2</id><text>x &amp; y</text></revision></page>" + tail):
+        path = tmp_path / "block.bz2"
+        path.write_bytes(bz2.compress(block))
+        got = read_block(str(path), 0, path.stat().st_size, "d.xml.bz2")
+        want = _one_shot(block)
+        if isinstance(want, tuple):
+            assert len(got) == 1 and isinstance(got[0], ReadFailure)
+            assert got[0].reason == want[1]
+        else:
+            assert fields(got) == want

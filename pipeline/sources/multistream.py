@@ -36,6 +36,7 @@ from pipeline.sources.dump import _ZSTD_IN, compression, decompress_all
 from pipeline.sources.files import ReadFailure
 
 _OPEN, _CLOSE = b"<mediawiki>", b"</mediawiki>"
+_SPACE = b" \t\n\r\x0b\x0c"   # what bytes.rstrip() strips
 
 
 def index_path_for(dump: Path) -> Path:
@@ -122,12 +123,18 @@ def read_block(path: str, offset: int, length: int, dump_name: str,
         with open(path, "rb") as fh:
             fh.seek(offset)
             data = decompress_all(fh.read(length))
-        body = data.rstrip()
-        if body.endswith(_CLOSE):  # the last block carries the footer stream
-            body = body[:-len(_CLOSE)]
+        # The document parsed is _OPEN + data.rstrip() (less the footer) + _CLOSE, fed in three
+        # pieces: the block (megabytes) is neither stripped nor joined by copying it.
+        end = len(data)
+        while end and data[end - 1] in _SPACE:
+            end -= 1
+        if data.endswith(_CLOSE, 0, end):  # the last block carries the footer stream
+            end -= len(_CLOSE)
         reader = PageParser(dump_name, namespaces, nested=False)
         try:
-            reader.parse(_OPEN + body + _CLOSE, True)
+            reader.parse(_OPEN)
+            reader.parse(memoryview(data)[:end])
+            reader.parse(_CLOSE, True)
         finally:
             reader.close()
     except (DefusedXmlException, ExpatError) as e:

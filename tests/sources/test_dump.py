@@ -120,3 +120,21 @@ def test_a_page_without_text_is_a_failure_and_other_namespaces_are_skipped(tmp_p
     assert str(items[1].rev_timestamp) == "2016-04-20 01:32:15+00:00"
     assert len(items) == 2
     assert [x.title for x in D.iter_dump(path, namespaces=frozenset({1}))] == ["Talk:A"]
+
+
+@pytest.mark.parametrize("size", [100, (1 << 16) + 7, (1 << 20) - 3, (1 << 20) + 5, 3 * (1 << 20) + 11])
+def test_a_text_longer_than_the_parsers_text_runs_reads_whole(tmp_path, size):
+    """The parser hands text over in runs (locked_parser's buffer_size, 1 MiB): a page text
+    longer than one run, entities and non-ASCII across the run ends, reads as ElementTree reads
+    it, and the max_text cap counts the whole text, not one run."""
+    unit = "é&amp;<x>ω&lt;ref&gt;"   # 1 + 5 + 3 + 1 + ... bytes: run ends fall inside characters
+    body = (unit * (size // len(unit) + 1))[:size].rsplit("&", 1)[0]
+    xml = ("<mediawiki><page><title>T</title><ns>0</ns><id>1</id><revision><id>2</id>"
+           "<timestamp>2020-01-01T00:00:00Z</timestamp><text>" + body.replace("<x>", "&#x3c;x&#62;")
+           + "</text></revision></page></mediawiki>").encode("utf-8")
+    path = tmp_path / "d.xml"
+    path.write_bytes(xml)
+    text = ET.fromstring(xml).find("page/revision/text").text
+    assert got(D.iter_dump(path)) == [("T", 1, 2, text)]
+    [capped] = D.iter_dump(path, max_text=len(text) - 1)
+    assert isinstance(capped, ReadFailure) and f"page text is {len(text):,} characters" in capped.reason
