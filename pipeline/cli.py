@@ -6,6 +6,7 @@ Exit codes (for schedulers): 0 success (warnings allowed), 3 data-quality failur
 """
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import os
@@ -474,3 +475,17 @@ def main() -> None:
         if os.environ.get("INFOBOX_ETL_DEBUG"):
             raise
         sys.exit(EXIT_INTERNAL)
+    finally:
+        _leave_heap_to_the_os()
+
+
+def _leave_heap_to_the_os() -> None:
+    """The process ends after this (main is the console entry point only; tests drive `cli`):
+    every object it holds moves to the collector's permanent generation, so the interpreter's
+    collections at shutdown skip them. After a run, Great Expectations' modules alone made those
+    collections about half a second of a run's wall time; the memory goes back to the OS when
+    the process exits either way. Output, files and atexit handlers are finished as before
+    (objects are still freed by reference counting; only cyclic garbage is left uncollected)."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    gc.freeze()

@@ -143,6 +143,20 @@ def test_help_is_light():
     assert out.stdout.strip() == "[]"
 
 
+def test_the_console_entry_leaves_its_heap_to_the_os_on_every_exit():
+    # main() freezes the heap as the process ends (shutdown then skips collecting it), on a
+    # normal exit and on a refused one alike, and its output is complete
+    for args, code in ((["--help"], 0), (["run", "--no-such-option"], 2)):
+        prog = ("import gc, sys; from pipeline.cli import main; sys.argv = ['infobox-etl', *sys.argv[1:]]\n"
+                "rc = 0\ntry:\n    main()\nexcept SystemExit as e:\n    rc = e.code\n"
+                "print('frozen', gc.get_freeze_count() > 0, rc, file=sys.stderr)")
+        out = subprocess.run([sys.executable, "-c", prog, *args], capture_output=True, text=True, cwd=ROOT)
+        assert out.returncode == 0, out.stderr
+        assert out.stderr.strip().splitlines()[-1] == f"frozen True {code}"
+        if code == 0:
+            assert "Usage:" in out.stdout
+
+
 def test_the_report_says_how_long_each_stage_took(tmp_path, raw_dir):
     from pipeline.config import Config
     from pipeline.run import run
